@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * The dpstack application's shared state: the one struct that everything in app/ hangs off.
+ */
+#ifndef DPS_APP_H
+#define DPS_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_log.h>
+#include <rte_mempool.h>
+
+#include "dps_config.h"
+#include "dps_nic_dp.h"
+
+extern int dps_logtype_app;
+#define DPS_LOG(level, fmt, ...)                                                                   \
+	rte_log(RTE_LOG_##level, dps_logtype_app, "dpstack: " fmt "\n", ##__VA_ARGS__)
+
+/** One DPDK port driven by one NIC. */
+struct dps_app_port {
+	uint16_t port_id;
+	uint16_t nic_id;
+	uint16_t n_rxq;
+	uint16_t n_txq;
+	int socket_id;
+	bool link_up;
+	char name[64];
+};
+
+/** An rx queue polled by a worker lcore. */
+struct dps_app_rxq {
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t nic_id;
+};
+
+#define DPS_APP_MAX_RXQ_PER_LCORE 16
+
+/** A worker lcore's configuration. */
+struct dps_app_worker {
+	unsigned int lcore_id;
+	uint16_t n_rxq;
+	struct dps_app_rxq rxq[DPS_APP_MAX_RXQ_PER_LCORE];
+	struct dps_ctx *ctx;
+};
+
+struct dps_app {
+	struct dps_stack *stack;
+	struct dps_config cfg;
+	const char *cfg_path;
+	const char *ctl_path;     /**< control socket path */
+	const char *startup_path; /**< --startup FILE, or NULL */
+	unsigned int stats_interval; /**< --stats N seconds, 0 = off */
+	int32_t quit;             /**< atomic: set by the signal handler */
+	uint16_t n_ports;
+	struct dps_app_port ports[DPS_MAX_NICS];
+	unsigned int n_workers;
+	struct dps_app_worker workers[RTE_MAX_LCORE];
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+	struct dps_ctx *ctrl_ctx; /**< the main lcore's context (control side) */
+	int ctl_fd;               /**< listening control socket, -1 if none */
+	pthread_t ctl_thread;
+	bool ctl_running;
+};
+
+/**
+ * Control commands (the dpstack-ctl language, docs/operations.md). Executes one command line
+ * and writes the reply (human-readable, or JSON when json is true) to out. Returns 0, or a
+ * negative errno with a one-line error message in out. Takes the stack's writer lock itself.
+ */
+int dps_ctl_exec(struct dps_app *app, const char *line, bool json, char *out, size_t outlen);
+/** Run a startup script of control commands; stops at the first error (FILE:LINE: message). */
+int dps_ctl_run_file(struct dps_app *app, const char *path, char *err, size_t errlen);
+/** Start the control socket thread on app->ctl_path. */
+int dps_ctl_start(struct dps_app *app);
+void dps_ctl_stop(struct dps_app *app);
+/** Register the /dpstack/... telemetry commands. */
+int dps_telemetry_register(struct dps_app *app);
+
+#endif

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * lib/nic data path: per-lcore contexts, counters, lock-free lookups, burst delivery and
+ * transmit buffering. Included by lib/proto and the application's main loop.
+ *
+ * Thread safety: a dps_ctx belongs to exactly one thread. Functions ending in _rcu return
+ * pointers valid until that context's next dps_ctx_quiescent(). Nothing here takes a lock,
+ * allocates or does an atomic read-modify-write on shared memory.
+ */
+#ifndef DPS_NIC_DP_H
+#define DPS_NIC_DP_H
+
+#include <pthread.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dps_nic.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DPS_BURST 32   /**< rx burst and per-protocol burst size */
+#define DPS_TX_BURST 32 /**< per-NIC tx buffer of a context; flushed when full */
+
+/** Key of the endpoint map: (NIC, address). Padding is zero. */
+struct dps_ep_key {
+	uint16_t nic;
+	uint8_t len;
+	uint8_t pad;
+	uint8_t b[DPS_ADDR_MAX_LEN];
+};
+
+/** A refcounted address endpoint (the seed's referencedNetworkEndpoint). */
+struct dps_endpoint {
+	struct dps_nic *nic;
+	struct dps_addr addr;
+	uint8_t prefix_len;
+	uint8_t np;   /**< network protocol slot in the stack */
+	uint8_t peb;  /**< enum dps_peb (writer only) */
+	bool in_primary;
+	int32_t refs; /**< atomic; permanent endpoints carry a +1 bias */
+	int32_t kind; /**< atomic; enum dps_ep_kind */
+	uint64_t seq; /**< creation order: deterministic queries */
+	int32_t hash_pos;
+	bool left_group; /**< solicited-node group already left (IPv6 unicast) */
+	TAILQ_ENTRY(dps_endpoint) primary_link; /**< writer only */
+	TAILQ_ENTRY(dps_endpoint) all_link;     /**< writer only */
+};
+TAILQ_HEAD(dps_ep_list, dps_endpoint);
+
+/** An immutable set of prefixes, replaced as a whole under RCU. */
+struct dps_prefix_set {
+	uint32_t n;
+	struct dps_prefix p[];
+};
+
+/** An immutable snapshot of a primary list, replaced as a whole under RCU. */
+struct dps_ep_set {
+	uint32_t n;
+	struct dps_endpoint *ep[];
+};
+
+struct dps_join {
+	struct dps_addr addr;
+	int32_t count;
+	TAILQ_ENTRY(dps_join) link;
+};
+TAILQ_HEAD(dps_join_list, dps_join);
+
+struct dps_nic {
+	/* read by the data path */
+	struct dps_stack *stack;
+	uint16_t id;
+	uint16_t port_id;
+	uint16_t mtu;
+	int32_t promiscuous; /**< atomic flag */
+	int32_t spoofing;    /**< atomic flag */
+	int32_t forwarding;  /**< atomic flag */
+	struct rte_ether_addr mac;
+	dps_link_xmit_t xmit;
+	void *xmit_priv;
+	struct dps_prefix_set *ranges;               /**< RCU */
+	struct dps_ep_set *primary[DPS_MAX_NETPROTO]; /**< RCU */
+	char name[16];
+	/* writer only */
+	struct dps_ep_list primary_list[DPS_MAX_NETPROTO];
+	struct dps_ep_list all;
+	struct dps_join_list joins;
+	bool enabled;
+} __rte_cache_aligned;
+
+/** Per-context transmit buffer of one NIC. */
+struct dps_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[DPS_TX_BURST];
+};
+
+/** Per-context ICMP error token bucket (RFC 1812 4.3.2.8, RFC 4443 2.4(f)). */
+struct dps_ratelimit {
+	uint64_t tokens; /**< in units of 1/hz tokens */
+	uint64_t last_tsc;
+};
+
+/**
+ * A data-path context: one per worker lcore, one for the control thread. Holds the counters,
+ * tx buffers and rate limiters that only its thread touches.
+ */
+struct dps_ctx {
+	struct dps_stack *stack;
+	uint16_t id;  /**< counter slot and RCU thread id */
+	uint16_t txq; /**< the tx queue this context owns on every port */
+	bool online;
+	struct rte_mempool *pool; /**< for packets the stack originates (replies, errors) */
+	uint64_t tsc_hz;
+	struct dps_ratelimit icmp_rl[2]; /**< [0] IPv4, [1] IPv6 */
+	uint64_t icmp_rate;  /**< errors per second (default 1000) */
+	uint64_t icmp_burst; /**< bucket depth (default 50) */
+	struct dps_txbuf tx[DPS_MAX_NICS];
+	uint64_t cnt[DPS_MAX_NICS][DPS_CNT_MAX] __rte_cache_aligned;
+} __rte_cache_aligned;
+
+struct dps_demux;
+struct dps_neigh_table;
+struct dps_route_table;
+
+struct dps_stack {
+	/* read by the data path */
+	struct rte_hash *ep_hash;
+	struct dps_nic *nics[DPS_MAX_NICS]; /**< published with a release store */
+	const struct dps_netproto_ops *np[DPS_MAX_NETPROTO];
+	uint8_t n_np;
+	int32_t forwarding; /**< atomic flag */
+	struct rte_rcu_qsbr *qsbr;
+	struct dps_demux *demux;
+	struct dps_neigh_table *neigh;
+	struct dps_route_table *routes4;
+	struct dps_route_table *routes6;
+	struct dps_ctx *ctx[DPS_MAX_CTX];
+	/* writer side */
+	pthread_mutex_t lock;
+	struct rte_rcu_qsbr_dq *dq;
+	int64_t live_endpoints; /**< atomic */
+	uint64_t ep_seq;
+	int socket_id;
+	char name[32];
+	struct dps_stack_conf conf;
+};
+
+/* ---- contexts ---- */
+
+/**
+ * Create data-path context id (0 .. DPS_MAX_CTX-1) on a socket, owning tx queue txq on every
+ * port and drawing originated packets from pool. Registers it as an RCU reader, offline.
+ */
+int dps_ctx_create(struct dps_stack *s, uint16_t id, uint16_t txq, struct rte_mempool *pool,
+		   int socket_id, struct dps_ctx **out);
+void dps_ctx_free(struct dps_ctx *ctx);
+/** Go online as an RCU reader (the thread that will use the context). */
+void dps_ctx_online(struct dps_ctx *ctx);
+/** Go offline: flush tx buffers first. A reader must be offline before it blocks or exits. */
+void dps_ctx_offline(struct dps_ctx *ctx);
+/** Send every buffered packet. */
+void dps_ctx_flush(struct dps_ctx *ctx);
+
+/** Report a quiescent state: every _rcu pointer taken before is now invalid. */
+static inline void
+dps_ctx_quiescent(struct dps_ctx *ctx)
+{
+	rte_rcu_qsbr_quiescent(ctx->stack->qsbr, ctx->id);
+}
+
+/* ---- counters: owned by the context, plain stores, summed on read ---- */
+
+static inline void
+dps_cnt_add(struct dps_ctx *ctx, uint16_t nic_id, enum dps_counter c, uint64_t v)
+{
+	uint64_t *p = &ctx->cnt[nic_id][c];
+
+	/* Single writer: a relaxed load and store, no read-modify-write on a shared line. */
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+static inline void
+dps_cnt_inc(struct dps_ctx *ctx, uint16_t nic_id, enum dps_counter c)
+{
+	dps_cnt_add(ctx, nic_id, c, 1);
+}
+
+/* ---- lookups ---- */
+
+static inline struct dps_nic *
+dps_stack_nic_rcu(const struct dps_stack *s, uint16_t id)
+{
+	if (unlikely(id >= DPS_MAX_NICS))
+		return NULL;
+	return __atomic_load_n(&s->nics[id], __ATOMIC_ACQUIRE);
+}
+
+/** Slot of a network protocol by ethertype (host order), or -1. */
+static inline int
+dps_stack_np_slot(const struct dps_stack *s, uint16_t number)
+{
+	for (unsigned int i = 0; i < s->n_np; i++)
+		if (s->np[i]->number == number)
+			return (int)i;
+	return -1;
+}
+
+static inline void
+dps_ep_key_make(struct dps_ep_key *k, uint16_t nic_id, const struct dps_addr *a)
+{
+	memset(k, 0, sizeof(*k));
+	k->nic = nic_id;
+	k->len = a->len;
+	memcpy(k->b, a->b, a->len);
+}
+
+/** Endpoint of (nic, address) in the map, any kind, or NULL. */
+static inline struct dps_endpoint *
+dps_nic_endpoint_rcu(const struct dps_nic *nic, const struct dps_addr *a)
+{
+	struct dps_ep_key k;
+	void *data;
+
+	dps_ep_key_make(&k, nic->id, a);
+	if (rte_hash_lookup_data(nic->stack->ep_hash, &k, &data) < 0)
+		return NULL;
+	return data;
+}
+
+/** Whether an address falls in one of the NIC's ranges, not being its network or broadcast. */
+bool dps_nic_in_range_rcu(const struct dps_nic *nic, const struct dps_addr *a);
+
+/** Result of a receive lookup. */
+enum dps_rx_match {
+	DPS_RX_NONE = 0, /**< not ours */
+	DPS_RX_LOCAL,    /**< a live endpoint in the map */
+	DPS_RX_TEMP,     /**< a temporary view: promiscuous NIC or address range */
+};
+
+/**
+ * The seed's getRef for one received packet, as a view for the burst: no map entry is
+ * created and no reference taken. ep is the map entry found (or NULL).
+ */
+static inline enum dps_rx_match
+dps_nic_rx_match_rcu(const struct dps_nic *nic, struct dps_endpoint *ep, const struct dps_addr *a)
+{
+	bool promisc = __atomic_load_n(&nic->promiscuous, __ATOMIC_RELAXED);
+
+	if (ep != NULL) {
+		int32_t kind = __atomic_load_n(&ep->kind, __ATOMIC_RELAXED);
+
+		/* Seed: an expired address is not used, even inside a range, unless promiscuous. */
+		if (kind == DPS_EP_PERMANENT_EXPIRED && !promisc)
+			return DPS_RX_NONE;
+		if (__atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) > 0)
+			return DPS_RX_LOCAL;
+	}
+	if (promisc)
+		return DPS_RX_TEMP;
+	if (unlikely(__atomic_load_n(&nic->ranges, __ATOMIC_RELAXED) != NULL) &&
+	    dps_nic_in_range_rcu(nic, a))
+		return DPS_RX_TEMP;
+	return DPS_RX_NONE;
+}
+
+/** Convenience: match one address. */
+static inline enum dps_rx_match
+dps_nic_rx_lookup_rcu(const struct dps_nic *nic, const struct dps_addr *a)
+{
+	return dps_nic_rx_match_rcu(nic, dps_nic_endpoint_rcu(nic, a), a);
+}
+
+/**
+ * Whether the NIC owns address a for sending (seed: the forwarding path's plain map lookup
+ * with isValidForOutgoing): a live endpoint not expired, or expired on a spoofing NIC.
+ */
+static inline bool
+dps_nic_owns_rcu(const struct dps_nic *nic, const struct dps_addr *a)
+{
+	struct dps_endpoint *ep = dps_nic_endpoint_rcu(nic, a);
+
+	if (ep == NULL || __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0)
+		return false;
+	return __atomic_load_n(&ep->kind, __ATOMIC_RELAXED) != DPS_EP_PERMANENT_EXPIRED ||
+	       __atomic_load_n(&nic->spoofing, __ATOMIC_RELAXED);
+}
+
+/**
+ * The source address for packets the stack originates on this NIC (ICMP errors, ARP and NDP
+ * requests): the first usable primary address of the protocol slot. -EADDRNOTAVAIL if none.
+ */
+int dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
+			     struct dps_addr *out);
+
+/* ---- delivery (the seed's DeliverNetworkPacket, burst form) ---- */
+
+/**
+ * Deliver a burst of received network packets of one protocol (by ethertype) to the NIC
+ * layer. Each mbuf's data starts at the network header; m->l2_len holds the length of the
+ * link header before it (still in the headroom). Takes ownership of every mbuf.
+ * Order of checks (seed): rx counters, unknown protocol, ip.packets_received, minimum size,
+ * header validation, invalid source, local endpoint -> handle_burst, else forwarding on (stack
+ * and NIC) -> forward_burst, else ip.invalid_addresses_received.
+ */
+void dps_nic_deliver_network(struct dps_ctx *ctx, struct dps_nic *nic, uint16_t proto,
+			     struct rte_mbuf **pkts, uint16_t n);
+
+/** Count rx.packets / rx.bytes for a frame the Ethernet layer dropped before delivery. */
+static inline void
+dps_nic_count_rx(struct dps_ctx *ctx, const struct dps_nic *nic, uint32_t frame_len)
+{
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_RX_PACKETS);
+	dps_cnt_add(ctx, nic->id, DPS_CNT_RX_BYTES, frame_len);
+}
+
+/* ---- transmit ---- */
+
+/** Flush one NIC's buffer of a context: counts tx.packets/tx.bytes, frees what the link refuses. */
+void dps_ctx_flush_nic(struct dps_ctx *ctx, uint16_t nic_id);
+
+/**
+ * Queue a complete frame (Ethernet header included) for transmission on a NIC. Takes
+ * ownership. Sent when the buffer fills or at dps_ctx_flush().
+ */
+static inline void
+dps_ctx_tx(struct dps_ctx *ctx, const struct dps_nic *nic, struct rte_mbuf *m)
+{
+	struct dps_txbuf *tb = &ctx->tx[nic->id];
+
+	tb->pkts[tb->n++] = m;
+	if (unlikely(tb->n == DPS_TX_BURST))
+		dps_ctx_flush_nic(ctx, nic->id);
+}
+
+/**
+ * ICMP error rate limit: take one token from the context's bucket for family (0 IPv4, 1 IPv6).
+ * Returns false when the bucket is empty (the caller counts *_errors_rate_limited).
+ */
+static inline bool
+dps_ctx_icmp_allow(struct dps_ctx *ctx, unsigned int family)
+{
+	struct dps_ratelimit *rl = &ctx->icmp_rl[family];
+	uint64_t now = rte_get_tsc_cycles();
+	uint64_t cap = ctx->icmp_burst * ctx->tsc_hz;
+
+	/* tokens are kept in units of 1/tsc_hz so refill needs no division. */
+	rl->tokens += (now - rl->last_tsc) * ctx->icmp_rate;
+	rl->last_tsc = now;
+	if (rl->tokens > cap)
+		rl->tokens = cap;
+	if (rl->tokens < ctx->tsc_hz)
+		return false;
+	rl->tokens -= ctx->tsc_hz;
+	return true;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif
