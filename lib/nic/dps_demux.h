@@ -37,6 +37,8 @@ struct dps_transproto_ops {
 	const char *name;
 	uint8_t number;    /**< IP protocol number */
 	uint16_t min_size; /**< minimum transport header size */
+	/** Seed: a datagram to a multicast or broadcast address reaches every match (UDP). */
+	bool multicast_to_all;
 	/** Read source and destination ports (host order) at offset off; 0 or -EBADMSG. */
 	int (*parse_ports)(const struct rte_mbuf *m, uint32_t off, uint16_t *sport,
 			   uint16_t *dport);

@@ -132,7 +132,7 @@ typedef uint16_t (*dps_link_xmit_t)(void *priv, uint16_t queue, struct rte_mbuf 
 
 /** Stack creation parameters. */
 struct dps_stack_conf {
-	const char *name;       /**< used to name DPDK objects; unique per process */
+	const char *name;       /**< names DPDK objects: unique per process, first 12 chars used */
 	int socket_id;          /**< NUMA socket for shared tables (SOCKET_ID_ANY allowed) */
 	uint32_t max_endpoints; /**< endpoint map capacity, all NICs (default 262144) */
 	uint32_t max_transport; /**< transport endpoint map capacity (default 65536) */

@@ -31,13 +31,13 @@ extern "C" {
 #define DPS_BURST 32   /**< rx burst and per-protocol burst size */
 #define DPS_TX_BURST 32 /**< per-NIC tx buffer of a context; flushed when full */
 
-/** Key of the endpoint map: (NIC, address). Padding is zero. */
+/** Key of the endpoint map: (NIC, address). Padding is zero; 8-byte aligned for the CRC hash. */
 struct dps_ep_key {
 	uint16_t nic;
 	uint8_t len;
-	uint8_t pad;
+	uint8_t pad[5];
 	uint8_t b[DPS_ADDR_MAX_LEN];
-};
+} __rte_aligned(8);
 
 /** A refcounted address endpoint (the seed's referencedNetworkEndpoint). */
 struct dps_endpoint {

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Transport demultiplexing: the seed's DeliverTransportPacket, DeliverTransportControlPacket
+ * and transport_demuxer.go. Endpoints live in an rte_hash with lock-free readers; a per-port
+ * bitmap lets a datagram to a port nobody bound skip the four lookups.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "dps_demux.h"
+
+struct dps_tep_key {
+	uint16_t netproto;
+	uint8_t tproto;
+	uint8_t laddr_len;
+	uint8_t raddr_len;
+	uint8_t pad;
+	uint16_t lport;
+	uint16_t rport;
+	uint16_t pad2;
+	uint8_t laddr[DPS_ADDR_MAX_LEN];
+	uint8_t raddr[DPS_ADDR_MAX_LEN];
+	uint32_t pad3;
+} __rte_aligned(8);
+
+struct dps_tep {
+	struct dps_tep_id id;
+	uint16_t netproto;
+	uint8_t tproto;
+	dps_tep_rx_t rx;
+	dps_tep_ctl_t ctl;
+	void *arg;
+	int32_t hash_pos;
+	struct dps_stack *stack;
+};
+
+struct dps_raw {
+	uint16_t netproto;
+	uint8_t tproto;
+	dps_tep_rx_t rx;
+	void *arg;
+	struct dps_raw *next; /* writer-side list */
+};
+
+/* Immutable snapshot of the raw endpoints of one transport protocol. */
+struct dps_raw_set {
+	uint32_t n;
+	struct dps_raw *raw[];
+};
+
+struct dps_default {
+	dps_default_handler_t fn;
+	void *arg;
+};
+
+#define DPS_PORTMAP_WORDS (65536 / 64)
+
+struct dps_demux {
+	struct rte_hash *h;
+	const struct dps_transproto_ops *tp[256];
+	uint64_t *portmap[256];  /* RCU-read bitmap of bound local ports */
+	uint16_t *portcnt[256];  /* writer: endpoints per local port */
+	struct dps_raw_set *raw[256];
+	struct dps_raw *raw_list[256];
+	struct dps_default *dflt[256];
+	unsigned int count;
+};
+
+int
+dps_demux_create(struct dps_stack *s)
+{
+	struct rte_hash_parameters hp = {0};
+	char name[RTE_HASH_NAMESIZE];
+	struct dps_demux *d;
+
+	d = rte_zmalloc_socket("dps_demux", sizeof(*d), RTE_CACHE_LINE_SIZE, s->socket_id);
+	if (d == NULL)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "dps_tep_%.12s", s->name);
+	hp.name = name;
+	hp.entries = s->conf.max_transport;
+	hp.key_len = sizeof(struct dps_tep_key);
+	hp.hash_func = rte_hash_crc;
+	hp.socket_id = s->socket_id;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
+	d->h = rte_hash_create(&hp);
+	if (d->h == NULL) {
+		rte_free(d);
+		return -ENOMEM;
+	}
+	s->demux = d;
+	return 0;
+}
+
+void
+dps_demux_free(struct dps_stack *s)
+{
+	struct dps_demux *d = s->demux;
+	const void *key;
+	void *data;
+	uint32_t it = 0;
+
+	if (d == NULL)
+		return;
+	/* No reader is online any more: free directly. */
+	while (rte_hash_iterate(d->h, &key, &data, &it) >= 0)
+		rte_free(data);
+	rte_hash_free(d->h);
+	for (unsigned int i = 0; i < 256; i++) {
+		struct dps_raw *r = d->raw_list[i];
+
+		while (r != NULL) {
+			struct dps_raw *next = r->next;
+
+			rte_free(r);
+			r = next;
+		}
+		rte_free(d->raw[i]);
+		rte_free(d->portmap[i]);
+		rte_free(d->portcnt[i]);
+		rte_free(d->dflt[i]);
+	}
+	rte_free(d);
+	s->demux = NULL;
+}
+
+int
+dps_stack_register_transproto(struct dps_stack *s, const struct dps_transproto_ops *ops)
+{
+	struct dps_demux *d = s->demux;
+	int ret = 0;
+
+	if (ops == NULL || ops->parse_ports == NULL || ops->handle_unknown_destination == NULL)
+		return -EINVAL;
+	dps_stack_lock(s);
+	if (d->tp[ops->number] != NULL) {
+		ret = -EEXIST;
+		goto out;
+	}
+	d->portmap[ops->number] = rte_zmalloc_socket("dps_portmap", DPS_PORTMAP_WORDS * 8,
+						      RTE_CACHE_LINE_SIZE, s->socket_id);
+	d->portcnt[ops->number] = rte_zmalloc("dps_portcnt", 65536 * sizeof(uint16_t), 0);
+	if (d->portmap[ops->number] == NULL || d->portcnt[ops->number] == NULL) {
+		rte_free(d->portmap[ops->number]);
+		rte_free(d->portcnt[ops->number]);
+		d->portmap[ops->number] = NULL;
+		d->portcnt[ops->number] = NULL;
+		ret = -ENOMEM;
+		goto out;
+	}
+	__atomic_store_n(&d->tp[ops->number], ops, __ATOMIC_RELEASE);
+out:
+	dps_stack_unlock(s);
+	return ret;
+}
+
+const struct dps_transproto_ops *
+dps_stack_transproto(const struct dps_stack *s, uint8_t number)
+{
+	return __atomic_load_n(&s->demux->tp[number], __ATOMIC_ACQUIRE);
+}
+
+static inline void
+tep_key_make(struct dps_tep_key *k, uint16_t netproto, uint8_t tproto, uint16_t lport,
+	     const struct dps_addr *laddr, uint16_t rport, const struct dps_addr *raddr)
+{
+	memset(k, 0, sizeof(*k));
+	k->netproto = netproto;
+	k->tproto = tproto;
+	k->lport = lport;
+	k->rport = rport;
+	if (laddr != NULL && laddr->len != 0) {
+		k->laddr_len = laddr->len;
+		memcpy(k->laddr, laddr->b, laddr->len);
+	}
+	if (raddr != NULL && raddr->len != 0) {
+		k->raddr_len = raddr->len;
+		memcpy(k->raddr, raddr->b, raddr->len);
+	}
+}
+
+static inline bool
+port_bound(const struct dps_demux *d, uint8_t tproto, uint16_t port)
+{
+	const uint64_t *map = d->portmap[tproto];
+
+	return (__atomic_load_n(&map[port >> 6], __ATOMIC_ACQUIRE) >> (port & 63)) & 1;
+}
+
+int
+dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, const struct dps_tep_id *id,
+	     dps_tep_rx_t rx, dps_tep_ctl_t ctl, void *arg, struct dps_tep **out)
+{
+	struct dps_demux *d = s->demux;
+	struct dps_tep_key k;
+	struct dps_tep *t;
+	int32_t pos;
+	int ret = 0;
+
+	if (id == NULL || rx == NULL)
+		return -EINVAL;
+	dps_stack_lock(s);
+	if (d->tp[tproto] == NULL) {
+		ret = -EPROTONOSUPPORT;
+		goto out;
+	}
+	tep_key_make(&k, netproto, tproto, id->local_port, &id->local_addr, id->remote_port,
+		     &id->remote_addr);
+	if (rte_hash_lookup(d->h, &k) >= 0) {
+		ret = -EADDRINUSE;
+		goto out;
+	}
+	t = rte_zmalloc_socket("dps_tep", sizeof(*t), RTE_CACHE_LINE_SIZE, s->socket_id);
+	if (t == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	t->id = *id;
+	t->netproto = netproto;
+	t->tproto = tproto;
+	t->rx = rx;
+	t->ctl = ctl;
+	t->arg = arg;
+	t->stack = s;
+	pos = rte_hash_add_key_data(d->h, &k, t);
+	if (pos < 0) {
+		rte_free(t);
+		ret = pos;
+		goto out;
+	}
+	t->hash_pos = pos;
+	if (d->portcnt[tproto][id->local_port]++ == 0)
+		__atomic_fetch_or(&d->portmap[tproto][id->local_port >> 6],
+				  1ULL << (id->local_port & 63), __ATOMIC_RELEASE);
+	d->count++;
+	if (out != NULL)
+		*out = t;
+out:
+	dps_stack_unlock(s);
+	return ret;
+}
+
+static void
+tep_free_deferred(void *arg)
+{
+	struct dps_tep *t = arg;
+
+	rte_hash_free_key_with_position(t->stack->demux->h, t->hash_pos);
+	rte_free(t);
+}
+
+int
+dps_tep_unbind(struct dps_stack *s, struct dps_tep *t)
+{
+	struct dps_demux *d = s->demux;
+	struct dps_tep_key k;
+
+	if (t == NULL)
+		return -EINVAL;
+	dps_stack_lock(s);
+	tep_key_make(&k, t->netproto, t->tproto, t->id.local_port, &t->id.local_addr,
+		     t->id.remote_port, &t->id.remote_addr);
+	if (rte_hash_del_key(d->h, &k) < 0) {
+		dps_stack_unlock(s);
+		return -ENOENT;
+	}
+	if (--d->portcnt[t->tproto][t->id.local_port] == 0)
+		__atomic_fetch_and(&d->portmap[t->tproto][t->id.local_port >> 6],
+				   ~(1ULL << (t->id.local_port & 63)), __ATOMIC_RELEASE);
+	d->count--;
+	dps_stack_defer_free_locked(s, tep_free_deferred, t);
+	dps_stack_unlock(s);
+	return 0;
+}
+
+const struct dps_tep_id *
+dps_tep_id(const struct dps_tep *tep)
+{
+	return &tep->id;
+}
+
+unsigned int
+dps_demux_count(const struct dps_stack *s)
+{
+	return s->demux->count;
+}
+
+/* ---- raw endpoints ---- */
+
+static int
+publish_raw_locked(struct dps_stack *s, uint8_t tproto)
+{
+	struct dps_demux *d = s->demux;
+	struct dps_raw_set *set = NULL, *old = d->raw[tproto];
+	uint32_t n = 0;
+
+	for (struct dps_raw *r = d->raw_list[tproto]; r != NULL; r = r->next)
+		n++;
+	if (n > 0) {
+		set = rte_zmalloc_socket("dps_raw_set", sizeof(*set) + n * sizeof(set->raw[0]), 0,
+					 s->socket_id);
+		if (set == NULL)
+			return -ENOMEM;
+		for (struct dps_raw *r = d->raw_list[tproto]; r != NULL; r = r->next)
+			set->raw[set->n++] = r;
+	}
+	__atomic_store_n(&d->raw[tproto], set, __ATOMIC_RELEASE);
+	if (old != NULL)
+		dps_stack_defer_free_locked(s, rte_free, old);
+	return 0;
+}
+
+int
+dps_raw_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, dps_tep_rx_t rx, void *arg,
+	     struct dps_raw **out)
+{
+	struct dps_demux *d = s->demux;
+	struct dps_raw *r;
+	int ret;
+
+	if (rx == NULL)
+		return -EINVAL;
+	r = rte_zmalloc("dps_raw", sizeof(*r), 0);
+	if (r == NULL)
+		return -ENOMEM;
+	r->netproto = netproto;
+	r->tproto = tproto;
+	r->rx = rx;
+	r->arg = arg;
+	dps_stack_lock(s);
+	r->next = d->raw_list[tproto];
+	d->raw_list[tproto] = r;
+	ret = publish_raw_locked(s, tproto);
+	if (ret < 0) {
+		d->raw_list[tproto] = r->next;
+		rte_free(r);
+	} else if (out != NULL) {
+		*out = r;
+	}
+	dps_stack_unlock(s);
+	return ret;
+}
+
+int
+dps_raw_unbind(struct dps_stack *s, struct dps_raw *raw)
+{
+	struct dps_demux *d = s->demux;
+	struct dps_raw **pp;
+	int ret = -ENOENT;
+
+	if (raw == NULL)
+		return -EINVAL;
+	dps_stack_lock(s);
+	for (pp = &d->raw_list[raw->tproto]; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == raw) {
+			*pp = raw->next;
+			ret = publish_raw_locked(s, raw->tproto);
+			if (ret == 0)
+				dps_stack_defer_free_locked(s, rte_free, raw);
+			else {
+				raw->next = *pp;
+				*pp = raw;
+			}
+			break;
+		}
+	}
+	dps_stack_unlock(s);
+	return ret;
+}
+
+int
+dps_stack_set_default_handler(struct dps_stack *s, uint8_t tproto, dps_default_handler_t h,
+			      void *arg)
+{
+	struct dps_demux *d = s->demux;
+	struct dps_default *nd = NULL, *old;
+
+	if (h != NULL) {
+		nd = rte_zmalloc("dps_default", sizeof(*nd), 0);
+		if (nd == NULL)
+			return -ENOMEM;
+		nd->fn = h;
+		nd->arg = arg;
+	}
+	dps_stack_lock(s);
+	old = d->dflt[tproto];
+	__atomic_store_n(&d->dflt[tproto], nd, __ATOMIC_RELEASE);
+	if (old != NULL)
+		dps_stack_defer_free_locked(s, rte_free, old);
+	dps_stack_unlock(s);
+	return 0;
+}
+
+/* ---- delivery ---- */
+
+static void
+deliver_raw(struct dps_ctx *ctx, const struct dps_demux *d, const struct dps_pktinfo *info,
+	    const struct rte_mbuf *m)
+{
+	const struct dps_raw_set *set = __atomic_load_n(&d->raw[info->tproto], __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
+		struct dps_raw *r = set->raw[i];
+		struct rte_mbuf *c;
+
+		if (r->netproto != 0 && r->netproto != info->netproto)
+			continue;
+		/* Seed: each raw endpoint gets a copy of its own. */
+		c = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+		if (unlikely(c == NULL)) {
+			dps_cnt_inc(ctx, info->nic->id, DPS_CNT_RAW_COPY_FAILED);
+			continue;
+		}
+		dps_cnt_inc(ctx, info->nic->id, DPS_CNT_RAW_DELIVERED);
+		r->rx(ctx, NULL, c, info, r->arg);
+	}
+}
+
+/* The seed's four forms of a transport endpoint id, most specific first. */
+static unsigned int
+demux_lookup(const struct dps_demux *d, const struct dps_pktinfo *info, uint16_t lport,
+	     const struct dps_addr *laddr, uint16_t rport, const struct dps_addr *raddr,
+	     struct dps_tep **found, bool all)
+{
+	struct dps_tep_key k;
+	void *data;
+	unsigned int n = 0;
+	const struct {
+		bool local, remote;
+	} forms[4] = {{true, true}, {false, true}, {true, false}, {false, false}};
+
+	for (unsigned int f = 0; f < 4; f++) {
+		tep_key_make(&k, info->netproto, info->tproto, lport,
+			     forms[f].local ? laddr : NULL, forms[f].remote ? rport : 0,
+			     forms[f].remote ? raddr : NULL);
+		if (rte_hash_lookup_data(d->h, &k, &data) >= 0) {
+			found[n++] = data;
+			if (!all)
+				break;
+		}
+	}
+	return n;
+}
+
+void
+dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
+{
+	struct dps_stack *s = ctx->stack;
+	const struct dps_demux *d = s->demux;
+	const struct dps_transproto_ops *tp = __atomic_load_n(&d->tp[info->tproto],
+							      __ATOMIC_ACQUIRE);
+	const uint16_t nid = info->nic->id;
+	const struct dps_default *dh;
+	struct dps_tep *found[4];
+	unsigned int nfound = 0;
+
+	if (unlikely(tp == NULL)) {
+		dps_cnt_inc(ctx, nid, DPS_CNT_UNKNOWN_PROTOCOL_RCVD);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* Seed: raw endpoints see the packet before it is checked at all. */
+	if (unlikely(__atomic_load_n(&d->raw[info->tproto], __ATOMIC_RELAXED) != NULL))
+		deliver_raw(ctx, d, info, m);
+	if (unlikely(info->l4_len < tp->min_size || (uint32_t)info->l4_off + info->l4_len >
+						       m->pkt_len) ||
+	    unlikely(tp->parse_ports(m, info->l4_off, &info->sport, &info->dport) < 0)) {
+		dps_cnt_inc(ctx, nid, DPS_CNT_MALFORMED_RCVD);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (tp->validate != NULL && unlikely(tp->validate(ctx, info, m) < 0)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (port_bound(d, info->tproto, info->dport)) {
+		/* Seed: UDP to a multicast or broadcast address reaches every match. */
+		bool all = info->local_is_multi && tp->multicast_to_all;
+
+		nfound = demux_lookup(d, info, info->dport, &info->local, info->sport,
+				      &info->remote, found, all);
+	}
+	if (nfound > 0) {
+		for (unsigned int i = 0; i + 1 < nfound; i++) {
+			struct rte_mbuf *c = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+
+			if (unlikely(c == NULL)) {
+				dps_cnt_inc(ctx, nid, DPS_CNT_NO_MBUF);
+				continue;
+			}
+			found[i]->rx(ctx, found[i], c, info, found[i]->arg);
+		}
+		found[nfound - 1]->rx(ctx, found[nfound - 1], m, info, found[nfound - 1]->arg);
+		return;
+	}
+	dh = __atomic_load_n(&d->dflt[info->tproto], __ATOMIC_ACQUIRE);
+	if (dh != NULL && dh->fn(ctx, info, m, dh->arg))
+		return;
+	if (!tp->handle_unknown_destination(ctx, info, m))
+		dps_cnt_inc(ctx, nid, DPS_CNT_MALFORMED_RCVD);
+}
+
+void
+dps_nic_deliver_transport_control(struct dps_ctx *ctx, struct dps_nic *nic,
+				  const struct dps_addr *local, const struct dps_addr *remote,
+				  uint16_t netproto, uint8_t tproto, enum dps_control_type type,
+				  uint32_t extra, const struct rte_mbuf *m, uint32_t off)
+{
+	const struct dps_demux *d = ctx->stack->demux;
+	const struct dps_transproto_ops *tp = __atomic_load_n(&d->tp[tproto], __ATOMIC_ACQUIRE);
+	struct dps_pktinfo info = {.nic = nic, .netproto = netproto, .tproto = tproto};
+	struct dps_tep *t;
+	uint16_t sport, dport;
+
+	RTE_SET_USED(info.np);
+	if (tp == NULL)
+		return;
+	/* Seed: ICMPv4 only guarantees 8 bytes of the quoted transport header. */
+	if (off > m->pkt_len || m->pkt_len - off < 8)
+		return;
+	if (tp->parse_ports(m, off, &sport, &dport) < 0)
+		return;
+	if (!port_bound(d, tproto, sport))
+		return;
+	/* Reversed: the quoted packet is one we sent. */
+	if (demux_lookup(d, &info, sport, local, dport, remote, &t, false) == 0)
+		return;
+	if (t->ctl != NULL)
+		t->ctl(ctx, t, (int)type, extra, m, t->arg);
+}

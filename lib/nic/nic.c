@@ -1,0 +1,1025 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * NICs and their address endpoints: the seed's nic.go with RCU-published state.
+ *
+ * Writers hold the stack's writer lock. What the data path reads (the endpoint map, range
+ * sets, primary snapshots, flags) is published last and unlinked objects are freed through
+ * dps_stack_defer_free_locked(). An endpoint's refcount only reaches zero under the writer
+ * lock, in the same critical section that unlinks it (see dps_endpoint_put()).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "dps_nic_dp.h"
+
+/* ---- small helpers ---- */
+
+static inline int
+np_slot(const struct dps_stack *s, uint16_t proto)
+{
+	return dps_stack_np_slot(s, proto);
+}
+
+static struct dps_endpoint *
+ep_find_locked(const struct dps_nic *nic, const struct dps_addr *a)
+{
+	return dps_nic_endpoint_rcu(nic, a);
+}
+
+static inline int32_t
+ep_kind(const struct dps_endpoint *ep)
+{
+	return __atomic_load_n(&ep->kind, __ATOMIC_ACQUIRE);
+}
+
+static inline void
+ep_set_kind(struct dps_endpoint *ep, enum dps_ep_kind k)
+{
+	__atomic_store_n(&ep->kind, (int32_t)k, __ATOMIC_RELEASE);
+}
+
+static bool
+ep_joins_solicited(const struct dps_stack *s, const struct dps_endpoint *ep, struct dps_addr *g)
+{
+	const struct dps_netproto_ops *np = s->np[ep->np];
+
+	return np->solicited_group != NULL && np->is_unicast != NULL &&
+	       np->is_unicast(&ep->addr) && np->solicited_group(&ep->addr, g);
+}
+
+/* ---- primary snapshot for the data path ---- */
+
+static void
+rebuild_primary_locked(struct dps_nic *nic, unsigned int slot)
+{
+	struct dps_stack *s = nic->stack;
+	struct dps_ep_set *set, *old;
+	struct dps_endpoint *ep;
+	uint32_t n = 0;
+
+	TAILQ_FOREACH(ep, &nic->primary_list[slot], primary_link)
+		n++;
+	set = NULL;
+	if (n > 0) {
+		set = rte_zmalloc_socket("dps_primary", sizeof(*set) + n * sizeof(set->ep[0]), 0,
+					 s->socket_id);
+		/* Out of memory: keep the old snapshot rather than none; it is only a hint. */
+		if (set == NULL)
+			return;
+		TAILQ_FOREACH(ep, &nic->primary_list[slot], primary_link)
+			set->ep[set->n++] = ep;
+	}
+	old = nic->primary[slot];
+	__atomic_store_n(&nic->primary[slot], set, __ATOMIC_RELEASE);
+	if (old != NULL)
+		dps_stack_defer_free_locked(s, rte_free, old);
+}
+
+static void
+primary_insert_locked(struct dps_nic *nic, struct dps_endpoint *ep, enum dps_peb peb)
+{
+	ep->peb = (uint8_t)peb;
+	switch (peb) {
+	case DPS_PEB_CAN_BE_PRIMARY:
+		TAILQ_INSERT_TAIL(&nic->primary_list[ep->np], ep, primary_link);
+		ep->in_primary = true;
+		break;
+	case DPS_PEB_FIRST_PRIMARY:
+		TAILQ_INSERT_HEAD(&nic->primary_list[ep->np], ep, primary_link);
+		ep->in_primary = true;
+		break;
+	default:
+		ep->in_primary = false;
+		break;
+	}
+}
+
+static void
+primary_remove_locked(struct dps_nic *nic, struct dps_endpoint *ep)
+{
+	if (ep->in_primary) {
+		TAILQ_REMOVE(&nic->primary_list[ep->np], ep, primary_link);
+		ep->in_primary = false;
+	}
+}
+
+/* ---- endpoint life cycle ---- */
+
+struct ep_free_arg {
+	struct dps_stack *s;
+	struct dps_endpoint *ep;
+};
+
+static void
+ep_free_deferred(void *arg)
+{
+	struct dps_endpoint *ep = arg;
+	struct dps_stack *s = ep->nic->stack;
+
+	/* Runs under the writer lock, after the grace period: the key slot may be reused now. */
+	rte_hash_free_key_with_position(s->ep_hash, ep->hash_pos);
+	__atomic_sub_fetch(&s->live_endpoints, 1, __ATOMIC_RELEASE);
+	rte_free(ep);
+}
+
+static int leave_group_locked(struct dps_nic *nic, const struct dps_addr *group);
+static int join_group_locked(struct dps_nic *nic, uint16_t proto, const struct dps_addr *g);
+
+/* The seed's removeEndpointLocked: the count has just reached zero. */
+static void
+ep_unlink_locked(struct dps_endpoint *ep)
+{
+	struct dps_nic *nic = ep->nic;
+	struct dps_stack *s = nic->stack;
+	struct dps_addr g;
+	struct dps_ep_key k;
+	bool was_primary = ep->in_primary;
+
+	if (ep_find_locked(nic, &ep->addr) != ep)
+		return;
+	/* Seed panics here; by construction only remove drops a permanent endpoint's bias. */
+	RTE_VERIFY(ep_kind(ep) != DPS_EP_PERMANENT);
+	dps_ep_key_make(&k, nic->id, &ep->addr);
+	rte_hash_del_key(s->ep_hash, &k);
+	primary_remove_locked(nic, ep);
+	TAILQ_REMOVE(&nic->all, ep, all_link);
+	if (was_primary)
+		rebuild_primary_locked(nic, ep->np);
+	/* Temporary IPv6 endpoints joined the solicited-node group too: leave it now. */
+	if (!ep->left_group && ep_joins_solicited(s, ep, &g)) {
+		ep->left_group = true;
+		leave_group_locked(nic, &g);
+	}
+	dps_stack_defer_free_locked(s, ep_free_deferred, ep);
+}
+
+bool
+dps_endpoint_tryget(struct dps_endpoint *ep)
+{
+	int32_t v = __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE);
+
+	while (v > 0) {
+		if (__atomic_compare_exchange_n(&ep->refs, &v, v + 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+	}
+	return false;
+}
+
+void
+dps_endpoint_get(struct dps_endpoint *ep)
+{
+	int32_t old = __atomic_fetch_add(&ep->refs, 1, __ATOMIC_ACQ_REL);
+
+	RTE_VERIFY(old > 0);
+}
+
+void
+dps_endpoint_put_locked(struct dps_endpoint *ep)
+{
+	int32_t v = __atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL);
+
+	RTE_VERIFY(v >= 0);
+	if (v == 0)
+		ep_unlink_locked(ep);
+}
+
+void
+dps_endpoint_put(struct dps_endpoint *ep)
+{
+	struct dps_stack *s = ep->nic->stack;
+	int32_t v = __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE);
+
+	/* Drop references other than the last without the lock ... */
+	while (v > 1) {
+		if (__atomic_compare_exchange_n(&ep->refs, &v, v - 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return;
+	}
+	/* ... and the possibly last one under it, so zero and unlink are one step. */
+	dps_stack_lock(s);
+	dps_endpoint_put_locked(ep);
+	dps_stack_unlock(s);
+}
+
+bool
+dps_endpoint_valid_for_outgoing(const struct dps_endpoint *ep)
+{
+	return ep_kind(ep) != DPS_EP_PERMANENT_EXPIRED ||
+	       __atomic_load_n(&ep->nic->spoofing, __ATOMIC_ACQUIRE);
+}
+
+enum dps_ep_kind
+dps_endpoint_kind(const struct dps_endpoint *ep)
+{
+	return (enum dps_ep_kind)ep_kind(ep);
+}
+
+int32_t
+dps_endpoint_refs(const struct dps_endpoint *ep)
+{
+	return __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE);
+}
+
+const struct dps_addr *
+dps_endpoint_addr(const struct dps_endpoint *ep)
+{
+	return &ep->addr;
+}
+
+uint8_t
+dps_endpoint_prefix_len(const struct dps_endpoint *ep)
+{
+	return ep->prefix_len;
+}
+
+struct dps_nic *
+dps_endpoint_nic(const struct dps_endpoint *ep)
+{
+	return ep->nic;
+}
+
+/* The seed's addAddressLocked: a new endpoint of the given kind with refs = 1. */
+static int
+ep_create_locked(struct dps_nic *nic, unsigned int slot, const struct dps_prefix *p,
+		 enum dps_peb peb, enum dps_ep_kind kind, struct dps_endpoint **out)
+{
+	struct dps_stack *s = nic->stack;
+	const struct dps_netproto_ops *np = s->np[slot];
+	struct dps_endpoint *ep;
+	struct dps_ep_key k;
+	struct dps_addr g;
+	bool joined = false;
+	int32_t pos;
+	int ret;
+
+	if (ep_find_locked(nic, &p->addr) != NULL)
+		return -EEXIST;
+	ep = rte_zmalloc_socket("dps_ep", sizeof(*ep), RTE_CACHE_LINE_SIZE, s->socket_id);
+	if (ep == NULL)
+		return -ENOMEM;
+	ep->nic = nic;
+	ep->addr = p->addr;
+	ep->prefix_len = p->plen;
+	ep->np = (uint8_t)slot;
+	ep->refs = 1;
+	ep->kind = kind;
+	ep->seq = ++s->ep_seq;
+	/* Seed: an IPv6 unicast address joins its solicited-node group before it is added. */
+	if (ep_joins_solicited(s, ep, &g)) {
+		ret = join_group_locked(nic, np->number, &g);
+		if (ret < 0)
+			goto fail;
+		joined = true;
+	}
+	dps_ep_key_make(&k, nic->id, &p->addr);
+	pos = rte_hash_add_key_data(s->ep_hash, &k, ep);
+	if (pos < 0) {
+		ret = pos == -ENOSPC ? -ENOSPC : -ENOMEM;
+		goto fail;
+	}
+	ep->hash_pos = pos;
+	__atomic_add_fetch(&s->live_endpoints, 1, __ATOMIC_RELEASE);
+	TAILQ_INSERT_TAIL(&nic->all, ep, all_link);
+	primary_insert_locked(nic, ep, peb);
+	if (ep->in_primary)
+		rebuild_primary_locked(nic, slot);
+	*out = ep;
+	return 0;
+fail:
+	if (joined)
+		leave_group_locked(nic, &g);
+	rte_free(ep);
+	return ret;
+}
+
+static int
+check_addr(const struct dps_nic *nic, uint16_t proto, const struct dps_addr *a, int *slot)
+{
+	*slot = np_slot(nic->stack, proto);
+	if (*slot < 0)
+		return -EPROTONOSUPPORT;
+	if (a->len != nic->stack->np[*slot]->addr_len)
+		return -EINVAL;
+	return 0;
+}
+
+/* Promotion of a temporary or expired endpoint (seed addPermanentAddressLocked). */
+static int
+ep_promote_locked(struct dps_nic *nic, struct dps_endpoint *ep, const struct dps_prefix *p,
+		  enum dps_peb peb)
+{
+	struct dps_addr g;
+	bool was_primary = ep->in_primary;
+
+	/* Refs cannot be zero for a mapped endpoint: zero and unlink are one locked step. */
+	RTE_VERIFY(dps_endpoint_tryget(ep));
+	if (ep->left_group && ep_joins_solicited(nic->stack, ep, &g)) {
+		if (join_group_locked(nic, nic->stack->np[ep->np]->number, &g) == 0)
+			ep->left_group = false;
+	}
+	/* Later gVisor (c356fe2eb): the re-added address takes the new behaviour and prefix. */
+	ep->prefix_len = p->plen;
+	primary_remove_locked(nic, ep);
+	primary_insert_locked(nic, ep, peb);
+	ep_set_kind(ep, DPS_EP_PERMANENT);
+	if (was_primary || ep->in_primary)
+		rebuild_primary_locked(nic, ep->np);
+	return 0;
+}
+
+int
+dps_nic_add_address_locked(struct dps_nic *nic, uint16_t proto, const struct dps_prefix *p,
+			   enum dps_peb peb)
+{
+	struct dps_endpoint *ep;
+	int slot, ret;
+
+	if (p == NULL || (unsigned int)peb > DPS_PEB_NEVER_PRIMARY)
+		return -EINVAL;
+	ret = check_addr(nic, proto, &p->addr, &slot);
+	if (ret < 0)
+		return ret;
+	if (p->plen > p->addr.len * 8)
+		return -EINVAL;
+	ep = ep_find_locked(nic, &p->addr);
+	if (ep != NULL) {
+		if (ep_kind(ep) == DPS_EP_PERMANENT)
+			return -EEXIST;
+		return ep_promote_locked(nic, ep, p, peb);
+	}
+	return ep_create_locked(nic, slot, p, peb, DPS_EP_PERMANENT, &ep);
+}
+
+int
+dps_nic_add_address(struct dps_nic *nic, uint16_t proto, const struct dps_prefix *p,
+		    enum dps_peb peb)
+{
+	int ret;
+
+	dps_stack_lock(nic->stack);
+	ret = dps_nic_add_address_locked(nic, proto, p, peb);
+	dps_stack_unlock(nic->stack);
+	return ret;
+}
+
+int
+dps_nic_remove_address_locked(struct dps_nic *nic, const struct dps_addr *a)
+{
+	struct dps_endpoint *ep = ep_find_locked(nic, a);
+	struct dps_addr g;
+	int ret = 0;
+
+	if (ep == NULL || ep_kind(ep) != DPS_EP_PERMANENT)
+		return -EADDRNOTAVAIL;
+	ep_set_kind(ep, DPS_EP_PERMANENT_EXPIRED);
+	/*
+	 * Later gVisor (36fbaac52): leave the solicited-node group when the address is removed,
+	 * even while routes still hold the endpoint.
+	 */
+	if (!ep->left_group && ep_joins_solicited(nic->stack, ep, &g)) {
+		ep->left_group = true;
+		ret = leave_group_locked(nic, &g);
+	}
+	dps_endpoint_put_locked(ep);
+	return ret;
+}
+
+int
+dps_nic_remove_address(struct dps_nic *nic, const struct dps_addr *a)
+{
+	int ret;
+
+	dps_stack_lock(nic->stack);
+	ret = dps_nic_remove_address_locked(nic, a);
+	dps_stack_unlock(nic->stack);
+	return ret;
+}
+
+/* ---- multicast joins ---- */
+
+static struct dps_join *
+join_find(struct dps_nic *nic, const struct dps_addr *a)
+{
+	struct dps_join *j;
+
+	TAILQ_FOREACH(j, &nic->joins, link)
+		if (dps_addr_eq(&j->addr, a))
+			return j;
+	return NULL;
+}
+
+static int
+join_group_locked(struct dps_nic *nic, uint16_t proto, const struct dps_addr *g)
+{
+	struct dps_join *j = join_find(nic, g);
+	int slot, ret;
+
+	if (j == NULL) {
+		ret = check_addr(nic, proto, g, &slot);
+		if (ret < 0)
+			return ret;
+		struct dps_prefix p = {.addr = *g, .plen = nic->stack->np[slot]->default_prefix_len};
+
+		j = rte_zmalloc("dps_join", sizeof(*j), 0);
+		if (j == NULL)
+			return -ENOMEM;
+		ret = dps_nic_add_address_locked(nic, proto, &p, DPS_PEB_NEVER_PRIMARY);
+		if (ret < 0) {
+			rte_free(j);
+			return ret;
+		}
+		j->addr = *g;
+		TAILQ_INSERT_TAIL(&nic->joins, j, link);
+	}
+	j->count++;
+	return 0;
+}
+
+static int
+leave_group_locked(struct dps_nic *nic, const struct dps_addr *g)
+{
+	struct dps_join *j = join_find(nic, g);
+	int ret;
+
+	if (j == NULL || j->count == 0)
+		return -EADDRNOTAVAIL;
+	if (j->count == 1) {
+		/* Seed: an error here aborts without decrementing. */
+		ret = dps_nic_remove_address_locked(nic, g);
+		if (ret < 0)
+			return ret;
+		TAILQ_REMOVE(&nic->joins, j, link);
+		rte_free(j);
+		return 0;
+	}
+	j->count--;
+	return 0;
+}
+
+int
+dps_nic_join_group_locked(struct dps_nic *nic, uint16_t proto, const struct dps_addr *group)
+{
+	return join_group_locked(nic, proto, group);
+}
+
+int
+dps_nic_join_group(struct dps_nic *nic, uint16_t proto, const struct dps_addr *group)
+{
+	int ret;
+
+	dps_stack_lock(nic->stack);
+	ret = join_group_locked(nic, proto, group);
+	dps_stack_unlock(nic->stack);
+	return ret;
+}
+
+int
+dps_nic_leave_group_locked(struct dps_nic *nic, const struct dps_addr *group)
+{
+	return leave_group_locked(nic, group);
+}
+
+int
+dps_nic_leave_group(struct dps_nic *nic, const struct dps_addr *group)
+{
+	int ret;
+
+	dps_stack_lock(nic->stack);
+	ret = leave_group_locked(nic, group);
+	dps_stack_unlock(nic->stack);
+	return ret;
+}
+
+int
+dps_nic_group_joins(struct dps_nic *nic, const struct dps_addr *group)
+{
+	struct dps_join *j;
+	int n;
+
+	dps_stack_lock(nic->stack);
+	j = join_find(nic, group);
+	n = j != NULL ? j->count : 0;
+	dps_stack_unlock(nic->stack);
+	return n;
+}
+
+/* ---- address ranges ---- */
+
+static int
+publish_ranges_locked(struct dps_nic *nic, struct dps_prefix_set *set)
+{
+	struct dps_prefix_set *old = nic->ranges;
+
+	__atomic_store_n(&nic->ranges, set, __ATOMIC_RELEASE);
+	if (old != NULL)
+		dps_stack_defer_free_locked(nic->stack, rte_free, old);
+	return 0;
+}
+
+int
+dps_nic_add_range(struct dps_nic *nic, uint16_t proto, const struct dps_prefix *subnet)
+{
+	struct dps_prefix_set *old, *set;
+	uint32_t n;
+
+	RTE_SET_USED(proto); /* seed: the protocol argument is ignored */
+	if (subnet == NULL || (subnet->addr.len != 4 && subnet->addr.len != 16) ||
+	    subnet->plen > subnet->addr.len * 8)
+		return -EINVAL;
+	dps_stack_lock(nic->stack);
+	old = nic->ranges;
+	n = old != NULL ? old->n : 0;
+	set = rte_zmalloc_socket("dps_ranges", sizeof(*set) + (n + 1) * sizeof(set->p[0]), 0,
+				 nic->stack->socket_id);
+	if (set == NULL) {
+		dps_stack_unlock(nic->stack);
+		return -ENOMEM;
+	}
+	if (n > 0)
+		memcpy(set->p, old->p, n * sizeof(set->p[0]));
+	set->p[n] = *subnet;
+	set->n = n + 1;
+	publish_ranges_locked(nic, set);
+	dps_stack_unlock(nic->stack);
+	return 0;
+}
+
+static bool
+prefix_eq(const struct dps_prefix *a, const struct dps_prefix *b)
+{
+	return a->plen == b->plen && dps_addr_eq(&a->addr, &b->addr);
+}
+
+int
+dps_nic_remove_range(struct dps_nic *nic, const struct dps_prefix *subnet)
+{
+	struct dps_prefix_set *old, *set = NULL;
+	uint32_t keep = 0;
+
+	if (subnet == NULL)
+		return -EINVAL;
+	dps_stack_lock(nic->stack);
+	old = nic->ranges;
+	for (uint32_t i = 0; old != NULL && i < old->n; i++)
+		keep += !prefix_eq(&old->p[i], subnet);
+	if (old == NULL || keep == old->n) {
+		dps_stack_unlock(nic->stack);
+		return 0; /* seed: silent when absent */
+	}
+	if (keep > 0) {
+		set = rte_zmalloc_socket("dps_ranges", sizeof(*set) + keep * sizeof(set->p[0]), 0,
+					 nic->stack->socket_id);
+		if (set == NULL) {
+			dps_stack_unlock(nic->stack);
+			return -ENOMEM;
+		}
+		for (uint32_t i = 0; i < old->n; i++)
+			if (!prefix_eq(&old->p[i], subnet))
+				set->p[set->n++] = old->p[i];
+	}
+	publish_ranges_locked(nic, set);
+	dps_stack_unlock(nic->stack);
+	return 0;
+}
+
+bool
+dps_nic_in_range_rcu(const struct dps_nic *nic, const struct dps_addr *a)
+{
+	const struct dps_prefix_set *set = __atomic_load_n(&nic->ranges, __ATOMIC_ACQUIRE);
+	struct dps_addr net, bcast;
+
+	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
+		const struct dps_prefix *p = &set->p[i];
+
+		if (!dps_prefix_contains(p, a))
+			continue;
+		/* Seed: never the subnet address, nor its broadcast (FIXME b/137608825). */
+		dps_prefix_network(p, &net);
+		dps_prefix_broadcast(p, &bcast);
+		if (dps_addr_eq(a, &net) || dps_addr_eq(a, &bcast))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* ---- lasting references (seed getRefOrCreateTemp, primaryEndpoint) ---- */
+
+static struct dps_endpoint *
+get_ref_or_create_temp(struct dps_nic *nic, uint16_t proto, const struct dps_addr *a,
+		       enum dps_peb peb, bool flag)
+{
+	struct dps_stack *s = nic->stack;
+	struct dps_endpoint *ep;
+	struct dps_prefix p;
+	int slot;
+
+	if (check_addr(nic, proto, a, &slot) < 0)
+		return NULL;
+	dps_stack_lock(s);
+	ep = ep_find_locked(nic, a);
+	if (ep != NULL) {
+		if (ep_kind(ep) == DPS_EP_PERMANENT_EXPIRED && !flag) {
+			ep = NULL;
+			goto out;
+		}
+		if (dps_endpoint_tryget(ep))
+			goto out;
+	}
+	ep = NULL;
+	if (!flag && !dps_nic_in_range_rcu(nic, a))
+		goto out;
+	p.addr = *a;
+	p.plen = s->np[slot]->default_prefix_len;
+	if (ep_create_locked(nic, slot, &p, peb, DPS_EP_TEMPORARY, &ep) < 0)
+		ep = NULL;
+out:
+	dps_stack_unlock(s);
+	return ep;
+}
+
+struct dps_endpoint *
+dps_nic_get_ref(struct dps_nic *nic, uint16_t proto, const struct dps_addr *a)
+{
+	return get_ref_or_create_temp(nic, proto, a, DPS_PEB_CAN_BE_PRIMARY,
+				      dps_nic_promiscuous(nic));
+}
+
+struct dps_endpoint *
+dps_nic_find_endpoint(struct dps_nic *nic, uint16_t proto, const struct dps_addr *a,
+		      enum dps_peb peb)
+{
+	return get_ref_or_create_temp(nic, proto, a, peb, dps_nic_spoofing(nic));
+}
+
+static bool
+primary_usable(const struct dps_nic *nic, const struct dps_endpoint *ep)
+{
+	const struct dps_netproto_ops *np = nic->stack->np[ep->np];
+
+	/* Seed TODO: allow broadcast with SO_BROADCAST. */
+	if (np->is_unspecified_or_broadcast != NULL && np->is_unspecified_or_broadcast(&ep->addr))
+		return false;
+	return dps_endpoint_valid_for_outgoing(ep);
+}
+
+struct dps_endpoint *
+dps_nic_primary_endpoint(struct dps_nic *nic, uint16_t proto)
+{
+	struct dps_endpoint *ep, *found = NULL;
+	int slot = np_slot(nic->stack, proto);
+
+	if (slot < 0)
+		return NULL;
+	dps_stack_lock(nic->stack);
+	TAILQ_FOREACH(ep, &nic->primary_list[slot], primary_link) {
+		if (primary_usable(nic, ep) && dps_endpoint_tryget(ep)) {
+			found = ep;
+			break;
+		}
+	}
+	dps_stack_unlock(nic->stack);
+	return found;
+}
+
+int
+dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
+			 struct dps_addr *out)
+{
+	const struct dps_ep_set *set;
+
+	if (np_slot >= DPS_MAX_NETPROTO)
+		return -EINVAL;
+	set = __atomic_load_n(&nic->primary[np_slot], __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
+		const struct dps_endpoint *ep = set->ep[i];
+
+		if (__atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0 || !primary_usable(nic, ep))
+			continue;
+		*out = ep->addr;
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* ---- queries ---- */
+
+static void
+fill_pa(struct dps_protocol_address *pa, const struct dps_nic *nic, const struct dps_endpoint *ep)
+{
+	pa->proto = nic->stack->np[ep->np]->number;
+	pa->prefix.addr = ep->addr;
+	pa->prefix.plen = ep->prefix_len;
+}
+
+int
+dps_nic_all_addresses(struct dps_nic *nic, struct dps_protocol_address *out, int max)
+{
+	struct dps_endpoint *ep;
+	int n = 0;
+
+	dps_stack_lock(nic->stack);
+	for (unsigned int slot = 0; slot < nic->stack->n_np; slot++) {
+		TAILQ_FOREACH(ep, &nic->all, all_link) {
+			/* Seed: expired and temporary endpoints are not the caller's to use. */
+			if (ep->np != slot || ep_kind(ep) != DPS_EP_PERMANENT)
+				continue;
+			if (n < max)
+				fill_pa(&out[n], nic, ep);
+			n++;
+		}
+	}
+	dps_stack_unlock(nic->stack);
+	return n;
+}
+
+int
+dps_nic_primary_addresses(struct dps_nic *nic, struct dps_protocol_address *out, int max)
+{
+	struct dps_endpoint *ep;
+	int n = 0;
+
+	dps_stack_lock(nic->stack);
+	for (unsigned int slot = 0; slot < nic->stack->n_np; slot++) {
+		TAILQ_FOREACH(ep, &nic->primary_list[slot], primary_link) {
+			if (ep_kind(ep) != DPS_EP_PERMANENT)
+				continue;
+			if (n < max)
+				fill_pa(&out[n], nic, ep);
+			n++;
+		}
+	}
+	dps_stack_unlock(nic->stack);
+	return n;
+}
+
+int
+dps_nic_address_ranges(struct dps_nic *nic, struct dps_prefix *out, int max)
+{
+	const struct dps_prefix_set *set;
+	struct dps_endpoint *ep;
+	int n = 0;
+
+	dps_stack_lock(nic->stack);
+	for (unsigned int slot = 0; slot < nic->stack->n_np; slot++) {
+		TAILQ_FOREACH(ep, &nic->all, all_link) {
+			if (ep->np != slot)
+				continue;
+			if (n < max) {
+				out[n].addr = ep->addr;
+				out[n].plen = ep->addr.len * 8;
+			}
+			n++;
+		}
+	}
+	set = nic->ranges;
+	for (uint32_t i = 0; set != NULL && i < set->n; i++, n++)
+		if (n < max)
+			out[n] = set->p[i];
+	dps_stack_unlock(nic->stack);
+	return n;
+}
+
+int
+dps_nic_ranges(struct dps_nic *nic, struct dps_prefix *out, int max)
+{
+	const struct dps_prefix_set *set;
+	int n = 0;
+
+	dps_stack_lock(nic->stack);
+	set = nic->ranges;
+	for (uint32_t i = 0; set != NULL && i < set->n; i++, n++)
+		if (n < max)
+			out[n] = set->p[i];
+	dps_stack_unlock(nic->stack);
+	return n;
+}
+
+int
+dps_nic_endpoints(struct dps_nic *nic, struct dps_endpoint_info *out, int max)
+{
+	struct dps_endpoint *ep, *pe;
+	int n = 0;
+
+	dps_stack_lock(nic->stack);
+	for (unsigned int slot = 0; slot < nic->stack->n_np; slot++) {
+		TAILQ_FOREACH(ep, &nic->all, all_link) {
+			int idx = -1, i = 0;
+
+			if (ep->np != slot)
+				continue;
+			if (n < max) {
+				if (ep->in_primary) {
+					TAILQ_FOREACH(pe, &nic->primary_list[slot], primary_link) {
+						if (pe == ep) {
+							idx = i;
+							break;
+						}
+						i++;
+					}
+				}
+				out[n].proto = nic->stack->np[slot]->number;
+				out[n].prefix.addr = ep->addr;
+				out[n].prefix.plen = ep->prefix_len;
+				out[n].kind = (enum dps_ep_kind)ep_kind(ep);
+				out[n].peb = (enum dps_peb)ep->peb;
+				out[n].refs = dps_endpoint_refs(ep);
+				out[n].primary_index = idx;
+			}
+			n++;
+		}
+	}
+	dps_stack_unlock(nic->stack);
+	return n;
+}
+
+/* ---- NICs ---- */
+
+int
+dps_nic_create(struct dps_stack *s, const struct dps_nic_conf *conf, struct dps_nic **out)
+{
+	struct dps_nic *nic;
+	int ret = 0;
+
+	if (conf == NULL || conf->name == NULL || conf->name[0] == '\0' ||
+	    strlen(conf->name) >= sizeof(nic->name) || conf->id >= DPS_MAX_NICS)
+		return -EINVAL;
+	dps_stack_lock(s);
+	if (s->nics[conf->id] != NULL) {
+		ret = -EEXIST;
+		goto out;
+	}
+	for (unsigned int i = 0; i < DPS_MAX_NICS; i++) {
+		if (s->nics[i] != NULL && strcmp(s->nics[i]->name, conf->name) == 0) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	nic = rte_zmalloc_socket("dps_nic", sizeof(*nic), RTE_CACHE_LINE_SIZE, s->socket_id);
+	if (nic == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nic->stack = s;
+	nic->id = conf->id;
+	nic->port_id = conf->port_id;
+	nic->mtu = conf->mtu != 0 ? conf->mtu : RTE_ETHER_MTU;
+	nic->mac = conf->mac;
+	nic->xmit = conf->xmit;
+	nic->xmit_priv = conf->xmit_priv;
+	nic->forwarding = 1;
+	snprintf(nic->name, sizeof(nic->name), "%s", conf->name);
+	for (unsigned int i = 0; i < DPS_MAX_NETPROTO; i++)
+		TAILQ_INIT(&nic->primary_list[i]);
+	TAILQ_INIT(&nic->all);
+	TAILQ_INIT(&nic->joins);
+	__atomic_store_n(&s->nics[conf->id], nic, __ATOMIC_RELEASE);
+	if (out != NULL)
+		*out = nic;
+out:
+	dps_stack_unlock(s);
+	return ret;
+}
+
+int
+dps_nic_enable(struct dps_nic *nic)
+{
+	struct dps_stack *s = nic->stack;
+	int ret = 0;
+
+	dps_stack_lock(s);
+	nic->enabled = true;
+	/* Seed enable(): IPv4's broadcast endpoint, then IPv6's all-nodes group. */
+	for (unsigned int i = 0; i < s->n_np && ret == 0; i++)
+		if (s->np[i]->enable_locked != NULL)
+			ret = s->np[i]->enable_locked(nic);
+	dps_stack_unlock(s);
+	return ret;
+}
+
+/* Tear down a NIC at stack free: every endpoint goes, whatever its count. */
+void dps_nic_free_locked(struct dps_nic *nic);
+
+void
+dps_nic_free_locked(struct dps_nic *nic)
+{
+	struct dps_stack *s = nic->stack;
+	struct dps_endpoint *ep;
+	struct dps_join *j;
+
+	while ((ep = TAILQ_FIRST(&nic->all)) != NULL) {
+		struct dps_ep_key k;
+
+		dps_ep_key_make(&k, nic->id, &ep->addr);
+		rte_hash_del_key(s->ep_hash, &k);
+		primary_remove_locked(nic, ep);
+		TAILQ_REMOVE(&nic->all, ep, all_link);
+		__atomic_store_n(&ep->refs, 0, __ATOMIC_RELEASE);
+		dps_stack_defer_free_locked(s, ep_free_deferred, ep);
+	}
+	while ((j = TAILQ_FIRST(&nic->joins)) != NULL) {
+		TAILQ_REMOVE(&nic->joins, j, link);
+		rte_free(j);
+	}
+	for (unsigned int i = 0; i < DPS_MAX_NETPROTO; i++)
+		if (nic->primary[i] != NULL)
+			dps_stack_defer_free_locked(s, rte_free, nic->primary[i]);
+	if (nic->ranges != NULL)
+		dps_stack_defer_free_locked(s, rte_free, nic->ranges);
+	__atomic_store_n(&s->nics[nic->id], NULL, __ATOMIC_RELEASE);
+	dps_stack_defer_free_locked(s, rte_free, nic);
+}
+
+struct dps_nic *
+dps_stack_nic(struct dps_stack *s, uint16_t id)
+{
+	return dps_stack_nic_rcu(s, id);
+}
+
+struct dps_nic *
+dps_stack_nic_by_name(struct dps_stack *s, const char *name)
+{
+	for (unsigned int i = 0; i < DPS_MAX_NICS; i++) {
+		struct dps_nic *nic = dps_stack_nic_rcu(s, i);
+
+		if (nic != NULL && name != NULL && strcmp(nic->name, name) == 0)
+			return nic;
+	}
+	return NULL;
+}
+
+uint16_t
+dps_nic_id(const struct dps_nic *nic)
+{
+	return nic->id;
+}
+
+const char *
+dps_nic_name(const struct dps_nic *nic)
+{
+	return nic->name;
+}
+
+struct dps_stack *
+dps_nic_stack(const struct dps_nic *nic)
+{
+	return nic->stack;
+}
+
+const struct rte_ether_addr *
+dps_nic_mac(const struct dps_nic *nic)
+{
+	return &nic->mac;
+}
+
+uint16_t
+dps_nic_mtu(const struct dps_nic *nic)
+{
+	return __atomic_load_n(&nic->mtu, __ATOMIC_RELAXED);
+}
+
+void
+dps_nic_set_mtu(struct dps_nic *nic, uint16_t mtu)
+{
+	__atomic_store_n(&nic->mtu, mtu, __ATOMIC_RELAXED);
+}
+
+void
+dps_nic_set_promiscuous(struct dps_nic *nic, bool on)
+{
+	__atomic_store_n(&nic->promiscuous, on, __ATOMIC_RELEASE);
+}
+
+bool
+dps_nic_promiscuous(const struct dps_nic *nic)
+{
+	return __atomic_load_n(&nic->promiscuous, __ATOMIC_ACQUIRE) != 0;
+}
+
+void
+dps_nic_set_spoofing(struct dps_nic *nic, bool on)
+{
+	__atomic_store_n(&nic->spoofing, on, __ATOMIC_RELEASE);
+}
+
+bool
+dps_nic_spoofing(const struct dps_nic *nic)
+{
+	return __atomic_load_n(&nic->spoofing, __ATOMIC_ACQUIRE) != 0;
+}
+
+void
+dps_nic_set_forwarding(struct dps_nic *nic, bool on)
+{
+	__atomic_store_n(&nic->forwarding, on, __ATOMIC_RELEASE);
+}
+
+bool
+dps_nic_forwarding(const struct dps_nic *nic)
+{
+	return __atomic_load_n(&nic->forwarding, __ATOMIC_ACQUIRE) != 0;
+}
