@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * dpstack's configuration file: parser, validation and port resolution.
+ *
+ * The file is INI-like (see docs/configuration.md): `[stack]`, one `[nic NAME]` per port,
+ * `[routes]`, `[neighbors]` and `[udp]`. The parser is line based rather than rte_cfgfile
+ * because IPv6 route keys contain ':' and because every error must name its line: each
+ * parsed item keeps the line it came from, so later stages (port start, route insertion) can
+ * still report `FILE:LINE: message`.
+ *
+ * Nothing here prints, exits or keeps global state: errors go to a caller-supplied buffer as
+ * exactly one line `FILE:LINE: message naming the culprit` (no trailing newline).
+ *
+ * Thread-safety: every function works only on the objects passed to it and may be called from
+ * any thread; a struct dps_config must not be used by two threads at once while it is written.
+ * dps_config_resolve_ports() calls ethdev and so needs rte_eal_init() to have succeeded.
+ */
+#ifndef DPS_CONFIG_H
+#define DPS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Most `[nic NAME]` sections in one file. */
+#define DPS_CFG_MAX_NICS 32
+/** Most `address =` lines per NIC. */
+#define DPS_CFG_MAX_ADDRS 256
+/** Most `range =` lines per NIC. */
+#define DPS_CFG_MAX_RANGES 64
+/** Most entries in `[routes]` (more belong in the control socket, not a file). */
+#define DPS_CFG_MAX_ROUTES 4096
+/** Most entries in `[neighbors]`. */
+#define DPS_CFG_MAX_NEIGHS 1024
+/** Most UDP echo ports over all `echo =` lines. */
+#define DPS_CFG_MAX_UDP_ECHO 64
+/** Longest NIC name, without the terminating NUL. */
+#define DPS_CFG_NIC_NAME_MAX 15
+/** Smallest and largest accepted `mtu =` (68: RFC 791's minimum for IPv4). */
+#define DPS_CFG_MTU_MIN 68
+#define DPS_CFG_MTU_MAX 9000
+/** IPv6 needs every link to carry 1280-byte packets (RFC 8200 section 5). */
+#define DPS_CFG_MTU_MIN_IPV6 1280
+
+/** An IPv4 or IPv6 address in network byte order; IPv4 uses bytes[0..3], the rest is 0. */
+struct dps_cfg_addr {
+	int family; /**< AF_INET or AF_INET6 */
+	uint8_t bytes[16];
+};
+
+/** An address with a prefix length (0..32 for IPv4, 0..128 for IPv6). */
+struct dps_cfg_prefix {
+	struct dps_cfg_addr addr;
+	uint8_t plen;
+};
+
+/** Primary endpoint behaviour of an address (the seed's PrimaryEndpointBehavior). */
+enum dps_cfg_peb {
+	DPS_CFG_PEB_CAN_BE_PRIMARY, /**< default: appended to the primary list */
+	DPS_CFG_PEB_FIRST,	    /**< `first`: pushed to the front of the primary list */
+	DPS_CFG_PEB_NEVER,	    /**< `never`: never chosen as a source address */
+};
+
+/** One `address =` line of a NIC; the prefix keeps its host bits (10.0.0.1/24). */
+struct dps_cfg_nic_addr {
+	struct dps_cfg_prefix p;
+	enum dps_cfg_peb peb;
+	int line;
+};
+
+/** One `[nic NAME]` section. */
+struct dps_cfg_nic {
+	char name[16];	  /**< 1-15 characters of [A-Za-z0-9_-] */
+	char port[64];	  /**< `port =` as written: a decimal port id or an ethdev name */
+	int port_line;	  /**< line of `port =` */
+	uint16_t port_id; /**< filled by dps_config_resolve_ports() */
+	int line;	  /**< line of the `[nic NAME]` header */
+	struct dps_cfg_nic_addr *addrs;
+	unsigned n_addrs;
+	struct dps_cfg_prefix *ranges; /**< no host bits set */
+	int *range_lines;	       /**< line of each ranges[i] */
+	unsigned n_ranges;
+	bool promiscuous; /**< default off */
+	bool spoofing;	  /**< default off */
+	bool forwarding;  /**< default on: may this NIC take part when [stack] forwards */
+	uint16_t mtu;	  /**< 0 = leave the PMD's default */
+	bool has_mac;	  /**< mac[] overrides the port's own address */
+	uint8_t mac[6];
+};
+
+/** One `[routes]` entry; at least one of has_gw and nic >= 0 holds. */
+struct dps_cfg_route {
+	struct dps_cfg_prefix p; /**< no host bits set; `default` is 0.0.0.0/0, `default6` ::/0 */
+	bool has_gw;
+	struct dps_cfg_addr gw; /**< same family as p */
+	int nic;		/**< index in dps_config.nics[] or -1 */
+	int line;
+};
+
+/** One `[neighbors]` entry: a static link address. */
+struct dps_cfg_neigh {
+	struct dps_cfg_addr addr;
+	uint8_t mac[6];
+	int nic; /**< index in dps_config.nics[] */
+	int line;
+};
+
+/** A whole parsed file. Release with dps_config_free(). */
+struct dps_config {
+	char path[256];	 /**< file name used in messages (truncated if longer) */
+	bool forwarding; /**< [stack] forwarding, default off */
+	struct dps_cfg_nic nics[DPS_CFG_MAX_NICS];
+	unsigned n_nics;
+	struct dps_cfg_route *routes;
+	unsigned n_routes;
+	struct dps_cfg_neigh *neighs;
+	unsigned n_neighs;
+	uint16_t udp_echo[DPS_CFG_MAX_UDP_ECHO];
+	unsigned n_udp_echo;
+};
+
+/**
+ * Read and validate a configuration file.
+ *
+ * @param path   file to read; also the FILE part of messages.
+ * @param cfg    filled on success; on failure left empty (dps_config_free() is still safe).
+ * @param err    receives one line: `FILE:LINE: message` for content errors,
+ *               `FILE: strerror` when the file cannot be read. May be NULL.
+ * @param errlen size of err.
+ * @return 0; -EINVAL for content errors; -ENOMEM; -EFBIG for a file over 64 MiB; or the
+ *         negative errno of open/read (-ENOENT, -EACCES, -EISDIR, ...).
+ */
+int dps_config_load(const char *path, struct dps_config *cfg, char *err, size_t errlen);
+
+/**
+ * Parse and validate configuration text held in memory (tests, generated configs).
+ *
+ * @param name used as FILE in messages and copied to cfg->path.
+ * @param text NUL-terminated file contents.
+ * Other parameters and return values as dps_config_load().
+ */
+int dps_config_parse_string(const char *name, const char *text, struct dps_config *cfg, char *err,
+			    size_t errlen);
+
+/** Free what a successful load or parse allocated and empty cfg. Safe to call twice. */
+void dps_config_free(struct dps_config *cfg);
+
+/**
+ * Map every NIC's `port =` to an ethdev port id, after rte_eal_init().
+ *
+ * A decimal string must name a valid port (rte_eth_dev_is_valid_port()); anything else is
+ * looked up with rte_eth_dev_get_port_by_name(). Refuses unknown ports and two NICs on one
+ * port id (say `0` and `net_null0`), with `FILE:LINE:` of the offending `port =` line.
+ *
+ * @return 0 with every nics[i].port_id set; -ENODEV for an unknown port; -EEXIST for a port
+ *         used twice.
+ */
+int dps_config_resolve_ports(struct dps_config *cfg, char *err, size_t errlen);
+
+/*
+ * Parse helpers, shared with the control socket so that dpstack-ctl commands accept exactly
+ * the config file's syntax. They take one token without surrounding blanks.
+ */
+
+/**
+ * Parse an IPv4 (dotted quad) or IPv6 (RFC 4291 section 2.2 text) address with inet_pton().
+ * @return 0 or -EINVAL.
+ */
+int dps_parse_addr(const char *s, struct dps_cfg_addr *a);
+
+/**
+ * Parse `ADDR/PLEN`; a bare address means /32 or /128.
+ * @param allow_host_bits true for interface addresses (10.0.0.1/24), false for subnets.
+ * @return 0; -EINVAL for bad syntax or address; -ERANGE for a prefix length beyond 32/128;
+ *         -EDOM for host bits set when allow_host_bits is false (p is still filled).
+ */
+int dps_parse_prefix(const char *s, struct dps_cfg_prefix *p, bool allow_host_bits);
+
+/**
+ * Parse `xx:xx:xx:xx:xx:xx` (two hex digits per byte). Syntax only: whether a multicast or
+ * zero address is acceptable is the caller's decision.
+ * @return 0 or -EINVAL.
+ */
+int dps_parse_mac(const char *s, uint8_t mac[6]);
+
+/**
+ * Parse `on` or `off` (any letter case).
+ * @return 0 or -EINVAL.
+ */
+int dps_parse_onoff(const char *s, bool *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DPS_CONFIG_H */
