@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dpstack-ctl: send control commands to a running dpstack over its unix socket.
+ *
+ *   dpstack-ctl [-s SOCKET] [--json] COMMAND...
+ *   dpstack-ctl [-s SOCKET] [--json] -f FILE     (one command per line, "-" for stdin)
+ *
+ * Protocol (docs/operations.md): one request line in; the reply is `OK` or `ERR message`, then
+ * the body, then a line holding a single dot. A request prefixed with `json ` asks for JSON.
+ * Several requests may follow one another on one connection (-f).
+ *
+ * Exit status: 0 success, 1 the daemon refused a command, 2 no connection (or a usage error).
+ * Plain C without DPDK: it is built and runs where DPDK is not installed.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/var/run/dpstack/dpstack.sock"
+#define LINE_MAX_LEN 4096
+
+struct conn {
+	int fd;
+	char buf[65536];
+	size_t start, len;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dpstack-ctl [-s SOCKET] [--json] COMMAND...\n"
+		"       dpstack-ctl [-s SOCKET] [--json] -f FILE   (one command a line, - for stdin)\n"
+		"  -s, --socket SOCKET  control socket (default " DEFAULT_SOCKET ")\n"
+		"  -j, --json           JSON output\n"
+		"  -f, --file FILE      run every command of FILE on one connection; '#' starts a\n"
+		"                       comment; stops at the first error (FILE:LINE: message)\n"
+		"  -h, --help           this text; `dpstack-ctl help` lists the commands\n"
+		"exit status: 0 ok, 1 command refused, 2 cannot connect or usage error\n");
+}
+
+/* Read one line of the reply (without '\n') into line. 0, or -1 on EOF/error. */
+static int
+read_line(struct conn *c, char **line)
+{
+	for (;;) {
+		char *nl = memchr(c->buf + c->start, '\n', c->len - c->start);
+		ssize_t n;
+
+		if (nl != NULL) {
+			*nl = '\0';
+			*line = c->buf + c->start;
+			c->start = (size_t)(nl - c->buf) + 1;
+			return 0;
+		}
+		if (c->start > 0) {
+			memmove(c->buf, c->buf + c->start, c->len - c->start);
+			c->len -= c->start;
+			c->start = 0;
+		}
+		if (c->len == sizeof(c->buf) - 1) {
+			/* A line longer than the buffer: hand out what we have as one line. */
+			c->buf[c->len] = '\0';
+			*line = c->buf;
+			c->start = c->len = 0;
+			return 0;
+		}
+		n = read(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		c->len += (size_t)n;
+	}
+}
+
+static int
+write_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Send one command and print the reply body. Returns 0 (OK), 1 (ERR, message in err) or 2
+ * (connection lost).
+ */
+static int
+run_command(struct conn *c, const char *cmd, bool json, char *err, size_t errlen)
+{
+	char req[LINE_MAX_LEN + 8];
+	char *line;
+	int n, rc;
+
+	n = snprintf(req, sizeof(req), "%s%s\n", json ? "json " : "", cmd);
+	if (n < 0 || (size_t)n >= sizeof(req)) {
+		snprintf(err, errlen, "command too long");
+		return 1;
+	}
+	if (write_all(c->fd, req, (size_t)n) != 0) {
+		snprintf(err, errlen, "cannot send: %s", strerror(errno));
+		return 2;
+	}
+	if (read_line(c, &line) != 0) {
+		snprintf(err, errlen, "connection closed by dpstack");
+		return 2;
+	}
+	if (strcmp(line, "OK") == 0) {
+		rc = 0;
+	} else if (strncmp(line, "ERR", 3) == 0) {
+		snprintf(err, errlen, "%s", line[3] == ' ' ? line + 4 : line + 3);
+		rc = 1;
+	} else {
+		snprintf(err, errlen, "unexpected reply '%s'", line);
+		return 2;
+	}
+	for (;;) {
+		if (read_line(c, &line) != 0) {
+			snprintf(err, errlen, "connection closed by dpstack");
+			return 2;
+		}
+		if (strcmp(line, ".") == 0)
+			break;
+		puts(line);
+	}
+	return rc;
+}
+
+static int
+run_file(struct conn *c, const char *path, bool json)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char line[LINE_MAX_LEN], err[LINE_MAX_LEN];
+	int lineno = 0, rc = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "dpstack-ctl: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *e;
+
+		lineno++;
+		e = strchr(p, '#');
+		if (e != NULL)
+			*e = '\0';
+		e = strchr(p, '\n');
+		if (e != NULL)
+			*e = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		if (*p == '\0')
+			continue;
+		rc = run_command(c, p, json, err, sizeof(err));
+		if (rc != 0) {
+			fprintf(stderr, "dpstack-ctl: %s:%d: %s\n", strcmp(path, "-") == 0 ?
+				"<stdin>" : path, lineno, err);
+			break;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	fflush(stdout);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = DEFAULT_SOCKET, *file = NULL;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	static struct conn c;
+	char cmd[LINE_MAX_LEN], err[LINE_MAX_LEN];
+	bool json = false;
+	size_t off = 0;
+	int i, rc;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0) {
+			if (++i == argc)
+				goto bad;
+			sock = argv[i];
+		} else if (strcmp(a, "-f") == 0 || strcmp(a, "--file") == 0) {
+			if (++i == argc)
+				goto bad;
+			file = argv[i];
+		} else if (strcmp(a, "-j") == 0 || strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else {
+			goto bad;
+		}
+	}
+	if ((file == NULL) == (i == argc))
+		goto bad;
+	cmd[0] = '\0';
+	for (; i < argc; i++) {
+		int n = snprintf(cmd + off, sizeof(cmd) - off, "%s%s", off ? " " : "", argv[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(cmd) - off) {
+			fprintf(stderr, "dpstack-ctl: command too long\n");
+			return 2;
+		}
+		off += (size_t)n;
+	}
+	if (strlen(sock) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "dpstack-ctl: socket path too long: %s\n", sock);
+		return 2;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	c.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c.fd < 0 || connect(c.fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		fprintf(stderr, "dpstack-ctl: cannot connect to %s: %s\n", sock, strerror(errno));
+		return 2;
+	}
+	if (file != NULL) {
+		rc = run_file(&c, file, json);
+	} else {
+		rc = run_command(&c, cmd, json, err, sizeof(err));
+		fflush(stdout);
+		if (rc != 0)
+			fprintf(stderr, "dpstack-ctl: %s\n", err);
+	}
+	close(c.fd);
+	return rc;
+bad:
+	usage(stderr);
+	return 2;
+}
