@@ -9,8 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <rte_log.h>
 #include <rte_mempool.h>
+#include <rte_spinlock.h>
 
 #include "dps_config.h"
 #include "dps_nic_dp.h"
@@ -28,6 +31,17 @@ struct dps_app_port {
 	int socket_id;
 	bool link_up;
 	char name[64];
+	/* app/dps_port.c */
+	struct dps_app *app;
+	struct dps_nic *nic;   /**< the stack's NIC on this port */
+	uint16_t n_txq_want;   /**< tx queues the contexts use (workers + control) */
+	bool tx_shared;        /**< the PMD has fewer tx queues than contexts: lock per queue */
+	bool lsc_intr;         /**< link changes arrive as LSC interrupts, not by polling */
+	bool configured;
+	bool started;
+	int32_t link_speed;    /**< last logged speed (Mbps), for change detection */
+	uint16_t mtu;          /**< L3 MTU given to the NIC */
+	rte_spinlock_t txq_lock[DPS_MAX_CTX];
 };
 
 /** An rx queue polled by a worker lcore. */
@@ -35,12 +49,23 @@ struct dps_app_rxq {
 	uint16_t port_id;
 	uint16_t queue_id;
 	uint16_t nic_id;
+	struct dps_nic *nic;
 };
+
+/** One (port,queue,lcore) triple of --config. */
+struct dps_app_qmap {
+	uint16_t port_id;
+	uint16_t queue_id;
+	unsigned int lcore_id;
+};
+
+#define DPS_APP_MAX_QMAP 256
 
 #define DPS_APP_MAX_RXQ_PER_LCORE 16
 
 /** A worker lcore's configuration. */
 struct dps_app_worker {
+	struct dps_app *app;
 	unsigned int lcore_id;
 	uint16_t n_rxq;
 	struct dps_app_rxq rxq[DPS_APP_MAX_RXQ_PER_LCORE];
@@ -64,6 +89,15 @@ struct dps_app {
 	int ctl_fd;               /**< listening control socket, -1 if none */
 	pthread_t ctl_thread;
 	bool ctl_running;
+	/* app/main.c, app/dps_port.c */
+	int logtype_nic;          /**< dpstack.nic: port and link events */
+	unsigned int main_lcore;
+	bool single_lcore;        /**< no worker lcore: data path and control share the main lcore */
+	uint16_t nb_rxd;          /**< --rxd */
+	uint16_t nb_txd;          /**< --txd */
+	uint16_t mbuf_size;       /**< --mbuf-size: data room of each mbuf */
+	unsigned int n_qmap;      /**< --config entries, 0 = spread queues over all workers */
+	struct dps_app_qmap qmap[DPS_APP_MAX_QMAP];
 };
 
 /**

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * From a parsed configuration to a running stack. The parser has already checked syntax and
+ * cross references; what can still fail here is what only the stack knows (a duplicate
+ * address, a full table), and those errors still name the config line they came from.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_ethdev.h>
+
+#include "dps_apply.h"
+#include "dps_neigh.h"
+#include "dps_port.h"
+#include "dps_proto.h"
+#include "dps_route.h"
+
+static void __attribute__((format(printf, 3, 4)))
+apply_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void
+dps_apply_addr(const struct dps_cfg_addr *in, struct dps_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->len = in->family == AF_INET6 ? 16 : 4;
+	memcpy(out->b, in->bytes, out->len);
+}
+
+void
+dps_apply_prefix(const struct dps_cfg_prefix *in, struct dps_prefix *out)
+{
+	memset(out, 0, sizeof(*out));
+	dps_apply_addr(&in->addr, &out->addr);
+	out->plen = in->plen;
+}
+
+uint16_t
+dps_apply_proto(const struct dps_addr *a)
+{
+	return a->len == 16 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4;
+}
+
+int
+dps_apply_connected_route(struct dps_stack *s, uint16_t nic_id, const struct dps_prefix *p)
+{
+	struct dps_nexthop nh = { .nic_id = nic_id, .has_gw = false };
+	struct dps_prefix net;
+
+	if (p->plen >= p->addr.len * 8)
+		return 0;
+	net.plen = p->plen;
+	dps_prefix_network(p, &net.addr);
+	return dps_route_add(s, &net, &nh, 1, true);
+}
+
+int
+dps_apply_nics(struct dps_app *app, char *err, size_t errlen)
+{
+	const struct dps_config *cfg = &app->cfg;
+
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		struct dps_app_port *p = &app->ports[i];
+		const struct dps_cfg_nic *cn = &cfg->nics[p->nic_id];
+		struct dps_nic_conf nc = {
+			.name = cn->name,
+			.id = p->nic_id,
+			.port_id = p->port_id,
+			.mtu = p->mtu,
+			.xmit = dps_port_xmit,
+			.xmit_priv = p,
+		};
+		int rc;
+
+		if (cn->has_mac) {
+			memcpy(nc.mac.addr_bytes, cn->mac, RTE_ETHER_ADDR_LEN);
+		} else {
+			rc = rte_eth_macaddr_get(p->port_id, &nc.mac);
+			if (rc != 0) {
+				apply_err(err, errlen, "%s:%d: port %u: no MAC address: %s",
+					  cfg->path, cn->port_line, p->port_id, rte_strerror(-rc));
+				return rc;
+			}
+		}
+		rc = dps_nic_create(app->stack, &nc, &p->nic);
+		if (rc == 0)
+			rc = dps_nic_enable(p->nic);
+		if (rc != 0) {
+			apply_err(err, errlen, "%s:%d: nic %s: %s", cfg->path, cn->line, cn->name,
+				  strerror(-rc));
+			return rc;
+		}
+		DPS_LOG(INFO, "nic %s (id %u) on port %u (%s), MAC " RTE_ETHER_ADDR_PRT_FMT
+			", MTU %u", cn->name, p->nic_id, p->port_id, p->name,
+			RTE_ETHER_ADDR_BYTES(&nc.mac), p->mtu);
+	}
+	return 0;
+}
+
+/* The NIC whose configured subnets contain gw: the first in file order. */
+static int
+gateway_nic(const struct dps_config *cfg, const struct dps_addr *gw)
+{
+	for (unsigned int i = 0; i < cfg->n_nics; i++)
+		for (unsigned int j = 0; j < cfg->nics[i].n_addrs; j++) {
+			struct dps_prefix p;
+
+			dps_apply_prefix(&cfg->nics[i].addrs[j].p, &p);
+			if (p.addr.len == gw->len && dps_prefix_contains(&p, gw))
+				return (int)i;
+		}
+	return -1;
+}
+
+static int
+apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
+{
+	const struct dps_config *cfg = &app->cfg;
+	const struct dps_cfg_nic *cn = &cfg->nics[i];
+	struct dps_nic *nic = app->ports[i].nic;
+	char buf[64];
+	int rc;
+
+	dps_nic_set_forwarding(nic, cn->forwarding);
+	dps_nic_set_promiscuous(nic, cn->promiscuous);
+	dps_nic_set_spoofing(nic, cn->spoofing);
+	for (unsigned int j = 0; j < cn->n_addrs; j++) {
+		static const enum dps_peb peb[] = {
+			[DPS_CFG_PEB_CAN_BE_PRIMARY] = DPS_PEB_CAN_BE_PRIMARY,
+			[DPS_CFG_PEB_FIRST] = DPS_PEB_FIRST_PRIMARY,
+			[DPS_CFG_PEB_NEVER] = DPS_PEB_NEVER_PRIMARY,
+		};
+		const struct dps_cfg_nic_addr *ca = &cn->addrs[j];
+		struct dps_prefix p;
+
+		dps_apply_prefix(&ca->p, &p);
+		rc = dps_nic_add_address(nic, dps_apply_proto(&p.addr), &p, peb[ca->peb]);
+		if (rc == 0)
+			rc = dps_apply_connected_route(app->stack, (uint16_t)i, &p);
+		if (rc != 0) {
+			apply_err(err, errlen, "%s:%d: address %s on nic %s: %s", cfg->path, ca->line,
+				  dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name, strerror(-rc));
+			return rc;
+		}
+	}
+	for (unsigned int j = 0; j < cn->n_ranges; j++) {
+		struct dps_prefix p;
+
+		dps_apply_prefix(&cn->ranges[j], &p);
+		rc = dps_nic_add_range(nic, dps_apply_proto(&p.addr), &p);
+		if (rc != 0) {
+			apply_err(err, errlen, "%s:%d: range %s on nic %s: %s", cfg->path,
+				  cn->range_lines[j], dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name,
+				  strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int
+dps_apply_config(struct dps_app *app, char *err, size_t errlen)
+{
+	const struct dps_config *cfg = &app->cfg;
+	char buf[64];
+	int rc;
+
+	dps_stack_set_forwarding(app->stack, cfg->forwarding);
+	for (unsigned int i = 0; i < cfg->n_nics; i++) {
+		rc = apply_nic(app, i, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	for (unsigned int i = 0; i < cfg->n_neighs; i++) {
+		const struct dps_cfg_neigh *ce = &cfg->neighs[i];
+		struct rte_ether_addr mac;
+		struct dps_addr a;
+
+		dps_apply_addr(&ce->addr, &a);
+		memcpy(mac.addr_bytes, ce->mac, RTE_ETHER_ADDR_LEN);
+		rc = dps_neigh_add_static(app->stack, (uint16_t)ce->nic, &a, &mac);
+		if (rc != 0) {
+			apply_err(err, errlen, "%s:%d: neighbour %s: %s", cfg->path, ce->line,
+				  dps_addr_fmt(&a, buf, sizeof(buf)), strerror(-rc));
+			return rc;
+		}
+	}
+	for (unsigned int i = 0; i < cfg->n_routes; i++) {
+		const struct dps_cfg_route *cr = &cfg->routes[i];
+		struct dps_nexthop nh = { .has_gw = cr->has_gw };
+		struct dps_prefix p;
+		int nic = cr->nic;
+
+		dps_apply_prefix(&cr->p, &p);
+		if (cr->has_gw) {
+			dps_apply_addr(&cr->gw, &nh.gw);
+			if (nic < 0)
+				nic = gateway_nic(cfg, &nh.gw);
+			if (nic < 0) {
+				char gw[64];
+
+				apply_err(err, errlen,
+					  "%s:%d: route %s: gateway %s is on no NIC's subnet "
+					  "(add \"dev NAME\")",
+					  cfg->path, cr->line, dps_prefix_fmt(&p, buf, sizeof(buf)),
+					  dps_addr_fmt(&nh.gw, gw, sizeof(gw)));
+				return -ENETUNREACH;
+			}
+		}
+		nh.nic_id = (uint16_t)nic;
+		rc = dps_route_add(app->stack, &p, &nh, 1, false);
+		if (rc != 0) {
+			apply_err(err, errlen, "%s:%d: route %s: %s", cfg->path, cr->line,
+				  dps_prefix_fmt(&p, buf, sizeof(buf)), strerror(-rc));
+			return rc;
+		}
+	}
+	for (unsigned int i = 0; i < cfg->n_udp_echo; i++) {
+		rc = dps_udp_echo_add(app->stack, cfg->udp_echo[i]);
+		if (rc != 0) {
+			apply_err(err, errlen, "%s: udp echo port %u: %s", cfg->path, cfg->udp_echo[i],
+				  strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}

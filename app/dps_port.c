@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * DPDK ports of the dpstack application: which lcore polls which rx queue, the mbuf pools,
+ * port configuration (only what the PMD says it can do), link state and transmit.
+ *
+ * Queues: every context (each worker, and the control context) owns one tx queue on every
+ * port, so transmit takes no lock. Only a PMD that offers fewer tx queues than contexts (a
+ * net_pcap port with one tx_pcap file, say) makes contexts share queues, each behind a
+ * spinlock. Rx queues: one per worker that polls the port, RSS across them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dps_port.h"
+
+/* Defined here rather than in main.c so that tests linking the app library resolve it. */
+int dps_logtype_app = -1;
+
+#define PORT_LOG(app, level, fmt, ...)                                                             \
+	rte_log(RTE_LOG_##level, (app)->logtype_nic, "dpstack: " fmt "\n", ##__VA_ARGS__)
+
+static void __attribute__((format(printf, 3, 4)))
+port_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int
+lcore_socket(unsigned int lcore)
+{
+	int s = (int)rte_lcore_to_socket_id(lcore);
+
+	return s < 0 || s >= RTE_MAX_NUMA_NODES ? 0 : s;
+}
+
+static struct dps_app_port *
+port_by_id(struct dps_app *app, uint16_t port_id)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++)
+		if (app->ports[i].port_id == port_id)
+			return &app->ports[i];
+	return NULL;
+}
+
+int
+dps_port_parse_qmap(struct dps_app *app, const char *arg, char *err, size_t errlen)
+{
+	const char *s = arg;
+
+	app->n_qmap = 0;
+	while (*s != '\0') {
+		unsigned long v[3];
+		char *end;
+
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == '\0')
+			break;
+		if (*s != '(')
+			goto bad;
+		s++;
+		for (int i = 0; i < 3; i++) {
+			while (*s == ' ')
+				s++;
+			if (*s < '0' || *s > '9')
+				goto bad;
+			errno = 0;
+			v[i] = strtoul(s, &end, 10);
+			if (errno != 0)
+				goto bad;
+			s = end;
+			while (*s == ' ')
+				s++;
+			if (*s != (i < 2 ? ',' : ')'))
+				goto bad;
+			s++;
+		}
+		if (v[0] >= RTE_MAX_ETHPORTS || v[1] >= RTE_MAX_QUEUES_PER_PORT ||
+		    v[2] >= RTE_MAX_LCORE) {
+			port_err(err, errlen, "--config: (%lu,%lu,%lu) out of range", v[0], v[1],
+				 v[2]);
+			return -EINVAL;
+		}
+		if (app->n_qmap == DPS_APP_MAX_QMAP) {
+			port_err(err, errlen, "--config: more than %d entries", DPS_APP_MAX_QMAP);
+			return -EINVAL;
+		}
+		app->qmap[app->n_qmap++] = (struct dps_app_qmap){
+			.port_id = (uint16_t)v[0],
+			.queue_id = (uint16_t)v[1],
+			.lcore_id = (unsigned int)v[2],
+		};
+	}
+	if (app->n_qmap == 0)
+		goto bad;
+	return 0;
+bad:
+	port_err(err, errlen, "--config: expected (port,queue,lcore)[,...] near \"%.20s\"", s);
+	return -EINVAL;
+}
+
+int
+dps_port_init(struct dps_app *app, char *err, size_t errlen)
+{
+	app->n_ports = 0;
+	RTE_BUILD_BUG_ON(DPS_CFG_MAX_NICS > DPS_MAX_NICS);
+	for (unsigned int i = 0; i < app->cfg.n_nics && i < DPS_CFG_MAX_NICS; i++) {
+		struct dps_app_port *p = &app->ports[i];
+		struct dps_cfg_nic *cn = &app->cfg.nics[i];
+
+		memset(p, 0, sizeof(*p));
+		p->app = app;
+		p->port_id = cn->port_id;
+		p->nic_id = (uint16_t)i;
+		p->socket_id = rte_eth_dev_socket_id(p->port_id);
+		if (rte_eth_dev_get_name_by_port(p->port_id, p->name) != 0)
+			snprintf(p->name, sizeof(p->name), "port%u", p->port_id);
+		for (unsigned int q = 0; q < DPS_MAX_CTX; q++)
+			rte_spinlock_init(&p->txq_lock[q]);
+		app->n_ports++;
+	}
+	if (app->n_ports == 0) {
+		port_err(err, errlen, "%s: no [nic] section: nothing to do", app->cfg.path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+worker_add_rxq(struct dps_app *app, struct dps_app_worker *w, struct dps_app_port *p, uint16_t q,
+	       char *err, size_t errlen)
+{
+	if (w->n_rxq == DPS_APP_MAX_RXQ_PER_LCORE) {
+		port_err(err, errlen, "lcore %u polls more than %d rx queues", w->lcore_id,
+			 DPS_APP_MAX_RXQ_PER_LCORE);
+		return -E2BIG;
+	}
+	w->rxq[w->n_rxq++] = (struct dps_app_rxq){
+		.port_id = p->port_id,
+		.queue_id = q,
+		.nic_id = p->nic_id,
+	};
+	if (p->socket_id >= 0 && lcore_socket(w->lcore_id) != p->socket_id)
+		DPS_LOG(WARNING,
+			"port %u (%s) rx queue %u is polled from lcore %u on socket %d, "
+			"the port is on socket %d",
+			p->port_id, p->name, q, w->lcore_id, lcore_socket(w->lcore_id),
+			p->socket_id);
+	return 0;
+}
+
+static struct dps_app_worker *
+worker_by_lcore(struct dps_app *app, unsigned int lcore)
+{
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		if (app->workers[i].lcore_id == lcore)
+			return &app->workers[i];
+	return NULL;
+}
+
+static int
+assign_from_qmap(struct dps_app *app, char *err, size_t errlen)
+{
+	static const unsigned int max_q = RTE_MAX_QUEUES_PER_PORT;
+	uint8_t *seen = calloc(app->n_ports, max_q);
+	int rc = 0;
+
+	if (seen == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < app->n_qmap && rc == 0; i++) {
+		const struct dps_app_qmap *e = &app->qmap[i];
+		struct dps_app_port *p = port_by_id(app, e->port_id);
+		struct dps_app_worker *w = worker_by_lcore(app, e->lcore_id);
+		struct rte_eth_dev_info info;
+
+		if (p == NULL) {
+			port_err(err, errlen, "--config: port %u is not the port of any [nic]",
+				 e->port_id);
+			rc = -ENODEV;
+		} else if (w == NULL) {
+			port_err(err, errlen,
+				 "--config: lcore %u is not a worker lcore (enabled and not the "
+				 "main lcore %u)",
+				 e->lcore_id, app->main_lcore);
+			rc = -EINVAL;
+		} else if (seen[(size_t)(p - app->ports) * max_q + e->queue_id]) {
+			port_err(err, errlen, "--config: port %u rx queue %u given twice",
+				 e->port_id, e->queue_id);
+			rc = -EINVAL;
+		} else if ((rc = rte_eth_dev_info_get(p->port_id, &info)) != 0) {
+			port_err(err, errlen, "port %u: cannot get device info: %s", p->port_id,
+				 rte_strerror(-rc));
+		} else if (e->queue_id >= info.max_rx_queues) {
+			port_err(err, errlen, "--config: port %u (%s) has only %u rx queues",
+				 p->port_id, p->name, info.max_rx_queues);
+			rc = -EINVAL;
+		} else {
+			seen[(size_t)(p - app->ports) * max_q + e->queue_id] = 1;
+			if (e->queue_id + 1u > p->n_rxq)
+				p->n_rxq = (uint16_t)(e->queue_id + 1);
+			rc = worker_add_rxq(app, w, p, e->queue_id, err, errlen);
+		}
+	}
+	for (uint16_t pi = 0; pi < app->n_ports && rc == 0; pi++) {
+		struct dps_app_port *p = &app->ports[pi];
+
+		if (p->n_rxq == 0) {
+			port_err(err, errlen, "--config: port %u (%s) has no rx queue", p->port_id,
+				 p->name);
+			rc = -EINVAL;
+		}
+		for (uint16_t q = 0; q < p->n_rxq && rc == 0; q++)
+			if (!seen[(size_t)pi * max_q + q]) {
+				/* ethdev numbers queues 0..n-1: a gap would be a queue nobody polls. */
+				port_err(err, errlen, "--config: port %u rx queue %u is not polled",
+					 p->port_id, q);
+				rc = -EINVAL;
+			}
+	}
+	free(seen);
+	return rc;
+}
+
+int
+dps_port_assign(struct dps_app *app, char *err, size_t errlen)
+{
+	unsigned int lcore;
+	int rc;
+
+	app->main_lcore = rte_get_main_lcore();
+	app->n_workers = 0;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (app->n_workers == DPS_MAX_CTX - 1) {
+			port_err(err, errlen,
+				 "too many worker lcores: at most %d (one context is the control's)",
+				 DPS_MAX_CTX - 1);
+			return -E2BIG;
+		}
+		memset(&app->workers[app->n_workers], 0, sizeof(app->workers[0]));
+		app->workers[app->n_workers++].lcore_id = lcore;
+	}
+	app->single_lcore = app->n_workers == 0;
+	if (app->single_lcore) {
+		/* One lcore: its loop runs the data path and, every millisecond, the control. */
+		memset(&app->workers[0], 0, sizeof(app->workers[0]));
+		app->workers[0].lcore_id = app->main_lcore;
+		app->n_workers = 1;
+	}
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		app->workers[i].app = app;
+
+	if (app->n_qmap > 0) {
+		rc = assign_from_qmap(app, err, errlen);
+		if (rc != 0)
+			return rc;
+	} else {
+		for (uint16_t pi = 0; pi < app->n_ports; pi++) {
+			struct dps_app_port *p = &app->ports[pi];
+			struct rte_eth_dev_info info;
+
+			rc = rte_eth_dev_info_get(p->port_id, &info);
+			if (rc != 0) {
+				port_err(err, errlen, "port %u: cannot get device info: %s",
+					 p->port_id, rte_strerror(-rc));
+				return rc;
+			}
+			p->n_rxq = (uint16_t)RTE_MIN(app->n_workers, (unsigned int)info.max_rx_queues);
+			if (p->n_rxq == 0) {
+				port_err(err, errlen, "port %u (%s) has no rx queue", p->port_id,
+					 p->name);
+				return -ENODEV;
+			}
+			if (p->n_rxq < app->n_workers)
+				DPS_LOG(NOTICE, "port %u (%s) offers %u rx queues for %u workers",
+					p->port_id, p->name, p->n_rxq, app->n_workers);
+			/* Offset by port so that ports with fewer queues than workers spread out. */
+			for (uint16_t q = 0; q < p->n_rxq; q++) {
+				rc = worker_add_rxq(app, &app->workers[(q + pi) % app->n_workers], p,
+						    q, err, errlen);
+				if (rc != 0)
+					return rc;
+			}
+		}
+	}
+
+	for (uint16_t pi = 0; pi < app->n_ports; pi++) {
+		struct dps_app_port *p = &app->ports[pi];
+		struct rte_eth_dev_info info;
+
+		rc = rte_eth_dev_info_get(p->port_id, &info);
+		if (rc != 0) {
+			port_err(err, errlen, "port %u: cannot get device info: %s", p->port_id,
+				 rte_strerror(-rc));
+			return rc;
+		}
+		/* Single lcore: the worker and control contexts run on one thread, one queue. */
+		p->n_txq_want = (uint16_t)(app->single_lcore ? 1 : app->n_workers + 1);
+		p->n_txq = (uint16_t)RTE_MIN(p->n_txq_want, info.max_tx_queues);
+		if (p->n_txq == 0) {
+			port_err(err, errlen, "port %u (%s) has no tx queue", p->port_id, p->name);
+			return -ENODEV;
+		}
+		p->tx_shared = p->n_txq < p->n_txq_want;
+		if (p->tx_shared)
+			DPS_LOG(NOTICE,
+				"port %u (%s) offers %u tx queues for %u contexts: queues are shared "
+				"under a lock",
+				p->port_id, p->name, p->n_txq, p->n_txq_want);
+	}
+	return 0;
+}
+
+struct rte_mempool *
+dps_port_pool(struct dps_app *app, int socket_id)
+{
+	if (socket_id < 0 || socket_id >= RTE_MAX_NUMA_NODES || app->pools[socket_id] == NULL)
+		socket_id = lcore_socket(app->main_lcore);
+	return app->pools[socket_id];
+}
+
+/* Socket of the lcore whose context owns tx queue q of every port. */
+static int
+txq_socket(const struct dps_app *app, uint16_t q)
+{
+	if (!app->single_lcore && q < app->n_workers)
+		return lcore_socket(app->workers[q].lcore_id);
+	return lcore_socket(app->main_lcore);
+}
+
+int
+dps_port_pools_create(struct dps_app *app, char *err, size_t errlen)
+{
+	uint64_t need[RTE_MAX_NUMA_NODES] = {0};
+	bool used[RTE_MAX_NUMA_NODES] = {false};
+	unsigned int n_ctx = app->n_workers + 1;
+	uint16_t data_room = app->mbuf_size ? app->mbuf_size : RTE_MBUF_DEFAULT_BUF_SIZE;
+
+	used[lcore_socket(app->main_lcore)] = true;
+	/* Per-lcore mempool caches and one burst in flight in each context. */
+	need[lcore_socket(app->main_lcore)] += DPS_PORT_MEMPOOL_CACHE + DPS_BURST;
+	for (unsigned int i = 0; i < app->n_workers; i++) {
+		const struct dps_app_worker *w = &app->workers[i];
+		int s = lcore_socket(w->lcore_id);
+
+		used[s] = true;
+		need[s] += DPS_PORT_MEMPOOL_CACHE + DPS_BURST;
+		/* Rx descriptors are filled from the pool of the polling lcore's socket. */
+		need[s] += (uint64_t)w->n_rxq * app->nb_rxd;
+	}
+	for (uint16_t pi = 0; pi < app->n_ports; pi++)
+		for (uint16_t q = 0; q < app->ports[pi].n_txq; q++)
+			need[txq_socket(app, q)] += app->nb_txd;
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+		uint64_t n;
+
+		if (!used[s])
+			continue;
+		/*
+		 * Slack: every context's tx buffers, packets waiting for neighbour resolution,
+		 * replies and copies being built.
+		 */
+		n = need[s] + (uint64_t)n_ctx * app->n_ports * DPS_TX_BURST + 4096;
+		n = rte_align64pow2(n + 1) - 1; /* a power of two minus one suits the ring */
+		if (n < 8191)
+			n = 8191;
+		snprintf(name, sizeof(name), "dps_mbuf_s%d", s);
+		app->pools[s] = rte_pktmbuf_pool_create(name, (unsigned int)n,
+							DPS_PORT_MEMPOOL_CACHE, 0, data_room, s);
+		if (app->pools[s] == NULL && rte_errno == ENOMEM) {
+			/* --no-huge memory may not be attributed to the lcore's socket. */
+			app->pools[s] = rte_pktmbuf_pool_create(name, (unsigned int)n,
+								DPS_PORT_MEMPOOL_CACHE, 0,
+								data_room, SOCKET_ID_ANY);
+			if (app->pools[s] != NULL)
+				DPS_LOG(WARNING, "mbuf pool for socket %d allocated on any socket", s);
+		}
+		if (app->pools[s] == NULL) {
+			port_err(err, errlen, "cannot create a pool of %" PRIu64 " mbufs of %u bytes "
+				 "on socket %d: %s", n, data_room, s, rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		DPS_LOG(INFO, "mbuf pool %s: %" PRIu64 " mbufs of %u bytes", name, n, data_room);
+	}
+	return 0;
+}
+
+static void
+log_link(struct dps_app *app, struct dps_app_port *p, const struct rte_eth_link *link)
+{
+	char text[RTE_ETH_LINK_MAX_STR_LEN];
+
+	rte_eth_link_to_str(text, sizeof(text), link);
+	PORT_LOG(app, INFO, "port %u (%s): %s", p->port_id, p->name, text);
+}
+
+static int
+lsc_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_param)
+{
+	struct dps_app_port *p = arg;
+	struct rte_eth_link link;
+
+	(void)ret_param;
+	if (type != RTE_ETH_EVENT_INTR_LSC || p->port_id != port_id)
+		return 0;
+	if (rte_eth_link_get_nowait(port_id, &link) != 0)
+		return 0;
+	/* Runs on the EAL interrupt thread; the control loop only reads these. */
+	__atomic_store_n(&p->link_up, link.link_status == RTE_ETH_LINK_UP, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->link_speed, (int32_t)link.link_speed, __ATOMIC_RELAXED);
+	log_link(p->app, p, &link);
+	return 0;
+}
+
+static int
+configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t errlen)
+{
+	const struct dps_cfg_nic *cn = &app->cfg.nics[p->nic_id];
+	uint16_t data_room = app->mbuf_size ? app->mbuf_size : RTE_MBUF_DEFAULT_BUF_SIZE;
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = app->nb_rxd, nb_txd = app->nb_txd;
+	uint32_t frame;
+	int rc;
+
+	rc = rte_eth_dev_info_get(p->port_id, &info);
+	if (rc != 0) {
+		port_err(err, errlen, "%s:%d: port %u: cannot get device info: %s", app->cfg.path,
+			 cn->port_line, p->port_id, rte_strerror(-rc));
+		return rc;
+	}
+	memset(&conf, 0, sizeof(conf));
+	if (p->n_rxq > 1) {
+		uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
+			      info.flow_type_rss_offloads;
+
+		if (hf != 0) {
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			conf.rx_adv_conf.rss_conf.rss_hf = hf;
+		} else {
+			DPS_LOG(WARNING, "port %u (%s): no RSS for IP/UDP/TCP; only queue 0 receives",
+				p->port_id, p->name);
+		}
+	}
+	/* Ask only for what the PMD has: an unsupported offload fails rte_eth_dev_configure. */
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_CHECKSUM & info.rx_offload_capa;
+	frame = (uint32_t)(cn->mtu ? cn->mtu : RTE_ETHER_MTU) + RTE_ETHER_HDR_LEN +
+		RTE_ETHER_CRC_LEN + 2 * 4 /* VLAN tags */;
+	if (frame > (uint32_t)data_room - RTE_PKTMBUF_HEADROOM) {
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+		else
+			DPS_LOG(WARNING,
+				"port %u (%s): frames of %u bytes exceed the mbuf data room and the "
+				"PMD cannot scatter: raise --mbuf-size",
+				p->port_id, p->name, frame);
+	}
+	/* Forwarded mbuf chains go out as they came in. */
+	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS & info.tx_offload_capa;
+	p->lsc_intr = info.dev_flags != NULL && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC);
+	conf.intr_conf.lsc = p->lsc_intr;
+
+	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	if (rc != 0) {
+		port_err(err, errlen, "%s:%d: port %u (%s): configure with %u rx / %u tx queues: %s",
+			 app->cfg.path, cn->port_line, p->port_id, p->name, p->n_rxq, p->n_txq,
+			 rte_strerror(-rc));
+		return rc;
+	}
+	p->configured = true;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
+	if (rc != 0) {
+		port_err(err, errlen, "port %u (%s): descriptor counts: %s", p->port_id, p->name,
+			 rte_strerror(-rc));
+		return rc;
+	}
+	if (rte_eth_dev_get_mtu(p->port_id, &p->mtu) != 0 || p->mtu == 0)
+		p->mtu = RTE_ETHER_MTU;
+	if (cn->mtu != 0) {
+		rc = rte_eth_dev_set_mtu(p->port_id, cn->mtu);
+		if (rc != 0)
+			DPS_LOG(WARNING, "port %u (%s): cannot set MTU %u: %s%s", p->port_id, p->name,
+				cn->mtu, rte_strerror(-rc),
+				rc == -ENOTSUP ? " (the PMD has no MTU control: using it anyway)" : "");
+		/* A PMD without MTU control (pcap, null, ...) carries what it is given. */
+		if (rc == 0 || rc == -ENOTSUP)
+			p->mtu = cn->mtu;
+	}
+	if (cn->has_mac) {
+		struct rte_ether_addr mac;
+
+		memcpy(mac.addr_bytes, cn->mac, RTE_ETHER_ADDR_LEN);
+		rc = rte_eth_dev_default_mac_addr_set(p->port_id, &mac);
+		if (rc != 0)
+			DPS_LOG(WARNING,
+				"port %u (%s): cannot set MAC " RTE_ETHER_ADDR_PRT_FMT
+				": %s (the stack uses it anyway)",
+				p->port_id, p->name, RTE_ETHER_ADDR_BYTES(&mac), rte_strerror(-rc));
+	}
+
+	for (unsigned int wi = 0; wi < app->n_workers; wi++) {
+		const struct dps_app_worker *w = &app->workers[wi];
+		int s = lcore_socket(w->lcore_id);
+
+		for (uint16_t i = 0; i < w->n_rxq; i++) {
+			struct rte_eth_rxconf rxconf = info.default_rxconf;
+
+			if (w->rxq[i].port_id != p->port_id)
+				continue;
+			rxconf.offloads = conf.rxmode.offloads;
+			rc = rte_eth_rx_queue_setup(p->port_id, w->rxq[i].queue_id, nb_rxd, s,
+						    &rxconf, dps_port_pool(app, s));
+			if (rc != 0) {
+				port_err(err, errlen, "port %u (%s): rx queue %u: %s", p->port_id,
+					 p->name, w->rxq[i].queue_id, rte_strerror(-rc));
+				return rc;
+			}
+		}
+	}
+	for (uint16_t q = 0; q < p->n_txq; q++) {
+		struct rte_eth_txconf txconf = info.default_txconf;
+
+		txconf.offloads = conf.txmode.offloads;
+		rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd, txq_socket(app, q), &txconf);
+		if (rc != 0) {
+			port_err(err, errlen, "port %u (%s): tx queue %u: %s", p->port_id, p->name,
+				 q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	if (p->lsc_intr) {
+		rc = rte_eth_dev_callback_register(p->port_id, RTE_ETH_EVENT_INTR_LSC, lsc_event, p);
+		if (rc != 0) {
+			DPS_LOG(WARNING, "port %u (%s): no LSC callback (%s): polling the link",
+				p->port_id, p->name, rte_strerror(-rc));
+			p->lsc_intr = false;
+		}
+	}
+	DPS_LOG(INFO, "port %u (%s): %u rx queues, %u tx queues, %u/%u descriptors%s%s",
+		p->port_id, p->name, p->n_rxq, p->n_txq, nb_rxd, nb_txd,
+		conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "",
+		p->lsc_intr ? ", LSC interrupts" : "");
+	return 0;
+}
+
+int
+dps_port_configure_all(struct dps_app *app, char *err, size_t errlen)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		int rc = configure_port(app, &app->ports[i], err, errlen);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+dps_port_start_all(struct dps_app *app, char *err, size_t errlen)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		struct dps_app_port *p = &app->ports[i];
+		const struct dps_cfg_nic *cn = &app->cfg.nics[p->nic_id];
+		struct rte_eth_link link;
+		int rc;
+
+		rc = rte_eth_dev_start(p->port_id);
+		if (rc != 0) {
+			port_err(err, errlen, "%s:%d: port %u (%s): start: %s", app->cfg.path,
+				 cn->port_line, p->port_id, p->name, rte_strerror(-rc));
+			return rc;
+		}
+		p->started = true;
+		if (cn->promiscuous) {
+			rc = rte_eth_promiscuous_enable(p->port_id);
+			if (rc != 0 && rc != -ENOTSUP)
+				DPS_LOG(WARNING, "port %u (%s): promiscuous mode: %s", p->port_id,
+					p->name, rte_strerror(-rc));
+		}
+		/* IPv6 multicast (all-nodes, solicited-node groups) must reach the stack. */
+		rc = rte_eth_allmulticast_enable(p->port_id);
+		if (rc != 0 && rc != -ENOTSUP)
+			DPS_LOG(WARNING, "port %u (%s): all-multicast mode: %s", p->port_id, p->name,
+				rte_strerror(-rc));
+		if (rte_eth_link_get_nowait(p->port_id, &link) == 0) {
+			__atomic_store_n(&p->link_up, link.link_status == RTE_ETH_LINK_UP,
+					 __ATOMIC_RELAXED);
+			__atomic_store_n(&p->link_speed, (int32_t)link.link_speed,
+					 __ATOMIC_RELAXED);
+			log_link(app, p, &link);
+		}
+	}
+	return 0;
+}
+
+void
+dps_port_link_poll(struct dps_app *app)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		struct dps_app_port *p = &app->ports[i];
+		struct rte_eth_link link;
+		bool up;
+
+		if (!p->started || p->lsc_intr)
+			continue;
+		if (rte_eth_link_get_nowait(p->port_id, &link) != 0)
+			continue;
+		up = link.link_status == RTE_ETH_LINK_UP;
+		if (up == p->link_up && (int32_t)link.link_speed == p->link_speed)
+			continue;
+		p->link_up = up;
+		p->link_speed = (int32_t)link.link_speed;
+		log_link(app, p, &link);
+	}
+}
+
+void
+dps_port_print_stats(struct dps_app *app)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		struct dps_app_port *p = &app->ports[i];
+		struct rte_eth_stats st;
+
+		if (!p->configured || rte_eth_stats_get(p->port_id, &st) != 0)
+			continue;
+		printf("port %u %s ipackets %" PRIu64 " opackets %" PRIu64 " imissed %" PRIu64
+		       " ierrors %" PRIu64 " oerrors %" PRIu64 "\n",
+		       p->port_id, p->name, st.ipackets, st.opackets, st.imissed, st.ierrors,
+		       st.oerrors);
+	}
+	fflush(stdout);
+}
+
+void
+dps_port_stop_all(struct dps_app *app)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		struct dps_app_port *p = &app->ports[i];
+		int rc;
+
+		if (!p->started)
+			continue;
+		rc = rte_eth_dev_stop(p->port_id);
+		if (rc != 0)
+			DPS_LOG(WARNING, "port %u (%s): stop: %s", p->port_id, p->name,
+				rte_strerror(-rc));
+		p->started = false;
+	}
+}
+
+void
+dps_port_close_all(struct dps_app *app)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		struct dps_app_port *p = &app->ports[i];
+
+		if (!p->configured)
+			continue;
+		if (p->lsc_intr)
+			rte_eth_dev_callback_unregister(p->port_id, RTE_ETH_EVENT_INTR_LSC, lsc_event,
+							p);
+		rte_eth_dev_close(p->port_id);
+		p->configured = false;
+	}
+}
+
+unsigned int
+dps_port_pools_free(struct dps_app *app)
+{
+	unsigned int total = 0;
+
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		unsigned int n;
+
+		if (app->pools[s] == NULL)
+			continue;
+		n = rte_mempool_in_use_count(app->pools[s]);
+		total += n;
+		printf("mbufs in use: %u\n", n);
+		rte_mempool_free(app->pools[s]);
+		app->pools[s] = NULL;
+	}
+	fflush(stdout);
+	return total;
+}
+
+uint16_t
+dps_port_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dps_app_port *p = priv;
+	uint16_t sent;
+
+	if (likely(!p->tx_shared))
+		return rte_eth_tx_burst(p->port_id, queue, pkts, n);
+	/* The PMD has fewer queues than contexts: contexts that share a queue take turns. */
+	queue = (uint16_t)(queue % p->n_txq);
+	rte_spinlock_lock(&p->txq_lock[queue]);
+	sent = rte_eth_tx_burst(p->port_id, queue, pkts, n);
+	rte_spinlock_unlock(&p->txq_lock[queue]);
+	return sent;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * dpstack's DPDK ports: lcore and queue assignment, mbuf pools, port configuration, link
+ * state, transmit and the final statistics.
+ *
+ * Thread safety: everything but dps_port_xmit() runs on the main lcore (control side) before
+ * the workers start or after they have stopped; dps_port_link_poll() runs from the control
+ * loop. dps_port_xmit() is the NIC's link transmit function: any context may call it for its
+ * own tx queue.
+ */
+#ifndef DPS_PORT_H
+#define DPS_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dps_app.h"
+
+#define DPS_PORT_DEFAULT_RXD 1024
+#define DPS_PORT_DEFAULT_TXD 1024
+#define DPS_PORT_MEMPOOL_CACHE 256
+
+/**
+ * Parse --config "(port,queue,lcore),..." into app->qmap (l3fwd syntax).
+ * @return 0 or -EINVAL with a message in err.
+ */
+int dps_port_parse_qmap(struct dps_app *app, const char *arg, char *err, size_t errlen);
+
+/**
+ * Decide the workers (every enabled lcore but the main one, or the main lcore alone in
+ * single-lcore mode) and which rx queue of which port each polls: from --config, or spread
+ * over all workers by default. Needs app->cfg resolved and the ports known (app->ports filled
+ * by dps_port_init()). Caps queue counts by what each PMD offers.
+ * @return 0 or a negative errno with a message in err.
+ */
+int dps_port_assign(struct dps_app *app, char *err, size_t errlen);
+
+/** Fill app->ports[] from the resolved config (one per NIC, same index). */
+int dps_port_init(struct dps_app *app, char *err, size_t errlen);
+
+/** One mbuf pool per NUMA socket in use, sized from ports, queues, descriptors and lcores. */
+int dps_port_pools_create(struct dps_app *app, char *err, size_t errlen);
+
+/** Pool of a socket (the main lcore's socket's pool for SOCKET_ID_ANY). */
+struct rte_mempool *dps_port_pool(struct dps_app *app, int socket_id);
+
+/** Configure every port: queues, RSS, offloads, MTU, MAC, promiscuous and allmulticast. */
+int dps_port_configure_all(struct dps_app *app, char *err, size_t errlen);
+
+/** Start every port and log its link state. */
+int dps_port_start_all(struct dps_app *app, char *err, size_t errlen);
+
+/** Poll the link state of the ports without LSC interrupts; log changes. Control loop, ~1 s. */
+void dps_port_link_poll(struct dps_app *app);
+
+/** Print each port's ethdev statistics (ipackets opackets imissed ierrors oerrors) to stdout. */
+void dps_port_print_stats(struct dps_app *app);
+
+/** Stop every started port. */
+void dps_port_stop_all(struct dps_app *app);
+
+/** Close every configured port (releases their queues and the mbufs they held). */
+void dps_port_close_all(struct dps_app *app);
+
+/** Print `mbufs in use: N` per pool to stdout and free the pools; returns the total in use. */
+unsigned int dps_port_pools_free(struct dps_app *app);
+
+/**
+ * Link transmit function of a NIC (dps_link_xmit_t): priv is the struct dps_app_port.
+ * Takes a per-queue lock only when the PMD has fewer tx queues than contexts.
+ */
+uint16_t dps_port_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n);
+
+#endif

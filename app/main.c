@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * dpstack: the application. EAL, config, ports, one run-to-completion loop per worker lcore
+ * and the control loop on the main lcore (docs/architecture.md).
+ *
+ * Signals: SIGINT and SIGTERM are blocked in every thread (the mask is set before
+ * rte_eal_init() so EAL's threads inherit it) and the control loop collects them with
+ * sigtimedwait(): no handler, no global, and the stop is an ordinary store to app->quit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pdump.h>
+
+#include "dps_app.h"
+#include "dps_apply.h"
+#include "dps_neigh.h"
+#include "dps_port.h"
+#include "dps_proto.h"
+
+#define DPS_DEFAULT_CTL_PATH "/var/run/dpstack/dpstack.sock"
+#define DPS_DRAIN_US 100        /* tx buffers of an idle worker go out after this long */
+#define DPS_CTRL_PERIOD_US 1000 /* control duties in single-lcore mode */
+
+/*
+ * The control socket and telemetry (app/dps_ctl.c, app/dps_telemetry.c) are written in
+ * parallel; until they are in the tree these references resolve to NULL and are skipped.
+ */
+#pragma weak dps_ctl_start
+#pragma weak dps_ctl_stop
+#pragma weak dps_ctl_run_file
+#pragma weak dps_telemetry_register
+
+/* Control-loop state that lives only in main.c. */
+struct ctrl_state {
+	sigset_t sigs;
+	uint64_t tsc_hz;
+	uint64_t last_link_tsc;
+	uint64_t last_stats_tsc;
+	uint64_t (*prev)[DPS_CNT_MAX]; /* counters at the last stats line, per port */
+};
+
+static void
+usage(const char *prog)
+{
+	printf("usage: %s [EAL options] -- -f FILE [options]\n"
+	       "\n"
+	       "dpstack options:\n"
+	       "  -f, --file FILE         configuration file (required)\n"
+	       "  -s, --socket PATH       control socket (default " DPS_DEFAULT_CTL_PATH ")\n"
+	       "      --stats SECONDS     print each NIC's rates every SECONDS (default off)\n"
+	       "      --config (port,queue,lcore)[,...]\n"
+	       "                          which worker lcore polls which rx queue (default: every\n"
+	       "                          worker polls one queue of every port)\n"
+	       "      --startup FILE      control commands to run once the ports are up\n"
+	       "      --mbuf-size BYTES   mbuf data room, headroom included (default %u)\n"
+	       "      --rxd N             rx descriptors per queue (default %u)\n"
+	       "      --txd N             tx descriptors per queue (default %u)\n"
+	       "  -h, --help              this help, then the EAL options\n"
+	       "\n"
+	       "With one lcore (-l N) the main lcore runs the data path and the control in one\n"
+	       "loop; with more, the main lcore is the control side and the others are workers.\n"
+	       "SIGINT or SIGTERM: drain, print the final counters, exit 0.\n"
+	       "\n",
+	       prog, RTE_MBUF_DEFAULT_BUF_SIZE, DPS_PORT_DEFAULT_RXD, DPS_PORT_DEFAULT_TXD);
+	fflush(stdout);
+}
+
+static int
+parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-' || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
+}
+
+enum {
+	OPT_STATS = 256,
+	OPT_CONFIG,
+	OPT_STARTUP,
+	OPT_MBUF_SIZE,
+	OPT_RXD,
+	OPT_TXD,
+};
+
+static int
+parse_args(struct dps_app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "startup", required_argument, NULL, OPT_STARTUP },
+		{ "mbuf-size", required_argument, NULL, OPT_MBUF_SIZE },
+		{ "rxd", required_argument, NULL, OPT_RXD },
+		{ "txd", required_argument, NULL, OPT_TXD },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	unsigned long v;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			app->cfg_path = optarg;
+			break;
+		case 's':
+			app->ctl_path = optarg;
+			break;
+		case OPT_STATS:
+			if (parse_uint(optarg, 1, 86400, &v) != 0) {
+				fprintf(stderr, "dpstack: --stats: expected 1..86400 seconds\n");
+				return -EINVAL;
+			}
+			app->stats_interval = (unsigned int)v;
+			break;
+		case OPT_CONFIG:
+			if (dps_port_parse_qmap(app, optarg, err, sizeof(err)) != 0) {
+				fprintf(stderr, "dpstack: %s\n", err);
+				return -EINVAL;
+			}
+			break;
+		case OPT_STARTUP:
+			app->startup_path = optarg;
+			break;
+		case OPT_MBUF_SIZE:
+			if (parse_uint(optarg, RTE_PKTMBUF_HEADROOM + 256, UINT16_MAX, &v) != 0) {
+				fprintf(stderr, "dpstack: --mbuf-size: expected %u..%u bytes\n",
+					RTE_PKTMBUF_HEADROOM + 256, UINT16_MAX);
+				return -EINVAL;
+			}
+			app->mbuf_size = (uint16_t)v;
+			break;
+		case OPT_RXD:
+		case OPT_TXD:
+			if (parse_uint(optarg, 1, 32768, &v) != 0) {
+				fprintf(stderr, "dpstack: --%s: expected 1..32768 descriptors\n",
+					c == OPT_RXD ? "rxd" : "txd");
+				return -EINVAL;
+			}
+			if (c == OPT_RXD)
+				app->nb_rxd = (uint16_t)v;
+			else
+				app->nb_txd = (uint16_t)v;
+			break;
+		case 'h':
+			usage(argv[0]);
+			exit(EXIT_SUCCESS);
+		case ':':
+			fprintf(stderr, "dpstack: option %s needs a value\n", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			fprintf(stderr, "dpstack: unknown option %s (see --help)\n", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dpstack: unexpected argument %s (see --help)\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (app->cfg_path == NULL) {
+		fprintf(stderr, "dpstack: -f FILE is required (see --help)\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* mkdir -p of the socket's directory; only a directory we create gets mode 0700. */
+static int
+make_socket_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *p;
+
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* One turn of a worker: every rx queue once, flush when something came or the timer ran out. */
+static inline uint32_t
+worker_turn(struct dps_app_worker *w, uint64_t *last_flush, uint64_t drain_tsc)
+{
+	struct rte_mbuf *pkts[DPS_BURST];
+	struct dps_ctx *ctx = w->ctx;
+	uint32_t total = 0;
+	uint64_t now;
+
+	for (uint16_t i = 0; i < w->n_rxq; i++) {
+		const struct dps_app_rxq *q = &w->rxq[i];
+		uint16_t n = rte_eth_rx_burst(q->port_id, q->queue_id, pkts, DPS_BURST);
+
+		if (n == 0)
+			continue;
+		dps_eth_input_burst(ctx, q->nic, pkts, n);
+		total += n;
+	}
+	now = rte_rdtsc();
+	if (total != 0 || now - *last_flush > drain_tsc) {
+		dps_ctx_flush(ctx);
+		*last_flush = now;
+	}
+	dps_ctx_quiescent(ctx);
+	return total;
+}
+
+static int
+worker_main(void *arg)
+{
+	struct dps_app_worker *w = arg;
+	struct dps_app *app = w->app;
+	uint64_t drain_tsc = rte_get_tsc_hz() / US_PER_S * DPS_DRAIN_US;
+	uint64_t last_flush = rte_rdtsc();
+
+	if (w->n_rxq == 0) {
+		DPS_LOG(NOTICE, "lcore %u polls no rx queue: idle", w->lcore_id);
+		return 0;
+	}
+	DPS_LOG(INFO, "lcore %u: worker, %u rx queues, tx queue %u", w->lcore_id, w->n_rxq,
+		w->ctx->txq);
+	dps_ctx_online(w->ctx);
+	while (!__atomic_load_n(&app->quit, __ATOMIC_RELAXED))
+		worker_turn(w, &last_flush, drain_tsc);
+	dps_ctx_offline(w->ctx);
+	return 0;
+}
+
+/* A signal waiting? SIGINT/SIGTERM are blocked everywhere and collected here. */
+static void
+check_signals(struct dps_app *app, struct ctrl_state *st)
+{
+	static const struct timespec zero = { 0, 0 };
+	int sig = sigtimedwait(&st->sigs, NULL, &zero);
+
+	if (sig > 0) {
+		DPS_LOG(NOTICE, "%s: stopping", strsignal(sig));
+		__atomic_store_n(&app->quit, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * The drop reasons summed in a stats line: one counter per reason. The aggregates
+ * (malformed_rcvd, unknown_protocol_rcvd, ip.outgoing_packet_errors) are left out because
+ * each of their packets is also counted under its specific reason.
+ */
+static const enum dps_counter drop_reasons[] = {
+	DPS_CNT_TX_DROPPED,
+	DPS_CNT_IP_INVALID_ADDRESSES_RECEIVED,
+	DPS_CNT_IP_INVALID_SOURCE_ADDRESSES_RECEIVED,
+	DPS_CNT_ETH_SHORT,
+	DPS_CNT_ETH_NOT_FOR_US,
+	DPS_CNT_ETH_BAD_SOURCE,
+	DPS_CNT_ETH_UNKNOWN_TYPE,
+	DPS_CNT_ARP_MALFORMED,
+	DPS_CNT_ARP_NOT_FOR_US,
+	DPS_CNT_IP4_BAD_VERSION,
+	DPS_CNT_IP4_BAD_IHL,
+	DPS_CNT_IP4_BAD_LENGTH,
+	DPS_CNT_IP4_BAD_CHECKSUM,
+	DPS_CNT_IP4_FRAGMENTS,
+	DPS_CNT_IP4_UNKNOWN_PROTOCOL,
+	DPS_CNT_ICMP4_BAD,
+	DPS_CNT_IP6_BAD_VERSION,
+	DPS_CNT_IP6_BAD_LENGTH,
+	DPS_CNT_IP6_BAD_EXTHDR,
+	DPS_CNT_IP6_UNKNOWN_NEXTHDR,
+	DPS_CNT_IP6_FRAGMENTS,
+	DPS_CNT_ICMP6_BAD,
+	DPS_CNT_NDP_INVALID,
+	DPS_CNT_UDP_UNKNOWN_PORT_ERRORS,
+	DPS_CNT_UDP_MALFORMED,
+	DPS_CNT_UDP_CHECKSUM_ERRORS,
+	DPS_CNT_TCP_MALFORMED,
+	DPS_CNT_FWD_NO_ROUTE,
+	DPS_CNT_FWD_TTL_EXCEEDED,
+	DPS_CNT_FWD_TOO_BIG,
+	DPS_CNT_FWD_MARTIAN,
+	DPS_CNT_FWD_LINK_BROADCAST,
+	DPS_CNT_FWD_DISABLED,
+	DPS_CNT_NEIGH_QUEUE_FULL,
+	DPS_CNT_NEIGH_UNRESOLVED,
+	DPS_CNT_NO_MBUF,
+};
+
+static void
+print_stats(struct dps_app *app, struct ctrl_state *st, double secs)
+{
+	uint64_t cur[DPS_CNT_MAX];
+
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		const struct dps_app_port *p = &app->ports[i];
+		uint64_t *prev = st->prev[i];
+		uint64_t drops = 0;
+		char reasons[1024];
+		size_t off = 0;
+
+		dps_stack_counters(app->stack, p->nic_id, cur);
+		reasons[0] = '\0';
+		for (unsigned int r = 0; r < RTE_DIM(drop_reasons); r++) {
+			enum dps_counter c = drop_reasons[r];
+			uint64_t d = cur[c] - prev[c];
+
+			if (d == 0)
+				continue;
+			drops += d;
+			if (off < sizeof(reasons))
+				off += (size_t)snprintf(reasons + off, sizeof(reasons) - off,
+							"%s%s=%" PRIu64, off ? " " : "",
+							dps_counter_names[c], d);
+		}
+		printf("stats %s rx %.0f pps %.0f bps tx %.0f pps %.0f bps drops %" PRIu64 "%s%s%s\n",
+		       app->cfg.nics[p->nic_id].name,
+		       (double)(cur[DPS_CNT_RX_PACKETS] - prev[DPS_CNT_RX_PACKETS]) / secs,
+		       (double)(cur[DPS_CNT_RX_BYTES] - prev[DPS_CNT_RX_BYTES]) * 8 / secs,
+		       (double)(cur[DPS_CNT_TX_PACKETS] - prev[DPS_CNT_TX_PACKETS]) / secs,
+		       (double)(cur[DPS_CNT_TX_BYTES] - prev[DPS_CNT_TX_BYTES]) * 8 / secs, drops,
+		       drops ? " (" : "", reasons, drops ? ")" : "");
+		memcpy(prev, cur, sizeof(cur));
+	}
+	fflush(stdout);
+}
+
+/* The control side's periodic work: signals, neighbours, deferred frees, links, stats. */
+static void
+control_duties(struct dps_app *app, struct ctrl_state *st)
+{
+	uint64_t now;
+
+	check_signals(app, st);
+	/* Online only while it works: a sleeping reader must not hold up grace periods. */
+	dps_ctx_online(app->ctrl_ctx);
+	dps_neigh_poll(app->stack, app->ctrl_ctx);
+	dps_ctx_flush(app->ctrl_ctx);
+	dps_ctx_offline(app->ctrl_ctx);
+	dps_stack_reclaim(app->stack);
+
+	now = rte_get_tsc_cycles();
+	if (now - st->last_link_tsc >= st->tsc_hz) {
+		dps_port_link_poll(app);
+		st->last_link_tsc = now;
+	}
+	if (app->stats_interval != 0 &&
+	    now - st->last_stats_tsc >= st->tsc_hz * app->stats_interval) {
+		print_stats(app, st, (double)(now - st->last_stats_tsc) / (double)st->tsc_hz);
+		st->last_stats_tsc = now;
+	}
+}
+
+static void
+run_single_lcore(struct dps_app *app, struct ctrl_state *st)
+{
+	struct dps_app_worker *w = &app->workers[0];
+	uint64_t drain_tsc = rte_get_tsc_hz() / US_PER_S * DPS_DRAIN_US;
+	uint64_t ctrl_tsc = rte_get_tsc_hz() / US_PER_S * DPS_CTRL_PERIOD_US;
+	uint64_t last_flush = rte_rdtsc(), last_ctrl = last_flush;
+
+	DPS_LOG(INFO, "single lcore %u: data path and control in one loop", w->lcore_id);
+	dps_ctx_online(w->ctx);
+	while (!__atomic_load_n(&app->quit, __ATOMIC_RELAXED)) {
+		uint64_t now;
+
+		worker_turn(w, &last_flush, drain_tsc);
+		now = rte_rdtsc();
+		if (now - last_ctrl < ctrl_tsc)
+			continue;
+		/*
+		 * The control work may wait for a grace period: this thread's data-path context
+		 * must be offline meanwhile or it would wait for itself.
+		 */
+		dps_ctx_offline(w->ctx);
+		control_duties(app, st);
+		dps_ctx_online(w->ctx);
+		last_ctrl = rte_rdtsc();
+	}
+	dps_ctx_offline(w->ctx);
+}
+
+static void
+run_control(struct dps_app *app, struct ctrl_state *st)
+{
+	while (!__atomic_load_n(&app->quit, __ATOMIC_RELAXED)) {
+		control_duties(app, st);
+		usleep(DPS_CTRL_PERIOD_US);
+	}
+}
+
+static void
+print_final_counters(struct dps_app *app)
+{
+	uint64_t cnt[DPS_CNT_MAX];
+
+	dps_port_print_stats(app);
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		const char *name = app->cfg.nics[app->ports[i].nic_id].name;
+
+		if (app->ports[i].nic == NULL)
+			continue;
+		dps_stack_counters(app->stack, app->ports[i].nic_id, cnt);
+		for (unsigned int c = 0; c < DPS_CNT_MAX; c++)
+			if (cnt[c] != 0)
+				printf("nic %s %s %" PRIu64 "\n", name, dps_counter_names[c], cnt[c]);
+	}
+	fflush(stdout);
+}
+
+static int
+create_stack(struct dps_app *app, char *err, size_t errlen)
+{
+	struct dps_stack_conf sc = {
+		.name = "dpstack",
+		.socket_id = (int)rte_lcore_to_socket_id(app->main_lcore),
+	};
+	unsigned int ctx_socket;
+	int rc;
+
+	rc = dps_stack_create(&sc, &app->stack);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot create the stack: %s", strerror(-rc));
+		return rc;
+	}
+	rc = dps_proto_register_all(app->stack);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot register the protocols: %s", strerror(-rc));
+		return rc;
+	}
+	rc = dps_apply_nics(app, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = dps_apply_config(app, err, errlen);
+	if (rc != 0)
+		return rc;
+	/* Context i is worker i's and owns tx queue i; the control's comes last. */
+	for (unsigned int i = 0; i < app->n_workers; i++) {
+		struct dps_app_worker *w = &app->workers[i];
+
+		ctx_socket = rte_lcore_to_socket_id(w->lcore_id);
+		rc = dps_ctx_create(app->stack, (uint16_t)i, (uint16_t)i,
+				    dps_port_pool(app, (int)ctx_socket), (int)ctx_socket, &w->ctx);
+		if (rc != 0) {
+			snprintf(err, errlen, "cannot create context %u: %s", i, strerror(-rc));
+			return rc;
+		}
+		for (uint16_t q = 0; q < w->n_rxq; q++)
+			w->rxq[q].nic = app->ports[w->rxq[q].nic_id].nic;
+	}
+	ctx_socket = rte_lcore_to_socket_id(app->main_lcore);
+	/* Single lcore: one thread, so the control context shares the worker's tx queue. */
+	rc = dps_ctx_create(app->stack, (uint16_t)app->n_workers,
+			    (uint16_t)(app->single_lcore ? 0 : app->n_workers),
+			    dps_port_pool(app, (int)ctx_socket), (int)ctx_socket, &app->ctrl_ctx);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot create the control context: %s", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* Errors that name a config line (`FILE:LINE: ...`) go out as they are; others get our name. */
+static void
+print_err(const struct dps_app *app, const char *err)
+{
+	size_t n = strlen(app->cfg_path);
+
+	if (n != 0 && strncmp(err, app->cfg_path, n) == 0 && err[n] == ':')
+		fprintf(stderr, "%s\n", err);
+	else
+		fprintf(stderr, "dpstack: %s\n", err);
+}
+
+static void
+free_stack(struct dps_app *app)
+{
+	if (app->stack == NULL)
+		return;
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		if (app->workers[i].ctx != NULL) {
+			dps_ctx_free(app->workers[i].ctx);
+			app->workers[i].ctx = NULL;
+		}
+	if (app->ctrl_ctx != NULL) {
+		dps_ctx_free(app->ctrl_ctx);
+		app->ctrl_ctx = NULL;
+	}
+	dps_stack_free(app->stack);
+	app->stack = NULL;
+	for (uint16_t i = 0; i < app->n_ports; i++)
+		app->ports[i].nic = NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctrl_state st;
+	struct dps_app *app;
+	bool workers_launched = false;
+	bool pdump = false;
+	char err[512];
+	int ret, exit_code = EXIT_FAILURE;
+
+	/* --help anywhere: ours first, then EAL's (EAL prints its usage and exits). */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			char *eal_argv[] = { argv[0], (char *)(uintptr_t)"--help", NULL };
+
+			usage(argv[0]);
+			rte_eal_init(2, eal_argv);
+			return EXIT_SUCCESS;
+		}
+
+	sigemptyset(&st.sigs);
+	sigaddset(&st.sigs, SIGINT);
+	sigaddset(&st.sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &st.sigs, NULL);
+	/* A control client that hangs up must not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "dpstack: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+	argc -= ret;
+	argv += ret;
+	dps_logtype_app = rte_log_register_type_and_pick_level("dpstack.app", RTE_LOG_INFO);
+
+	app = calloc(1, sizeof(*app));
+	if (app == NULL) {
+		fprintf(stderr, "dpstack: out of memory\n");
+		goto out_eal;
+	}
+	app->logtype_nic = rte_log_register_type_and_pick_level("dpstack.nic", RTE_LOG_INFO);
+	app->ctl_path = DPS_DEFAULT_CTL_PATH;
+	app->ctl_fd = -1;
+	app->nb_rxd = DPS_PORT_DEFAULT_RXD;
+	app->nb_txd = DPS_PORT_DEFAULT_TXD;
+	app->main_lcore = rte_get_main_lcore();
+	if (parse_args(app, argc, argv) != 0)
+		goto out_app;
+
+	/* Nothing touches a port before the whole file is known to be good. */
+	ret = dps_config_load(app->cfg_path, &app->cfg, err, sizeof(err));
+	if (ret == 0)
+		ret = dps_config_resolve_ports(&app->cfg, err, sizeof(err));
+	if (ret == 0)
+		ret = dps_port_init(app, err, sizeof(err));
+	if (ret == 0)
+		ret = dps_port_assign(app, err, sizeof(err));
+	if (ret != 0) {
+		print_err(app, err);
+		goto out_cfg;
+	}
+
+	ret = dps_port_pools_create(app, err, sizeof(err));
+	if (ret == 0)
+		ret = dps_port_configure_all(app, err, sizeof(err));
+	if (ret == 0)
+		ret = create_stack(app, err, sizeof(err));
+	if (ret != 0) {
+		print_err(app, err);
+		goto out_stack;
+	}
+
+	/* Without the multi-process socket (--in-memory, --no-shconf) dumpcap cannot attach. */
+	pdump = rte_pdump_init() == 0;
+	if (!pdump)
+		DPS_LOG(NOTICE, "packet capture unavailable: %s", rte_strerror(rte_errno));
+	if (dps_telemetry_register != NULL && dps_telemetry_register(app) != 0)
+		DPS_LOG(WARNING, "telemetry commands not registered");
+
+	ret = dps_port_start_all(app, err, sizeof(err));
+	if (ret != 0) {
+		print_err(app, err);
+		goto out_ports;
+	}
+	if (!app->single_lcore) {
+		for (unsigned int i = 0; i < app->n_workers; i++) {
+			ret = rte_eal_remote_launch(worker_main, &app->workers[i],
+						    app->workers[i].lcore_id);
+			if (ret != 0) {
+				fprintf(stderr, "dpstack: cannot launch lcore %u: %s\n",
+					app->workers[i].lcore_id, rte_strerror(-ret));
+				__atomic_store_n(&app->quit, 1, __ATOMIC_RELAXED);
+				rte_eal_mp_wait_lcore();
+				goto out_ports;
+			}
+		}
+		workers_launched = true;
+	}
+
+	if (dps_ctl_start != NULL) {
+		ret = make_socket_dir(app->ctl_path);
+		if (ret == 0)
+			ret = dps_ctl_start(app);
+		if (ret != 0) {
+			fprintf(stderr, "dpstack: control socket %s: %s\n", app->ctl_path,
+				strerror(-ret));
+			goto out_stop;
+		}
+	}
+	if (app->startup_path != NULL) {
+		if (dps_ctl_run_file == NULL) {
+			fprintf(stderr, "dpstack: --startup: this build has no control commands\n");
+			goto out_stop;
+		}
+		ret = dps_ctl_run_file(app, app->startup_path, err, sizeof(err));
+		if (ret != 0) {
+			fprintf(stderr, "%s\n", err);
+			goto out_stop;
+		}
+	}
+
+	st.tsc_hz = rte_get_tsc_hz();
+	st.last_link_tsc = st.last_stats_tsc = rte_get_tsc_cycles();
+	st.prev = calloc(app->n_ports, sizeof(*st.prev));
+	if (st.prev == NULL) {
+		fprintf(stderr, "dpstack: out of memory\n");
+		goto out_stop;
+	}
+	for (uint16_t i = 0; i < app->n_ports; i++)
+		dps_stack_counters(app->stack, app->ports[i].nic_id, st.prev[i]);
+
+	printf("dpstack: ready\n");
+	fflush(stdout);
+	if (app->single_lcore)
+		run_single_lcore(app, &st);
+	else
+		run_control(app, &st);
+	free(st.prev);
+	exit_code = EXIT_SUCCESS;
+
+out_stop:
+	__atomic_store_n(&app->quit, 1, __ATOMIC_RELAXED);
+	if (app->ctl_running && dps_ctl_stop != NULL)
+		dps_ctl_stop(app);
+	if (workers_launched)
+		rte_eal_mp_wait_lcore();
+	/* Final drain: what the neighbour queue resolved, what the control context buffered. */
+	dps_ctx_online(app->ctrl_ctx);
+	dps_neigh_poll(app->stack, app->ctrl_ctx);
+	dps_ctx_flush(app->ctrl_ctx);
+	dps_ctx_offline(app->ctrl_ctx);
+	print_final_counters(app);
+out_ports:
+	dps_port_stop_all(app);
+out_stack:
+	/* Closing the ports returns the mbufs their rx rings held; then nothing may remain. */
+	dps_port_close_all(app);
+	free_stack(app);
+	if (pdump)
+		rte_pdump_uninit();
+	dps_port_pools_free(app);
+out_cfg:
+	dps_config_free(&app->cfg);
+out_app:
+	free(app);
+out_eal:
+	rte_eal_cleanup();
+	return exit_code;
+}
