@@ -38,15 +38,6 @@
 #define DPS_DRAIN_US 100        /* tx buffers of an idle worker go out after this long */
 #define DPS_CTRL_PERIOD_US 1000 /* control duties in single-lcore mode */
 
-/*
- * The control socket and telemetry (app/dps_ctl.c, app/dps_telemetry.c) are written in
- * parallel; until they are in the tree these references resolve to NULL and are skipped.
- */
-#pragma weak dps_ctl_start
-#pragma weak dps_ctl_stop
-#pragma weak dps_ctl_run_file
-#pragma weak dps_telemetry_register
-
 /* Control-loop state that lives only in main.c. */
 struct ctrl_state {
 	sigset_t sigs;
@@ -604,7 +595,7 @@ main(int argc, char **argv)
 	pdump = rte_pdump_init() == 0;
 	if (!pdump)
 		DPS_LOG(NOTICE, "packet capture unavailable: %s", rte_strerror(rte_errno));
-	if (dps_telemetry_register != NULL && dps_telemetry_register(app) != 0)
+	if (dps_telemetry_register(app) != 0)
 		DPS_LOG(WARNING, "telemetry commands not registered");
 
 	ret = dps_port_start_all(app, err, sizeof(err));
@@ -627,21 +618,14 @@ main(int argc, char **argv)
 		workers_launched = true;
 	}
 
-	if (dps_ctl_start != NULL) {
-		ret = make_socket_dir(app->ctl_path);
-		if (ret == 0)
-			ret = dps_ctl_start(app);
-		if (ret != 0) {
-			fprintf(stderr, "dpstack: control socket %s: %s\n", app->ctl_path,
-				strerror(-ret));
-			goto out_stop;
-		}
+	ret = make_socket_dir(app->ctl_path);
+	if (ret == 0)
+		ret = dps_ctl_start(app);
+	if (ret != 0) {
+		fprintf(stderr, "dpstack: control socket %s: %s\n", app->ctl_path, strerror(-ret));
+		goto out_stop;
 	}
 	if (app->startup_path != NULL) {
-		if (dps_ctl_run_file == NULL) {
-			fprintf(stderr, "dpstack: --startup: this build has no control commands\n");
-			goto out_stop;
-		}
 		ret = dps_ctl_run_file(app, app->startup_path, err, sizeof(err));
 		if (ret != 0) {
 			fprintf(stderr, "%s\n", err);
@@ -670,8 +654,7 @@ main(int argc, char **argv)
 
 out_stop:
 	__atomic_store_n(&app->quit, 1, __ATOMIC_RELAXED);
-	if (app->ctl_running && dps_ctl_stop != NULL)
-		dps_ctl_stop(app);
+	dps_ctl_stop(app);
 	if (workers_launched)
 		rte_eal_mp_wait_lcore();
 	/* Final drain: what the neighbour queue resolved, what the control context buffered. */
