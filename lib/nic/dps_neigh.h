@@ -23,6 +23,7 @@ extern "C" {
 #define DPS_NEIGH_QUEUE_LEN 4  /**< packets held per unresolved entry */
 #define DPS_NEIGH_RETRIES 3     /**< solicitations before giving up */
 #define DPS_NEIGH_RETRY_MS 1000 /**< between solicitations */
+#define DPS_NEIGH_RING_SIZE 4096 /**< data path -> control thread messages */
 
 enum dps_neigh_state {
 	DPS_NEIGH_INCOMPLETE = 0, /**< resolving */
@@ -68,6 +69,14 @@ void dps_neigh_learn(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_
  */
 void dps_neigh_resolve(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *a,
 		       struct rte_mbuf *m);
+/**
+ * dps_neigh_resolve for a forwarded packet: if the next hop does not resolve, the protocol's
+ * unresolved hook is called with the NIC the packet came in on (err_nic_id), so the ICMP
+ * host unreachable goes back towards the source. The original Ethernet header stays in m's
+ * headroom for it.
+ */
+void dps_neigh_resolve_fwd(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *a,
+			   struct rte_mbuf *m, uint16_t err_nic_id);
 /**
  * Control thread: apply learned entries, queue pending packets, send solicitations and
  * retries, transmit resolved packets, expire failures. ctx is the control context. Returns the

@@ -91,6 +91,7 @@
 	X(FWD_NO_ROUTE, "fwd.no_route", "no route to the destination")                          \
 	X(FWD_TTL_EXCEEDED, "fwd.ttl_exceeded", "TTL or hop limit would reach zero")             \
 	X(FWD_TOO_BIG, "fwd.too_big", "larger than the outgoing MTU with DF set, or IPv6")       \
+	X(FWD_NO_FRAG, "fwd.fragmentation_needed", "IPv4 over the out MTU, no DF: no fragmenting")   \
 	X(FWD_MARTIAN, "fwd.martian", "source or destination RFC 1812 5.3.7 forbids forwarding") \
 	X(FWD_LINK_BROADCAST, "fwd.link_broadcast", "unicast IP in a link-layer broadcast")      \
 	X(FWD_DISABLED, "fwd.disabled", "forwarding off on the incoming NIC")                   \

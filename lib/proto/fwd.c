@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * IPv4 / IPv6 forwarding: an RFC 1812 router on the NIC layer (docs/forwarding.md).
+ *
+ * Per burst: drop what RFC 1812 5.3.7 / 5.3.4 (IPv4) or RFC 4291 (IPv6) forbids forwarding,
+ * one bulk route lookup, one bulk endpoint lookup (the seed's rule: a destination owned by the
+ * outgoing NIC is delivered there), then per packet TTL / hop limit, MTU, neighbour, Ethernet
+ * rewrite in the headroom and the context's tx buffer. Chains are forwarded as they are.
+ */
+#include <rte_ether.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dps_fwd.h"
+#include "dps_icmp.h"
+#include "dps_neigh.h"
+#include "dps_proto_priv.h"
+#include "dps_route.h"
+
+/* Per-burst counters, added once at the end (one store per counter, not per packet). */
+struct fwd_cnt {
+	uint32_t forwarded, no_route, ttl, too_big, no_frag, martian, link_bcast, local, bad;
+};
+
+static void
+fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
+{
+	if (c->forwarded)
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_FORWARDED, c->forwarded);
+	if (unlikely(c->no_route))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_NO_ROUTE, c->no_route);
+	if (unlikely(c->ttl))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_TTL_EXCEEDED, c->ttl);
+	if (unlikely(c->too_big))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_TOO_BIG, c->too_big);
+	if (unlikely(c->no_frag))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_NO_FRAG, c->no_frag);
+	if (unlikely(c->martian))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_MARTIAN, c->martian);
+	if (unlikely(c->link_bcast))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_LINK_BROADCAST, c->link_bcast);
+	if (unlikely(c->local))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_LOCAL_DELIVERED, c->local);
+	if (unlikely(c->bad))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_MALFORMED_RCVD, c->bad);
+}
+
+/* The received frame's Ethernet header, in the headroom before the network header. */
+static inline const struct rte_ether_hdr *
+rx_eth(const struct rte_mbuf *m)
+{
+	if (m->l2_len < sizeof(struct rte_ether_hdr) || m->data_off < m->l2_len)
+		return NULL;
+	return (const struct rte_ether_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *) - m->l2_len);
+}
+
+/*
+ * RFC 5.3.4: a router must not forward a packet received as a link-layer broadcast or
+ * multicast (multicast destinations are not forwarded at all here, so every such frame).
+ */
+static inline bool
+rx_link_multicast(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = rx_eth(m);
+
+	return eh != NULL && rte_is_multicast_ether_addr(&eh->dst_addr);
+}
+
+/* Whether an endpoint found in the map makes its NIC own the address (dps_nic_owns_rcu). */
+static inline bool
+ep_owns(const struct dps_nic *nic, const struct dps_endpoint *ep)
+{
+	if (ep == NULL || __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0)
+		return false;
+	return __atomic_load_n(&ep->kind, __ATOMIC_RELAXED) != DPS_EP_PERMANENT_EXPIRED ||
+	       __atomic_load_n(&nic->spoofing, __ATOMIC_RELAXED);
+}
+
+/*
+ * Local delivery on other NICs (seed: forwardPacket delivers to the outgoing NIC's endpoint
+ * when it has one). Rare: grouped per NIC and handed to the protocol's handle_burst.
+ */
+static void
+deliver_local(struct dps_ctx *ctx, uint16_t ethertype, struct rte_mbuf **pkts,
+	      struct dps_nic **nics, uint16_t n)
+{
+	const struct dps_stack *s = ctx->stack;
+	int slot = dps_stack_np_slot(s, ethertype);
+	struct rte_mbuf *grp[DPS_BURST];
+	bool done[DPS_BURST] = {false};
+
+	if (slot < 0) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		uint16_t k = 0;
+
+		if (done[i])
+			continue;
+		for (uint16_t j = i; j < n; j++) {
+			if (!done[j] && nics[j] == nics[i]) {
+				grp[k++] = pkts[j];
+				done[j] = true;
+			}
+		}
+		s->np[slot]->handle_burst(ctx, nics[i], grp, k);
+	}
+}
+
+/* Write the new Ethernet header over the received one in the headroom and queue the frame. */
+static inline bool
+eth_out(struct dps_ctx *ctx, const struct dps_nic *out, struct rte_mbuf *m,
+	const struct rte_ether_addr *dst, uint16_t ethertype_be)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
+
+	if (unlikely(eh == NULL))
+		return false;
+	eh->dst_addr = *dst;
+	eh->src_addr = out->mac;
+	eh->ether_type = ethertype_be;
+	m->l2_len = sizeof(*eh);
+	dps_ctx_tx(ctx, out, m);
+	return true;
+}
+
+/* ---------------------------------- IPv4 ---------------------------------- */
+
+/*
+ * RFC 1812 5.3.7 (and 4.2.2.11, 5.3.5.1): never forward to 0/8, 127/8, 255.255.255.255 or a
+ * class E address; RFC 3927 7: nor to or from 169.254/16; multicast (224/4) is not
+ * forwarded (no multicast routing). Host order.
+ */
+static inline bool
+martian4_dst(uint32_t d)
+{
+	return (d >> 24) == 0 || (d >> 24) == 127 || (d >> 16) == 0xa9fe || d >= 0xe0000000u;
+}
+
+/* RFC 1812 5.3.7: sources on net 0 or 127, multicast, class E and limited broadcast. */
+static inline bool
+martian4_src(uint32_t a)
+{
+	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 16) == 0xa9fe || a >= 0xe0000000u;
+}
+
+static inline void
+ip4_dec_ttl(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
+{
+	/*
+	 * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m the 16-bit word holding TTL and protocol.
+	 * Done on network-order words: the one's complement sum does not depend on byte order.
+	 */
+	uint16_t old = *(const uint16_t *)&ip->time_to_live;
+	uint16_t nw;
+	uint32_t sum;
+
+	ip->time_to_live--;
+	nw = *(const uint16_t *)&ip->time_to_live;
+	sum = (uint16_t)~ip->hdr_checksum;
+	sum += (uint16_t)~old;
+	sum += nw;
+	ip->hdr_checksum = (uint16_t)~dps_cksum_fold(sum);
+	RTE_SET_USED(m);
+}
+
+static void
+fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dps_stack *s = ctx->stack;
+	struct rte_mbuf *keep[DPS_BURST], *local[DPS_BURST];
+	struct dps_nic *local_nic[DPS_BURST];
+	const struct dps_nexthop *nh[DPS_BURST];
+	uint32_t dst[DPS_BURST], hash[DPS_BURST];
+	struct dps_ep_key keys[DPS_BURST];
+	const void *kp[DPS_BURST];
+	void *eps[DPS_BURST];
+	uint64_t hits = 0;
+	struct fwd_cnt c = {0};
+	uint16_t k = 0, nk = 0, nl = 0;
+	/* One neighbour lookup per next hop per burst: most packets share a gateway. */
+	const struct dps_nic *last_nic = NULL;
+	uint32_t last_nh = 0;
+	struct rte_ether_addr last_mac;
+	const uint16_t type_be = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ipv4_hdr *ip;
+		uint32_t sa, da;
+
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		/* TTL and checksum are changed in place: the base header must be contiguous. */
+		if (unlikely(m->data_len < sizeof(struct rte_ipv4_hdr))) {
+			c.bad++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+		da = rte_be_to_cpu_32(ip->dst_addr);
+		sa = rte_be_to_cpu_32(ip->src_addr);
+		if (unlikely(martian4_dst(da) || martian4_src(sa))) {
+			c.martian++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(rx_link_multicast(m))) {
+			c.link_bcast++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		keep[k] = m;
+		dst[k] = ip->dst_addr;
+		hash[k] = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ?
+				  m->hash.rss :
+				  rte_hash_crc_4byte(ip->src_addr, ip->dst_addr);
+		k++;
+	}
+	if (k == 0)
+		goto out;
+	dps_route_lookup4_bulk_rcu(s, dst, hash, nh, k);
+
+	/* The seed's rule: is the destination an address of the outgoing NIC? One bulk lookup. */
+	for (uint16_t i = 0; i < k; i++) {
+		if (nh[i] == NULL)
+			continue;
+		memset(&keys[nk], 0, sizeof(keys[nk]));
+		keys[nk].nic = nh[i]->nic_id;
+		keys[nk].len = 4;
+		memcpy(keys[nk].b, &dst[i], 4);
+		kp[nk] = &keys[nk];
+		nk++;
+	}
+	if (nk > 0)
+		rte_hash_lookup_bulk_data(s->ep_hash, kp, nk, &hits, eps);
+
+	for (uint16_t i = 0, j = 0; i < k; i++) {
+		struct rte_mbuf *m = keep[i];
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+		const struct dps_nic *out;
+		struct rte_ether_addr mac;
+		uint32_t nha;
+		bool found;
+
+		if (unlikely(nh[i] == NULL ||
+			     (out = dps_stack_nic_rcu(s, nh[i]->nic_id)) == NULL)) {
+			/* RFC 1812 5.2.7.1: no route: destination unreachable, net unreachable. */
+			c.no_route++;
+			(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH,
+					      DPS_ICMP4_NET_UNREACH, 0);
+			rte_pktmbuf_free(m);
+			if (nh[i] != NULL)
+				j++;
+			continue;
+		}
+		/* Key j belongs to the j-th packet with a route, in order. */
+		if (unlikely((hits >> j) & 1) && ep_owns(out, eps[j])) {
+			j++;
+			c.local++;
+			local[nl] = m;
+			local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
+			continue;
+		}
+		j++;
+		/* RFC 1812 5.3.1: TTL 1 or 0 on arrival would reach zero: time exceeded. */
+		if (unlikely(ip->time_to_live <= 1)) {
+			c.ttl++;
+			(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_TIME_EXCEEDED,
+					      DPS_ICMP4_TTL_EXCEEDED, 0);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(m->pkt_len > out->mtu)) {
+			if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
+				/* RFC 1812 5.2.7.1, RFC 1191: fragmentation needed, with the MTU. */
+				c.too_big++;
+				(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH,
+						      DPS_ICMP4_FRAG_NEEDED, out->mtu);
+			} else {
+				/* No fragmentation (docs/forwarding.md): dropped and counted. */
+				c.no_frag++;
+			}
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		ip4_dec_ttl(m, ip);
+		nha = nh[i]->has_gw ? *(const uint32_t *)nh[i]->gw.b : dst[i];
+		if (last_nic == out && last_nh == nha) {
+			mac = last_mac;
+			found = true;
+		} else {
+			struct dps_addr a;
+
+			a.len = 4;
+			memcpy(a.b, &nha, 4);
+			found = dps_neigh_lookup_rcu(s, out->id, &a, &mac) == 0;
+			if (found) {
+				last_nic = out;
+				last_nh = nha;
+				last_mac = mac;
+			} else {
+				/* The neighbour code writes the Ethernet header once resolved. */
+				c.forwarded++;
+				dps_neigh_resolve_fwd(ctx, (struct dps_nic *)(uintptr_t)out, &a, m,
+						      in->id);
+				continue;
+			}
+		}
+		if (likely(eth_out(ctx, out, m, &mac, type_be)))
+			c.forwarded++;
+		else {
+			c.bad++;
+			rte_pktmbuf_free(m);
+		}
+	}
+	if (unlikely(nl > 0))
+		deliver_local(ctx, RTE_ETHER_TYPE_IPV4, local, local_nic, nl);
+out:
+	fwd_cnt_flush(ctx, in->id, &c);
+}
+
+void
+dps_fwd4_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)DPS_BURST);
+
+		fwd4_chunk(ctx, in, pkts, k);
+		pkts += k;
+		n -= k;
+	}
+}
+
+/* ---------------------------------- IPv6 ---------------------------------- */
+
+/*
+ * Never forwarded: unspecified and loopback (RFC 4291 2.5.2, 2.5.3), link-local source or
+ * destination (RFC 4291 2.5.6), IPv4-mapped (RFC 4291 2.5.5.2: not routed on the wire), and
+ * multicast destinations (no multicast routing).
+ */
+static inline bool
+martian6(const uint8_t *a, bool is_dst)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t zero[15];
+
+	if (a[0] == 0xff)
+		return is_dst; /* a multicast source was already refused by the IPv6 parser */
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return true;
+	if (a[0] != 0)
+		return false;
+	if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+		return true;
+	return memcmp(a, mapped, 12) == 0;
+}
+
+static void
+fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dps_stack *s = ctx->stack;
+	struct rte_mbuf *keep[DPS_BURST], *local[DPS_BURST];
+	struct dps_nic *local_nic[DPS_BURST];
+	const struct dps_nexthop *nh[DPS_BURST];
+	uint8_t dst[DPS_BURST][16];
+	uint32_t hash[DPS_BURST];
+	struct dps_ep_key keys[DPS_BURST];
+	const void *kp[DPS_BURST];
+	void *eps[DPS_BURST];
+	uint64_t hits = 0;
+	struct fwd_cnt c = {0};
+	uint16_t k = 0, nk = 0, nl = 0;
+	const struct dps_nic *last_nic = NULL;
+	uint8_t last_nh[16];
+	struct rte_ether_addr last_mac;
+	const uint16_t type_be = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ipv6_hdr *ip;
+
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
+		/* The hop limit is changed in place: the fixed header must be contiguous. */
+		if (unlikely(m->data_len < sizeof(struct rte_ipv6_hdr))) {
+			c.bad++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+		if (unlikely(martian6(ip->dst_addr, true) || martian6(ip->src_addr, false))) {
+			c.martian++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(rx_link_multicast(m))) {
+			c.link_bcast++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		keep[k] = m;
+		memcpy(dst[k], ip->dst_addr, 16);
+		hash[k] = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ?
+				  m->hash.rss :
+				  rte_hash_crc(ip->src_addr, 32, ip->vtc_flow);
+		k++;
+	}
+	if (k == 0)
+		goto out;
+	dps_route_lookup6_bulk_rcu(s, (const uint8_t(*)[16])dst, hash, nh, k);
+
+	for (uint16_t i = 0; i < k; i++) {
+		if (nh[i] == NULL)
+			continue;
+		memset(&keys[nk], 0, sizeof(keys[nk]));
+		keys[nk].nic = nh[i]->nic_id;
+		keys[nk].len = 16;
+		memcpy(keys[nk].b, dst[i], 16);
+		kp[nk] = &keys[nk];
+		nk++;
+	}
+	if (nk > 0)
+		rte_hash_lookup_bulk_data(s->ep_hash, kp, nk, &hits, eps);
+
+	for (uint16_t i = 0, j = 0; i < k; i++) {
+		struct rte_mbuf *m = keep[i];
+		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+		const struct dps_nic *out;
+		struct rte_ether_addr mac;
+		const uint8_t *nha;
+
+		if (unlikely(nh[i] == NULL ||
+			     (out = dps_stack_nic_rcu(s, nh[i]->nic_id)) == NULL)) {
+			/* RFC 4443 3.1: no route to destination. */
+			c.no_route++;
+			(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_DEST_UNREACH,
+					      DPS_ICMP6_NO_ROUTE, 0);
+			rte_pktmbuf_free(m);
+			if (nh[i] != NULL)
+				j++;
+			continue;
+		}
+		if (unlikely((hits >> j) & 1) && ep_owns(out, eps[j])) {
+			j++;
+			c.local++;
+			local[nl] = m;
+			local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
+			continue;
+		}
+		j++;
+		/* RFC 8200 3, RFC 4443 3.3: a hop limit that would reach zero: time exceeded. */
+		if (unlikely(ip->hop_limits <= 1)) {
+			c.ttl++;
+			(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_TIME_EXCEEDED,
+					      DPS_ICMP6_HOPLIMIT_EXCEEDED, 0);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* RFC 8200 5, RFC 4443 3.2: routers never fragment: packet too big. */
+		if (unlikely(m->pkt_len > out->mtu)) {
+			c.too_big++;
+			(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_PACKET_TOO_BIG, 0, out->mtu);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		ip->hop_limits--;
+		nha = nh[i]->has_gw ? nh[i]->gw.b : dst[i];
+		if (last_nic == out && memcmp(last_nh, nha, 16) == 0) {
+			mac = last_mac;
+		} else {
+			struct dps_addr a;
+
+			a.len = 16;
+			memcpy(a.b, nha, 16);
+			if (dps_neigh_lookup_rcu(s, out->id, &a, &mac) != 0) {
+				c.forwarded++;
+				dps_neigh_resolve_fwd(ctx, (struct dps_nic *)(uintptr_t)out, &a, m,
+						      in->id);
+				continue;
+			}
+			last_nic = out;
+			memcpy(last_nh, nha, 16);
+			last_mac = mac;
+		}
+		if (likely(eth_out(ctx, out, m, &mac, type_be)))
+			c.forwarded++;
+		else {
+			c.bad++;
+			rte_pktmbuf_free(m);
+		}
+	}
+	if (unlikely(nl > 0))
+		deliver_local(ctx, RTE_ETHER_TYPE_IPV6, local, local_nic, nl);
+out:
+	fwd_cnt_flush(ctx, in->id, &c);
+}
+
+void
+dps_fwd6_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)DPS_BURST);
+
+		fwd6_chunk(ctx, in, pkts, k);
+		pkts += k;
+		n -= k;
+	}
+}
