@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ftw.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -27,6 +28,25 @@ selected(const struct dps_test_case *tc, int argc, char **argv)
 		if (strcmp(argv[i], tc->name) == 0)
 			return true;
 	return false;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/* EAL leaves its runtime directory behind; each test process has its own prefix. */
+static void
+remove_runtime_dir(void)
+{
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/dpsut%d", (int)getpid());
+	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 int
@@ -70,7 +90,9 @@ dps_test_main(int argc, char **argv, bool want_eal, const char *const *extra_eal
 			passed++;
 	}
 	printf("%u passed, %u failed\n", passed, failed);
-	if (want_eal)
+	if (want_eal) {
 		rte_eal_cleanup();
+		remove_runtime_dir();
+	}
 	return failed == 0 && passed > 0 ? 0 : 1;
 }
