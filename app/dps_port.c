@@ -362,9 +362,16 @@ dps_port_pools_create(struct dps_app *app, char *err, size_t errlen)
 		/* Rx descriptors are filled from the pool of the polling lcore's socket. */
 		need[s] += (uint64_t)w->n_rxq * app->nb_rxd;
 	}
-	for (uint16_t pi = 0; pi < app->n_ports; pi++)
-		for (uint16_t q = 0; q < app->ports[pi].n_txq; q++)
+	for (uint16_t pi = 0; pi < app->n_ports; pi++) {
+		const struct dps_app_port *p = &app->ports[pi];
+
+		for (uint16_t q = 0; q < p->n_txq; q++)
 			need[txq_socket(app, q)] += app->nb_txd;
+		/* The PMD may insist on as many rx queues as tx queues (see widen_rxq). */
+		if (p->n_txq > p->n_rxq)
+			need[lcore_socket(app->main_lcore)] +=
+				(uint64_t)(p->n_txq - p->n_rxq) * app->nb_rxd;
+	}
 	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		char name[RTE_MEMPOOL_NAMESIZE];
 		uint64_t n;
@@ -427,6 +434,45 @@ lsc_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_p
 	return 0;
 }
 
+static void
+set_rss(const struct dps_app_port *p, const struct rte_eth_dev_info *info,
+	struct rte_eth_conf *conf)
+{
+	uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
+		      info->flow_type_rss_offloads;
+
+	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+	conf->rx_adv_conf.rss_conf.rss_hf = 0;
+	if (p->n_rxq <= 1)
+		return;
+	if (hf == 0) {
+		DPS_LOG(WARNING, "port %u (%s): no RSS for IP/UDP/TCP; only queue 0 receives",
+			p->port_id, p->name);
+		return;
+	}
+	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	conf->rx_adv_conf.rss_conf.rss_hf = hf;
+}
+
+/* Give a port as many rx queues as tx queues; the new ones go round the workers. */
+static void
+widen_rxq(struct dps_app *app, struct dps_app_port *p)
+{
+	unsigned int pi = (unsigned int)(p - app->ports);
+
+	for (uint16_t q = p->n_rxq; q < p->n_txq; q++) {
+		struct dps_app_worker *w = &app->workers[(q + pi) % app->n_workers];
+
+		if (worker_add_rxq(app, w, p, q, NULL, 0) != 0) {
+			/* That worker is full: any other with room. */
+			for (unsigned int i = 0; i < app->n_workers; i++)
+				if (worker_add_rxq(app, &app->workers[i], p, q, NULL, 0) == 0)
+					break;
+		}
+	}
+	p->n_rxq = p->n_txq;
+}
+
 static int
 configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t errlen)
 {
@@ -444,19 +490,15 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 			 cn->port_line, p->port_id, rte_strerror(-rc));
 		return rc;
 	}
+	/*
+	 * memif pairs ring i of one side with ring i of the other, in both directions: a peer
+	 * with as many queues as ours refuses unequal counts ("Invalid ring index").
+	 */
+	if (strcmp(info.driver_name, "net_memif") == 0 && p->n_rxq < p->n_txq &&
+	    p->n_txq <= info.max_rx_queues)
+		widen_rxq(app, p);
 	memset(&conf, 0, sizeof(conf));
-	if (p->n_rxq > 1) {
-		uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
-			      info.flow_type_rss_offloads;
-
-		if (hf != 0) {
-			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-			conf.rx_adv_conf.rss_conf.rss_hf = hf;
-		} else {
-			DPS_LOG(WARNING, "port %u (%s): no RSS for IP/UDP/TCP; only queue 0 receives",
-				p->port_id, p->name);
-		}
-	}
+	set_rss(p, &info, &conf);
 	/* Ask only for what the PMD has: an unsupported offload fails rte_eth_dev_configure. */
 	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_CHECKSUM & info.rx_offload_capa;
 	frame = (uint32_t)(cn->mtu ? cn->mtu : RTE_ETHER_MTU) + RTE_ETHER_HDR_LEN +
@@ -476,6 +518,17 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 	conf.intr_conf.lsc = p->lsc_intr;
 
 	rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	if (rc != 0 && p->n_rxq < p->n_txq && p->n_txq <= info.max_rx_queues) {
+		/*
+		 * Some PMDs (net_tap, af_packet) want as many rx as tx queues. Poll the extra
+		 * rx queues too rather than share tx queues: the kernel may steer flows to any.
+		 */
+		DPS_LOG(NOTICE, "port %u (%s): retrying with %u rx queues (as many as tx queues)",
+			p->port_id, p->name, p->n_txq);
+		widen_rxq(app, p);
+		set_rss(p, &info, &conf);
+		rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
+	}
 	if (rc != 0) {
 		port_err(err, errlen, "%s:%d: port %u (%s): configure with %u rx / %u tx queues: %s",
 			 app->cfg.path, cn->port_line, p->port_id, p->name, p->n_rxq, p->n_txq,
