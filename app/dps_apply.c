@@ -53,19 +53,6 @@ dps_apply_proto(const struct dps_addr *a)
 }
 
 int
-dps_apply_connected_route(struct dps_stack *s, uint16_t nic_id, const struct dps_prefix *p)
-{
-	struct dps_nexthop nh = { .nic_id = nic_id, .has_gw = false };
-	struct dps_prefix net;
-
-	if (p->plen >= p->addr.len * 8)
-		return 0;
-	net.plen = p->plen;
-	dps_prefix_network(p, &net.addr);
-	return dps_route_add(s, &net, &nh, 1, true);
-}
-
-int
 dps_apply_nics(struct dps_app *app, char *err, size_t errlen)
 {
 	const struct dps_config *cfg = &app->cfg;
@@ -147,7 +134,7 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 		dps_apply_prefix(&ca->p, &p);
 		rc = dps_nic_add_address(nic, dps_apply_proto(&p.addr), &p, peb[ca->peb]);
 		if (rc == 0)
-			rc = dps_apply_connected_route(app->stack, (uint16_t)i, &p);
+			rc = dps_route_add_connected(app->stack, (uint16_t)i, &p);
 		if (rc != 0) {
 			apply_err(err, errlen, "%s:%d: address %s on nic %s: %s", cfg->path, ca->line,
 				  dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name, strerror(-rc));

@@ -23,12 +23,6 @@ void dps_apply_prefix(const struct dps_cfg_prefix *in, struct dps_prefix *out);
 uint16_t dps_apply_proto(const struct dps_addr *a);
 
 /**
- * Add the on-link route of an interface address's subnet (10.0.0.1/24 -> 10.0.0.0/24 dev
- * NIC), marked connected. Host prefixes (/32, /128) add nothing. Returns 0 or negative errno.
- */
-int dps_apply_connected_route(struct dps_stack *s, uint16_t nic_id, const struct dps_prefix *p);
-
-/**
  * Create and enable one NIC per configured port (app->ports[i] must be configured: its MAC
  * and MTU are known). The NIC's MAC is the config's `mac =` or the port's own.
  */

@@ -498,11 +498,10 @@ print_err(const struct dps_app *app, const char *err)
 		fprintf(stderr, "dpstack: %s\n", err);
 }
 
+/* Contexts flush what they hold when freed: before the ports close. */
 static void
-free_stack(struct dps_app *app)
+free_contexts(struct dps_app *app)
 {
-	if (app->stack == NULL)
-		return;
 	for (unsigned int i = 0; i < app->n_workers; i++)
 		if (app->workers[i].ctx != NULL) {
 			dps_ctx_free(app->workers[i].ctx);
@@ -512,6 +511,14 @@ free_stack(struct dps_app *app)
 		dps_ctx_free(app->ctrl_ctx);
 		app->ctrl_ctx = NULL;
 	}
+}
+
+static void
+free_stack(struct dps_app *app)
+{
+	if (app->stack == NULL)
+		return;
+	free_contexts(app);
 	dps_stack_free(app->stack);
 	app->stack = NULL;
 	for (uint16_t i = 0; i < app->n_ports; i++)
@@ -664,8 +671,10 @@ out_stop:
 	dps_ctx_offline(app->ctrl_ctx);
 	print_final_counters(app);
 out_ports:
+	free_contexts(app);
 	dps_port_stop_all(app);
 out_stack:
+	free_contexts(app);
 	/* Closing the ports returns the mbufs their rx rings held; then nothing may remain. */
 	dps_port_close_all(app);
 	free_stack(app);
