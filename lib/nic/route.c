@@ -15,6 +15,7 @@
  * (after which no reader is in the old copy) and replays the change there.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct dps_route_table {
 	struct rte_lpm *lpm;       /* IPv4; published once with a release store */
 	struct rte_fib6 *pub;      /* IPv6: the published copy */
 	struct dps_nh_group **grp; /* [cap], RCU */
+	uint32_t def4;             /* IPv4 default route id (rte_lpm has no /0), or NONE */
 	/* writer only */
 	struct dps_stack *s;
 	struct rte_fib6 *fib6[2];
@@ -79,6 +81,7 @@ table_new(struct dps_stack *s, uint8_t addr_len, uint32_t cap)
 	t->s = s;
 	t->addr_len = addr_len;
 	t->cap = RTE_MIN(RTE_MAX(cap, 16u), DPS_RT_MAX_CAP);
+	t->def4 = DPS_NH_NONE;
 	return t;
 }
 
@@ -228,6 +231,8 @@ find_locked(struct dps_route_table *t, const struct dps_prefix *p)
 	if (t->addr_len == 4) {
 		uint32_t nh;
 
+		if (p->plen == 0)
+			return t->def4 == DPS_NH_NONE ? -ENOENT : (int64_t)t->def4;
 		if (rte_lpm_is_rule_present(t->lpm, ip4_host(&p->addr), p->plen, &nh) == 1)
 			return nh;
 		return -ENOENT;
@@ -246,8 +251,15 @@ find_locked(struct dps_route_table *t, const struct dps_prefix *p)
 static void
 rt_synchronize(struct dps_route_table *t)
 {
-	/* The writer is not a reader: no thread id of its own to report. */
-	rte_rcu_qsbr_synchronize(t->s->qsbr, RTE_QSBR_THRID_INVALID);
+	/*
+	 * The writer is not a reader: no thread id of its own to report. Yield while waiting:
+	 * when readers share the writer's core (a small machine, a test), the reader we wait
+	 * for may need this very CPU to reach its quiescent state.
+	 */
+	uint64_t token = rte_rcu_qsbr_start(t->s->qsbr);
+
+	while (rte_rcu_qsbr_check(t->s->qsbr, token, false) != 1)
+		sched_yield();
 }
 
 static int
@@ -256,6 +268,11 @@ fib_add_locked(struct dps_route_table *t, const struct dps_prefix *p, uint32_t i
 	int ret;
 
 	if (t->addr_len == 4) {
+		if (p->plen == 0) {
+			/* rte_lpm takes depths 1-32: the default route is kept beside it. */
+			__atomic_store_n(&t->def4, id, __ATOMIC_RELEASE);
+			return 0;
+		}
 		ret = rte_lpm_add(t->lpm, ip4_host(&p->addr), p->plen, id);
 		if (ret == -ENOSPC) {
 			/* tbl8 groups wait in the defer queue: let the readers pass and retry. */
@@ -287,7 +304,10 @@ static void
 fib_del_locked(struct dps_route_table *t, const struct dps_prefix *p)
 {
 	if (t->addr_len == 4) {
-		rte_lpm_delete(t->lpm, ip4_host(&p->addr), p->plen);
+		if (p->plen == 0)
+			__atomic_store_n(&t->def4, DPS_NH_NONE, __ATOMIC_RELEASE);
+		else
+			rte_lpm_delete(t->lpm, ip4_host(&p->addr), p->plen);
 	} else {
 		struct rte_fib6 *idle = t->pub == t->fib6[0] ? t->fib6[1] : t->fib6[0];
 		struct rte_fib6 *old = t->pub;
@@ -630,6 +650,7 @@ dps_route_lookup4_bulk_rcu(const struct dps_stack *s, const uint32_t *dst, const
 	const struct dps_route_table *t = s->routes4;
 	struct rte_lpm *lpm = t != NULL ? __atomic_load_n(&t->lpm, __ATOMIC_ACQUIRE) : NULL;
 	uint32_t ip[DPS_BURST], res[DPS_BURST];
+	uint32_t def;
 
 	if (lpm == NULL) {
 		for (unsigned int i = 0; i < n; i++)
@@ -642,9 +663,12 @@ dps_route_lookup4_bulk_rcu(const struct dps_stack *s, const uint32_t *dst, const
 		for (unsigned int i = 0; i < k; i++)
 			ip[i] = rte_be_to_cpu_32(dst[off + i]);
 		rte_lpm_lookup_bulk(lpm, ip, res, k);
+		def = __atomic_load_n(&t->def4, __ATOMIC_ACQUIRE);
 		for (unsigned int i = 0; i < k; i++) {
 			if (res[i] & RTE_LPM_LOOKUP_SUCCESS)
 				nh[off + i] = pick(t, res[i] & 0x00ffffff, hash, off + i);
+			else if (def != DPS_NH_NONE)
+				nh[off + i] = pick(t, def, hash, off + i);
 			else
 				nh[off + i] = NULL;
 		}
