@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * lib/proto internals shared by its files: mbuf helpers that work on chains, the protocol
+ * tables and the entry points one protocol calls in another. Not installed.
+ */
+#ifndef DPS_PROTO_PRIV_H
+#define DPS_PROTO_PRIV_H
+
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dps_cksum.h"
+#include "dps_demux.h"
+#include "dps_nic_dp.h"
+
+#define DPS_IP4_TTL 64   /**< TTL of packets we originate (RFC 1700 default) */
+#define DPS_IP6_HLIM 64  /**< hop limit of packets we originate */
+#define DPS_ICMP4_ERR_MAX 576  /**< RFC 1812 4.3.2.3: the whole error fits 576 bytes */
+#define DPS_ICMP6_ERR_MAX 1280 /**< RFC 4443 2.4(c): the whole error fits the minimum MTU */
+
+extern const struct dps_netproto_ops dps_ipv4_ops;
+extern const struct dps_netproto_ops dps_ipv6_ops;
+extern const struct dps_netproto_ops dps_arp_ops;
+extern const struct dps_transproto_ops dps_udp_ops;
+extern const struct dps_transproto_ops dps_tcp_ops;
+
+/* ---- mbuf helpers (chains allowed) ---- */
+
+/** Copy len bytes at off of m into buf. Returns 0, or -1 if outside the packet. */
+static inline int
+dps_mbuf_copy(const struct rte_mbuf *m, uint32_t off, uint32_t len, void *buf)
+{
+	const void *p = rte_pktmbuf_read(m, off, len, buf);
+
+	if (p == NULL)
+		return -1;
+	if (p != buf)
+		memcpy(buf, p, len);
+	return 0;
+}
+
+/** Write len bytes of buf at off of m, across segments. Returns 0, or -1 if outside. */
+static inline int
+dps_mbuf_write(struct rte_mbuf *m, uint32_t off, uint32_t len, const void *buf)
+{
+	const uint8_t *src = buf;
+	struct rte_mbuf *seg = m;
+
+	if ((uint64_t)off + len > rte_pktmbuf_pkt_len(m))
+		return -1;
+	while (seg != NULL && off >= seg->data_len) {
+		off -= seg->data_len;
+		seg = seg->next;
+	}
+	while (len > 0 && seg != NULL) {
+		uint32_t n = RTE_MIN(len, (uint32_t)seg->data_len - off);
+
+		memcpy(rte_pktmbuf_mtod_offset(seg, uint8_t *, off), src, n);
+		src += n;
+		len -= n;
+		off = 0;
+		seg = seg->next;
+	}
+	return len == 0 ? 0 : -1;
+}
+
+/**
+ * Cut m to its first len bytes (len <= pkt_len), freeing segments that become empty: trims
+ * Ethernet padding and bytes beyond a length field, in any segment.
+ */
+static inline void
+dps_mbuf_trim_to(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg = m, *prev = NULL;
+	uint32_t left = len;
+
+	if (len >= m->pkt_len)
+		return;
+	m->pkt_len = len;
+	while (seg != NULL && left > seg->data_len) {
+		left -= seg->data_len;
+		prev = seg;
+		seg = seg->next;
+	}
+	if (seg == NULL)
+		return;
+	/* Keep an empty first segment: it carries the packet metadata. */
+	if (left == 0 && prev != NULL) {
+		prev->next = NULL;
+		rte_pktmbuf_free(seg);
+	} else {
+		seg->data_len = (uint16_t)left;
+		if (seg->next != NULL) {
+			rte_pktmbuf_free(seg->next);
+			seg->next = NULL;
+		}
+	}
+	m->nb_segs = 0;
+	for (seg = m; seg != NULL; seg = seg->next)
+		m->nb_segs++;
+}
+
+/**
+ * Re-use a received mbuf for a new packet of len bytes built at the current data start: the
+ * rest of a chain is freed, the headroom (the received Ethernet header) is left as is.
+ * Returns the data pointer, or NULL if the first segment cannot hold len bytes.
+ */
+static inline void *
+dps_mbuf_reuse(struct rte_mbuf *m, uint16_t len)
+{
+	if ((uint32_t)m->data_off + len > m->buf_len)
+		return NULL;
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	m->data_len = len;
+	m->pkt_len = len;
+	return rte_pktmbuf_mtod(m, void *);
+}
+
+/** The Ethernet header of a received packet, kept in the headroom before the network header. */
+static inline const struct rte_ether_hdr *
+dps_rx_eth(const struct rte_mbuf *m)
+{
+	if (m->l2_len < sizeof(struct rte_ether_hdr) || m->data_off < m->l2_len)
+		return NULL;
+	return (const struct rte_ether_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *) - m->l2_len);
+}
+
+/* ---- address helpers ---- */
+
+static inline void
+dps_addr4(struct dps_addr *a, const void *b4)
+{
+	a->len = 4;
+	memcpy(a->b, b4, 4);
+	memset(a->b + 4, 0, DPS_ADDR_MAX_LEN - 4);
+}
+
+static inline void
+dps_addr6(struct dps_addr *a, const void *b16)
+{
+	a->len = 16;
+	memcpy(a->b, b16, 16);
+}
+
+/** IPv4 multicast (224/4) or limited broadcast. */
+static inline bool
+dps_ip4_is_multi(const uint8_t *b)
+{
+	return (b[0] & 0xf0) == 0xe0 || (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255);
+}
+
+static inline bool
+dps_ip4_is_zero(const uint8_t *b)
+{
+	return (b[0] | b[1] | b[2] | b[3]) == 0;
+}
+
+static inline bool
+dps_ip6_is_multi(const uint8_t *b)
+{
+	return b[0] == 0xff;
+}
+
+static inline bool
+dps_ip6_is_unspec(const uint8_t *b)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(b, zero, 16) == 0;
+}
+
+/** Solicited-node multicast address of an IPv6 unicast address (RFC 4291 2.7.1). */
+static inline void
+dps_ip6_solicited(const uint8_t *unicast, uint8_t *group)
+{
+	static const uint8_t pfx[13] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff};
+
+	memcpy(group, pfx, 13);
+	memcpy(group + 13, unicast + 13, 3);
+}
+
+/** Ethernet multicast address of an IPv6 multicast group (RFC 2464 7). */
+static inline void
+dps_ip6_mcast_mac(const uint8_t *group, struct rte_ether_addr *mac)
+{
+	mac->addr_bytes[0] = 0x33;
+	mac->addr_bytes[1] = 0x33;
+	memcpy(&mac->addr_bytes[2], group + 12, 4);
+}
+
+/* ---- cross-protocol entry points ---- */
+
+/** ICMPv4 input: m's data at the IPv4 header, info filled by ipv4. Takes ownership. */
+void dps_icmp4_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m);
+/** ICMPv6 input (NDP included). hlim is the IPv6 hop limit. Takes ownership. */
+void dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m,
+		     uint8_t hlim);
+
+/**
+ * Send an ICMP error about orig (see dps_icmp.h). local_src: orig was delivered to us, so its
+ * destination (an address, a range or promiscuous view) is the error's source.
+ * allow_multi (IPv6): the RFC 4443 2.4(e.3/e.4) exceptions for a multicast destination.
+ */
+int dps_icmp4_error_ex(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct rte_mbuf *orig,
+		       uint8_t type, uint8_t code, uint32_t extra, bool local_src);
+int dps_icmp6_error_ex(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct rte_mbuf *orig,
+		       uint8_t type, uint8_t code, uint32_t extra, bool local_src,
+		       bool allow_multi);
+
+/* ARP / IPv4 / IPv6 helpers shared by the protocol tables. */
+int dps_arp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target);
+void dps_ip4_unresolved(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
+void dps_ip6_unresolved(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
+bool dps_ip4_is_unicast(const struct dps_addr *a);
+bool dps_ip4_is_unspec_or_bcast(const struct dps_addr *a);
+
+/**
+ * Walk the IPv6 extension headers of m (data at the IPv6 header) without validating them:
+ * returns the offset of the upper-layer header and its protocol in *proto, or -1.
+ */
+int dps_ip6_upper(const struct rte_mbuf *m, uint32_t base, uint8_t *proto);
+
+/** The slot of a protocol in the stack (for dps_nic_primary_addr_rcu). */
+static inline unsigned int
+dps_np_slot(const struct dps_stack *s, uint16_t ethertype)
+{
+	int i = dps_stack_np_slot(s, ethertype);
+
+	return i < 0 ? DPS_MAX_NETPROTO : (unsigned int)i;
+}
+
+/** Source address for a reply from a NIC: -EADDRNOTAVAIL if it has none. */
+static inline int
+dps_primary_src(const struct dps_nic *nic, uint16_t ethertype, struct dps_addr *out)
+{
+	unsigned int slot = dps_np_slot(nic->stack, ethertype);
+
+	if (slot >= DPS_MAX_NETPROTO)
+		return -EPROTONOSUPPORT;
+	return dps_nic_primary_addr_rcu(nic, slot, out);
+}
+
+/** Finish an IPv4 header whose fields are set but the checksum (ihl*4 bytes, contiguous). */
+static inline void
+dps_ip4_set_cksum(struct rte_ipv4_hdr *ip)
+{
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = (uint16_t)~rte_raw_cksum(ip, rte_ipv4_hdr_len(ip));
+}
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * A small UDP socket API over the stack's transport demuxer: bind a local port (on one address
+ * or all), receive datagrams through a callback on the data path, send datagrams.
+ *
+ * Thread safety: dps_udp_bind/dps_udp_close take the stack's writer lock (control plane, not
+ * from an online reader). The receive callback runs on the worker lcore that received the
+ * datagram. dps_udp_sendto runs on any online data-path context (ctx belongs to the caller).
+ */
+#ifndef DPS_UDP_H
+#define DPS_UDP_H
+
+#include "dps_demux.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct dps_udp_sock;
+
+/** What the receive callback learns about one datagram. */
+struct dps_udp_meta {
+	struct dps_nic *nic;    /**< the NIC it arrived on */
+	struct dps_addr src;    /**< the sender */
+	struct dps_addr dst;    /**< the address it was sent to (ours, a group or broadcast) */
+	uint16_t sport, dport;  /**< host order */
+	uint32_t payload_off;   /**< offset of the payload from the mbuf data start */
+	uint32_t payload_len;   /**< payload bytes (the UDP length field minus 8) */
+};
+
+/**
+ * Receive callback. m's data starts at the IP header; the payload is at meta->payload_off
+ * (the mbuf may be a chain: read it with rte_pktmbuf_read). Takes ownership of m.
+ */
+typedef void (*dps_udp_rx_t)(struct dps_ctx *ctx, struct dps_udp_sock *sk, struct rte_mbuf *m,
+			     const struct dps_udp_meta *meta, void *arg);
+
+/**
+ * Bind UDP port (host order, non-zero) for netproto (RTE_ETHER_TYPE_IPV4 or _IPV6) on local
+ * (NULL or len 0: every address of the family). -EADDRINUSE if taken, -EINVAL, -ENOMEM.
+ */
+int dps_udp_bind(struct dps_stack *s, uint16_t netproto, const struct dps_addr *local,
+		 uint16_t port, dps_udp_rx_t rx, void *arg, struct dps_udp_sock **out);
+
+/** Unbind and free the socket after a grace period (a callback may still run until then). */
+int dps_udp_close(struct dps_stack *s, struct dps_udp_sock *sk);
+
+/**
+ * Send a datagram of len bytes from sk to dst:dport (host order). The route to dst picks the
+ * NIC and next hop (dps_route); the source is the socket's bound address or that NIC's
+ * primary address. Without a route, the NIC the socket last received on is used with dst as
+ * an on-link neighbour. An unresolved next hop is resolved (ARP/NDP) by the control thread and
+ * the datagram sent then. The datagram must fit one mbuf of ctx->pool and the NIC's MTU.
+ * Returns 0, -ENETUNREACH, -EADDRNOTAVAIL, -EMSGSIZE, -ENOMEM or -EINVAL.
+ */
+int dps_udp_sendto(struct dps_ctx *ctx, struct dps_udp_sock *sk, const struct dps_addr *dst,
+		   uint16_t dport, const void *data, uint16_t len);
+
+/** Local port of a socket (host order). */
+uint16_t dps_udp_sock_port(const struct dps_udp_sock *sk);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * IPv4 (RFC 791, RFC 1122 3.2.1): header validation, local delivery to ICMP, UDP and TCP.
+ * No reassembly: fragments are counted and dropped.
+ */
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dps_icmp.h"
+#include "dps_proto.h"
+#include "dps_proto_priv.h"
+
+#if defined(__has_include)
+#if __has_include("dps_fwd.h")
+#include "dps_fwd.h"
+#define DPS_HAVE_FWD 1
+#endif
+#endif
+
+#define IP4_MIN_HLEN 20
+
+bool
+dps_ip4_is_unicast(const struct dps_addr *a)
+{
+	return a->len == 4 && !dps_ip4_is_zero(a->b) && !dps_ip4_is_multi(a->b);
+}
+
+bool
+dps_ip4_is_unspec_or_bcast(const struct dps_addr *a)
+{
+	return a->len == 4 && (dps_ip4_is_zero(a->b) ||
+			       (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255));
+}
+
+static void
+ip4_parse_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint16_t n,
+		struct dps_addr *src, struct dps_addr *dst, int *status)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint8_t buf[60];
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_read(m, 0, IP4_MIN_HLEN, buf);
+		uint32_t hlen, tlen;
+		uint64_t ck;
+
+		status[i] = -EBADMSG;
+		if (unlikely(ip == NULL)) {
+			dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_BAD_IHL);
+			continue;
+		}
+		/* RFC 791 3.1 / RFC 1122 3.2.1.1: version must be 4. */
+		if (unlikely((ip->version_ihl >> 4) != 4)) {
+			dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_BAD_VERSION);
+			continue;
+		}
+		/* RFC 791 3.1: IHL counts 32-bit words, at least 5; the header must be present. */
+		hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+		if (unlikely(hlen < IP4_MIN_HLEN || hlen > m->pkt_len)) {
+			dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_BAD_IHL);
+			continue;
+		}
+		/* RFC 1122 3.2.1.1 (and RFC 1812 5.2.2): total length within the frame, >= IHL. */
+		tlen = rte_be_to_cpu_16(ip->total_length);
+		if (unlikely(tlen < hlen || tlen > m->pkt_len)) {
+			dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_BAD_LENGTH);
+			continue;
+		}
+		/* RFC 1122 3.2.1.2: verify the header checksum, unless the PMD already did. */
+		ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+		if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD) {
+			dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_BAD_CHECKSUM);
+			continue;
+		}
+		if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD) {
+			uint16_t s;
+
+			if (dps_cksum_mbuf(m, 0, hlen, 0, &s) < 0 || s != 0xffff) {
+				dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_BAD_CHECKSUM);
+				continue;
+			}
+		}
+		/* Ethernet pads short frames: the packet ends where total length says. */
+		if (tlen < m->pkt_len)
+			dps_mbuf_trim_to(m, tlen);
+		m->l3_len = hlen;
+		dps_addr4(&src[i], &ip->src_addr);
+		dps_addr4(&dst[i], &ip->dst_addr);
+		/*
+		 * RFC 1122 3.2.1.3: a multicast or broadcast source is invalid. 0.0.0.0 is legal
+		 * ("this host on this network", e.g. a DHCP client) and goes on.
+		 */
+		status[i] = dps_ip4_is_multi(src[i].b) ? -EADDRNOTAVAIL : 0;
+	}
+}
+
+static void
+ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uint8_t np)
+{
+	uint8_t buf[IP4_MIN_HLEN];
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_read(m, 0, IP4_MIN_HLEN, buf);
+	const struct rte_ether_hdr *eh = dps_rx_eth(m);
+	struct dps_pktinfo info;
+	uint32_t hlen;
+
+	if (unlikely(ip == NULL)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	/* No reassembly (RFC 791 3.2 is not implemented): count and drop every fragment. */
+	if (unlikely((ip->fragment_offset &
+		      rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)) {
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_FRAGMENTS);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	info.nic = nic;
+	info.netproto = RTE_ETHER_TYPE_IPV4;
+	info.np = np;
+	info.tproto = ip->next_proto_id;
+	info.l4_off = (uint16_t)hlen;
+	info.l4_len = m->pkt_len - hlen;
+	dps_addr4(&info.local, &ip->dst_addr);
+	dps_addr4(&info.remote, &ip->src_addr);
+	/* RFC 1122 3.2.2: a link-layer broadcast counts as a broadcast destination too. */
+	info.local_is_multi = dps_ip4_is_multi(info.local.b) ||
+			      (eh != NULL && rte_is_multicast_ether_addr(&eh->dst_addr));
+	info.sport = 0;
+	info.dport = 0;
+
+	switch (info.tproto) {
+	case IPPROTO_ICMP:
+		dps_icmp4_input(ctx, &info, m);
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_TCP:
+		dps_nic_deliver_transport(ctx, &info, m);
+		break;
+	default:
+		/* RFC 1122 3.2.2.1: protocol unreachable; the error rules are applied there. */
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_UNKNOWN_PROTOCOL);
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_UNKNOWN_PROTOCOL_RCVD);
+		(void)dps_icmp4_error_ex(ctx, nic, m, DPS_ICMP4_DEST_UNREACH,
+					 DPS_ICMP4_PROTO_UNREACH, 0, true);
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+static void
+ip4_handle_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint8_t np = (uint8_t)dps_np_slot(nic->stack, RTE_ETHER_TYPE_IPV4);
+
+	for (uint16_t i = 0; i < n; i++)
+		ip4_handle_one(ctx, nic, pkts[i], np);
+}
+
+static int
+ip4_enable_locked(struct dps_nic *nic)
+{
+	/* The limited broadcast address is ours on every IPv4 NIC (RFC 1122 3.2.1.3(c)). */
+	struct dps_prefix p = {.plen = 32};
+	int rc;
+
+	dps_addr_from_ipv4(&p.addr, 0xffffffffu);
+	rc = dps_nic_add_address_locked(nic, RTE_ETHER_TYPE_IPV4, &p, DPS_PEB_NEVER_PRIMARY);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+const struct dps_netproto_ops dps_ipv4_ops = {
+	.name = "ipv4",
+	.number = RTE_ETHER_TYPE_IPV4,
+	.addr_len = 4,
+	.default_prefix_len = 32,
+	.is_ip = true,
+	.min_size = IP4_MIN_HLEN,
+	.parse_burst = ip4_parse_burst,
+	.handle_burst = ip4_handle_burst,
+#ifdef DPS_HAVE_FWD
+	.forward_burst = dps_fwd4_burst,
+#else
+	/* lib/proto/fwd.c not built yet: no forwarding. */
+	.forward_burst = NULL,
+#endif
+	.solicited_group = NULL,
+	.is_unicast = dps_ip4_is_unicast,
+	.is_unspecified_or_broadcast = dps_ip4_is_unspec_or_bcast,
+	.enable_locked = ip4_enable_locked,
+	.solicit = dps_arp_solicit,
+	.unresolved = dps_ip4_unresolved,
+};
