@@ -241,18 +241,6 @@ prefix_contains(const struct dps_prefix *p, const struct dps_addr *a)
 	return ((p->addr.b[full] ^ a->b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
 }
 
-static void
-prefix_clear_host(struct dps_prefix *p)
-{
-	for (unsigned int i = 0; i < p->addr.len; i++) {
-		unsigned int first = i * 8;
-
-		if (first + 8 <= p->plen)
-			continue;
-		p->addr.b[i] &= first >= p->plen ? 0 : (uint8_t)~(0xff >> (p->plen - first));
-	}
-}
-
 /* ---- list snapshots: the queries return the total, so grow until it fits ---- */
 
 #define FETCH_FN(fname, type, call)                                                                \
@@ -698,67 +686,25 @@ cmd_show(struct dps_app *app, int argc, char **argv, bool json, struct ctl_out *
 /* ---- changes ---- */
 
 /*
- * Connected routes for interface subnets: lib/nic/dps_route.h may provide
- * dps_route_add_connected()/dps_route_del_connected(); until it does, the address commands add
- * the subnet route themselves, marked connected, so a runtime address is reachable like a
- * configured one.
+ * Connected routes for interface subnets, as for the config file's addresses (dps_apply.c):
+ * the route is counted per address by lib/nic, so it goes with the last address of its subnet
+ * on that NIC. A host address (/32, /128) has no subnet to reach and adds no route.
  */
 static int
 connected_add(struct dps_app *app, struct dps_nic *nic, const struct dps_prefix *ifaddr)
 {
-	struct dps_prefix net = *ifaddr;
-	struct dps_nexthop nh = {.nic_id = dps_nic_id(nic), .has_gw = false};
-
-	if (ifaddr->plen == ifaddr->addr.len * 8)
-		return 0; /* a host address has no subnet to reach */
-	prefix_clear_host(&net);
-	return dps_route_add(app->stack, &net, &nh, 1, true);
+	if (ifaddr->plen >= ifaddr->addr.len * 8)
+		return 0;
+	return dps_route_add_connected(app->stack, dps_nic_id(nic), ifaddr);
 }
 
-/*
- * Remove the subnet route of a removed address, unless another address of the same NIC still
- * covers the subnet or the route is not a connected route of that NIC (an operator's route).
- */
 static void
 connected_del(struct dps_app *app, struct dps_nic *nic, const struct dps_prefix *ifaddr)
 {
-	struct dps_prefix net = *ifaddr;
-	struct dps_endpoint_info *ev;
-	struct dps_route_info *rv;
-	bool keep = false, ours = false;
-	int n;
-
-	if (ifaddr->plen == ifaddr->addr.len * 8)
+	if (ifaddr->plen >= ifaddr->addr.len * 8)
 		return;
-	prefix_clear_host(&net);
-	n = fetch_endpoints(nic, &ev);
-	if (n < 0)
-		return;
-	for (int i = 0; i < n; i++) {
-		struct dps_prefix p = ev[i].prefix;
-
-		if (ev[i].kind != DPS_EP_PERMANENT || p.plen != net.plen ||
-		    p.addr.len != net.addr.len)
-			continue;
-		prefix_clear_host(&p);
-		if (memcmp(p.addr.b, net.addr.b, net.addr.len) == 0)
-			keep = true;
-	}
-	free(ev);
-	if (keep)
-		return;
-	n = fetch_routes(app->stack, &rv);
-	if (n < 0)
-		return;
-	for (int i = 0; i < n; i++)
-		if (rv[i].connected && rv[i].prefix.plen == net.plen &&
-		    rv[i].prefix.addr.len == net.addr.len &&
-		    memcmp(rv[i].prefix.addr.b, net.addr.b, net.addr.len) == 0 &&
-		    rv[i].n_paths > 0 && rv[i].paths[0].nic_id == dps_nic_id(nic))
-			ours = true;
-	free(rv);
-	if (ours)
-		dps_route_del(app->stack, &net);
+	/* -ENOENT: an operator deleted the route already; nothing left to drop. */
+	dps_route_del_connected(app->stack, dps_nic_id(nic), ifaddr);
 }
 
 static int
@@ -1277,6 +1223,7 @@ static int
 ctl_serve_line(struct dps_app *app, int fd, char *line, struct ctl_out *o)
 {
 	bool json = false;
+	char *nb;
 	int rc;
 
 	while (isspace((unsigned char)*line))
@@ -1290,7 +1237,7 @@ ctl_serve_line(struct dps_app *app, int fd, char *line, struct ctl_out *o)
 		if (rc != -ENOBUFS || o->cap >= CTL_REPLY_MAX)
 			break;
 		/* Only show commands produce long replies, and they change nothing: run again. */
-		char *nb = realloc(o->buf, o->cap * 2);
+		nb = realloc(o->buf, o->cap * 2);
 
 		if (nb == NULL)
 			break;

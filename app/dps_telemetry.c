@@ -13,6 +13,10 @@
  * Containers: 22.11 nests one level only (a dict may hold an array or dict of plain values),
  * so a NIC's addresses are parallel arrays and long lists (routes, neighbours) are capped to
  * what a telemetry reply holds; "total" says how many there are.
+ *
+ * Names: 22.11 drops dict entries whose name has a character other than [A-Za-z0-9_/], so
+ * counters appear with '.' turned into '_' (rx.packets -> rx_packets), and routes and
+ * neighbours, whose addresses hold '.' and ':', are arrays of strings rather than dicts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,8 +32,10 @@
 #include "dps_nic.h"
 #include "dps_route.h"
 
-/* Entries listed per array or dict: a reply is at most 16 KiB of JSON. */
+/* Entries listed per array: a reply is at most 16 KiB of JSON; what does not fit is dropped. */
 #define TEL_LIST_MAX 128
+/* A NIC's reply also carries every counter: fewer addresses fit. */
+#define TEL_ADDR_MAX 64
 
 static struct dps_app *tel_app;
 
@@ -66,7 +72,7 @@ tel_nic_name(uint16_t id)
 	return nic != NULL ? dps_nic_name(nic) : "?";
 }
 
-/* /dpstack/nics: {"0": "lan0", "1": "lan1"} */
+/* /dpstack/nics: {"0": "lan0", "1": "lan1"}; ids are the keys (a NIC name may hold a '-'). */
 static int
 tel_nics(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -88,10 +94,16 @@ static void
 tel_counters(struct rte_tel_data *d, int nic_id)
 {
 	uint64_t c[DPS_CNT_MAX];
+	char name[RTE_TEL_MAX_STRING_LEN];
 
 	dps_stack_counters(tel_app->stack, nic_id, c);
-	for (int i = 0; i < DPS_CNT_MAX; i++)
-		rte_tel_data_add_dict_u64(d, dps_counter_names[i], c[i]);
+	for (int i = 0; i < DPS_CNT_MAX; i++) {
+		snprintf(name, sizeof(name), "%s", dps_counter_names[i]);
+		for (char *p = name; *p != '\0'; p++)
+			if (*p == '.')
+				*p = '_';
+		rte_tel_data_add_dict_u64(d, name, c[i]);
+	}
 }
 
 /* /dpstack/stats: every stack-wide counter by its seed name. */
@@ -135,15 +147,15 @@ tel_nic_addresses(struct rte_tel_data *d, struct dps_nic *nic)
 	char buf[64];
 	int n, shown;
 
-	v = malloc(TEL_LIST_MAX * sizeof(*v));
+	v = malloc(TEL_ADDR_MAX * sizeof(*v));
 	if (v == NULL)
 		return -ENOMEM;
-	n = dps_nic_endpoints(nic, v, TEL_LIST_MAX);
+	n = dps_nic_endpoints(nic, v, TEL_ADDR_MAX);
 	if (n < 0) {
 		free(v);
 		return n;
 	}
-	shown = RTE_MIN(n, TEL_LIST_MAX);
+	shown = RTE_MIN(n, TEL_ADDR_MAX);
 	addr = tel_array(RTE_TEL_STRING_VAL);
 	kind = tel_array(RTE_TEL_STRING_VAL);
 	peb = tel_array(RTE_TEL_STRING_VAL);
@@ -178,18 +190,19 @@ tel_nic_addresses(struct rte_tel_data *d, struct dps_nic *nic)
 static int
 tel_nic_ranges(struct rte_tel_data *d, struct dps_nic *nic)
 {
-	struct dps_prefix v[TEL_LIST_MAX];
+	struct dps_prefix v[TEL_ADDR_MAX];
 	struct rte_tel_data *a;
 	char buf[64];
 	int n;
 
-	n = dps_nic_ranges(nic, v, TEL_LIST_MAX);
+	n = dps_nic_ranges(nic, v, TEL_ADDR_MAX);
 	if (n < 0)
 		return n;
 	a = tel_array(RTE_TEL_STRING_VAL);
 	if (a == NULL)
 		return -ENOMEM;
-	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++)
+	rte_tel_data_add_dict_int(d, "n_ranges", n);
+	for (int i = 0; i < RTE_MIN(n, TEL_ADDR_MAX); i++)
 		rte_tel_data_add_array_string(a, tel_prefix(&v[i], buf, sizeof(buf)));
 	rte_tel_data_add_dict_container(d, "ranges", a, 0);
 	return 0;
@@ -202,12 +215,13 @@ tel_nic(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct rte_tel_data *cnt;
 	struct dps_nic *nic = NULL;
 	char mac[32], flags[64];
+	unsigned long id;
 	char *end;
 	int rc;
 
 	if (params == NULL || *params == '\0')
 		return -EINVAL;
-	unsigned long id = strtoul(params, &end, 10);
+	id = strtoul(params, &end, 10);
 
 	if (*end == '\0' && id < DPS_MAX_NICS)
 		nic = dps_stack_nic(tel_app->stack, (uint16_t)id);
@@ -244,13 +258,16 @@ tel_nic(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* /dpstack/routes: {"total": N, "routes": {"10.1.0.0/16": "via 10.0.0.2 dev lan0", ...}} */
+/*
+ * /dpstack/routes: {"total": N, "ipv4": N4, "ipv6": N6,
+ *                   "routes": ["10.1.0.0/16 via 10.0.0.2 dev lan0", "10.0.0.0/24 dev lan0 connected"]}
+ */
 static int
 tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct dps_route_info *v;
 	struct rte_tel_data *r;
-	char pfx[64], gw[INET6_ADDRSTRLEN], val[RTE_TEL_MAX_STRING_LEN];
+	char gw[INET6_ADDRSTRLEN], val[RTE_TEL_MAX_STRING_LEN];
 	int n;
 
 	v = malloc(TEL_LIST_MAX * sizeof(*v));
@@ -261,37 +278,37 @@ tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
 		free(v);
 		return n;
 	}
-	r = rte_tel_data_alloc();
+	r = tel_array(RTE_TEL_STRING_VAL);
 	if (r == NULL) {
 		free(v);
 		return -ENOMEM;
 	}
 	rte_tel_data_start_dict(d);
-	rte_tel_data_start_dict(r);
 	rte_tel_data_add_dict_int(d, "total", n);
 	rte_tel_data_add_dict_int(d, "ipv4", (int)dps_route_count(tel_app->stack, 4));
 	rte_tel_data_add_dict_int(d, "ipv6", (int)dps_route_count(tel_app->stack, 16));
 	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++) {
-		size_t off = 0;
+		size_t off;
 
-		val[0] = '\0';
+		tel_prefix(&v[i].prefix, val, sizeof(val));
+		off = strlen(val);
 		for (unsigned int j = 0; j < v[i].n_paths && off < sizeof(val); j++) {
 			const struct dps_nexthop *nh = &v[i].paths[j];
 			int w;
 
 			if (nh->has_gw)
-				w = snprintf(val + off, sizeof(val) - off, "%svia %s dev %s",
-					     j ? ", " : "", tel_addr(&nh->gw, gw, sizeof(gw)),
+				w = snprintf(val + off, sizeof(val) - off, "%s via %s dev %s",
+					     j ? "," : "", tel_addr(&nh->gw, gw, sizeof(gw)),
 					     tel_nic_name(nh->nic_id));
 			else
-				w = snprintf(val + off, sizeof(val) - off, "%sdev %s",
-					     j ? ", " : "", tel_nic_name(nh->nic_id));
+				w = snprintf(val + off, sizeof(val) - off, "%s dev %s",
+					     j ? "," : "", tel_nic_name(nh->nic_id));
 			if (w > 0)
 				off += (size_t)w;
 		}
 		if (v[i].connected && off < sizeof(val))
 			snprintf(val + off, sizeof(val) - off, " connected");
-		rte_tel_data_add_dict_string(r, tel_prefix(&v[i].prefix, pfx, sizeof(pfx)), val);
+		rte_tel_data_add_array_string(r, val);
 	}
 	free(v);
 	rte_tel_data_add_dict_container(d, "routes", r, 0);
@@ -306,13 +323,13 @@ tel_neigh_state(enum dps_neigh_state s)
 	       s == DPS_NEIGH_STATIC ? "static" : "failed";
 }
 
-/* /dpstack/neigh: {"total": N, "entries": {"10.0.0.2%lan0": "02:..:01 reachable", ...}} */
+/* /dpstack/neigh: {"total": N, "entries": ["10.0.0.2 02:00:00:00:00:01 lan0 reachable", ...]} */
 static int
 tel_neigh(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct dps_neigh_info *v;
 	struct rte_tel_data *r;
-	char key[96], a[INET6_ADDRSTRLEN], mac[32], val[64];
+	char a[INET6_ADDRSTRLEN], mac[32], val[RTE_TEL_MAX_STRING_LEN];
 	int n;
 
 	v = malloc(TEL_LIST_MAX * sizeof(*v));
@@ -323,20 +340,19 @@ tel_neigh(const char *cmd, const char *params, struct rte_tel_data *d)
 		free(v);
 		return n;
 	}
-	r = rte_tel_data_alloc();
+	r = tel_array(RTE_TEL_STRING_VAL);
 	if (r == NULL) {
 		free(v);
 		return -ENOMEM;
 	}
 	rte_tel_data_start_dict(d);
-	rte_tel_data_start_dict(r);
 	rte_tel_data_add_dict_int(d, "total", n);
 	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++) {
-		snprintf(key, sizeof(key), "%s%%%s", tel_addr(&v[i].addr, a, sizeof(a)),
-			 tel_nic_name(v[i].nic_id));
-		snprintf(val, sizeof(val), "%s %s", tel_mac(&v[i].mac, mac, sizeof(mac)),
-			 tel_neigh_state(v[i].state));
-		rte_tel_data_add_dict_string(r, key, val);
+		snprintf(val, sizeof(val), "%s %s %s %s", tel_addr(&v[i].addr, a, sizeof(a)),
+			 v[i].state == DPS_NEIGH_INCOMPLETE ? "-" :
+			 tel_mac(&v[i].mac, mac, sizeof(mac)),
+			 tel_nic_name(v[i].nic_id), tel_neigh_state(v[i].state));
+		rte_tel_data_add_array_string(r, val);
 	}
 	free(v);
 	rte_tel_data_add_dict_container(d, "entries", r, 0);
@@ -356,8 +372,8 @@ dps_telemetry_register(struct dps_app *app)
 	rc |= rte_telemetry_register_cmd("/dpstack/stats", tel_stats,
 					 "dpstack counters summed over all NICs. No parameters");
 	rc |= rte_telemetry_register_cmd("/dpstack/routes", tel_routes,
-					 "dpstack routes (first 128). No parameters");
+					 "dpstack routes (the first 128). No parameters");
 	rc |= rte_telemetry_register_cmd("/dpstack/neigh", tel_neigh,
-					 "dpstack neighbour table (first 128). No parameters");
+					 "dpstack neighbour table (the first 128). No parameters");
 	return rc != 0 ? -EINVAL : 0;
 }
