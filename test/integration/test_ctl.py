@@ -1,0 +1,403 @@
+"""Runtime control through dpstack-ctl and the telemetry socket, with the Linux kernel as the
+peer: dpstack on two net_tap ports whose kernel ends live in namespaces ns[0] (192.0.2.2 on
+lan0) and ns[1] (198.51.100.2 on lan1), forwarding on (DEFAULT_TAP_CONFIG).
+"""
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import textwrap
+import time
+
+import pytest
+
+import dpstack_harness as h
+
+HOST0 = "192.0.2.2"
+HOST1 = "198.51.100.2"
+
+
+def ctl(net, *args):
+    """dpstack-ctl ARGS: (rc, stdout, stderr)."""
+    return net.ctl(*args)
+
+
+def ctl_ok(net, *args):
+    rc, out, err = net.ctl(*args)
+    assert rc == 0, f"dpstack-ctl {' '.join(args)}: rc {rc}: {err}"
+    assert err == "", err
+    return out
+
+
+def ctl_err(net, *args):
+    """A refused command: exit 1 and exactly one line `dpstack-ctl: message` on stderr."""
+    rc, out, err = net.ctl(*args)
+    assert rc == 1, f"dpstack-ctl {' '.join(args)}: rc {rc}, stdout {out!r}, stderr {err!r}"
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("dpstack-ctl: "), err
+    return lines[0][len("dpstack-ctl: "):]
+
+
+def ctl_batch(net, text, timeout=120):
+    """dpstack-ctl -f - with TEXT on stdin: every line over one connection."""
+    return subprocess.run([str(h.ctl_bin()), "-s", net.dp.socket, "-f", "-"], input=text,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def pings(net, ns, addr, wait=1):
+    return net.ping(ns, addr, count=1, wait=wait).returncode == 0
+
+
+def first_answer_within(net, ns, addr, limit):
+    """Ping ADDR once at a time until it answers; the seconds until the attempt that got the
+    answer was started, or None if nothing answered within LIMIT seconds."""
+    t0 = time.monotonic()
+    while True:
+        start = time.monotonic() - t0
+        if start > limit:
+            return None
+        if net.ns_exec(ns, ["ping", "-n", "-c", "1", "-W", "0.25", addr], timeout=5).returncode == 0:
+            return start
+
+
+def iface_of(net, i):
+    return net.ifaces[i]
+
+
+def flush_neigh(net, i):
+    net.ns_exec(i, ["ip", "neigh", "flush", "dev", iface_of(net, i)])
+
+
+def addresses(net, nic):
+    return {a["address"]: a for a in net.ctl("show", "addresses", nic, json=True)}
+
+
+def test_socket_is_root_only(tap_net):
+    net = tap_net()
+    st = os.stat(net.dp.socket)
+    assert stat.S_ISSOCK(st.st_mode)
+    assert stat.S_IMODE(st.st_mode) == 0o600
+
+
+def test_added_address_answers_ping_within_a_second_and_stops_after_del(tap_net):
+    net = tap_net()
+    assert not pings(net, 0, "192.0.2.50")
+    # The failed resolution above must not delay the next one.
+    flush_neigh(net, 0)
+    ctl_ok(net, "addr", "add", "lan0", "192.0.2.50/24")
+    took = first_answer_within(net, 0, "192.0.2.50", 1.0)
+    assert took is not None, "no answer within 1 s of addr add"
+    assert "192.0.2.50/24" in ctl_ok(net, "show", "addresses", "lan0")
+
+    ctl_ok(net, "addr", "del", "lan0", "192.0.2.50")
+    # The kernel still knows the MAC: the echo request reaches dpstack, which must ignore it.
+    assert net.ping(0, "192.0.2.50", count=3, wait=1).returncode != 0
+    assert "192.0.2.50" not in ctl_ok(net, "show", "addresses", "lan0")
+    # The configured address was not disturbed.
+    assert pings(net, 0, "192.0.2.1")
+
+
+def test_ipv6_address_added_at_runtime_answers(tap_net):
+    net = tap_net()
+    ctl_ok(net, "addr", "add", "lan1", "2001:db8:2::77/64")
+    ok = any(pings(net, 1, "2001:db8:2::77") for _ in range(3))
+    assert ok
+    ctl_ok(net, "addr", "del", "lan1", "2001:db8:2::77")
+    assert net.ping(1, "2001:db8:2::77", count=2, wait=1).returncode != 0
+
+
+def test_errors_are_one_line_and_change_nothing(tap_net, tmp_path):
+    net = tap_net()
+    before = addresses(net, "lan0")
+    routes = net.ctl("show", "routes", json=True)
+    assert ctl_err(net, "addr", "add", "lan0", "192.0.2.1/24") == \
+        "address 192.0.2.1 already on lan0"
+    assert ctl_err(net, "addr", "add", "lan9", "10.0.0.1/24") == "unknown NIC 'lan9'"
+    assert ctl_err(net, "addr", "add", "lan0", "10.0.0.0/33") == "malformed prefix '10.0.0.0/33'"
+    assert ctl_err(net, "addr", "del", "lan1", "192.0.2.1") == "address 192.0.2.1 not on lan1"
+    assert ctl_err(net, "route", "del", "10.9.0.0/16") == "no such route 10.9.0.0/16"
+    assert ctl_err(net, "route", "add", "10.9.0.0/16", "via", "10.1.1.1") == \
+        "gateway 10.1.1.1 is on no NIC's subnet (add dev NIC)"
+    assert ctl_err(net, "set", "lan0", "promiscuous", "maybe") == \
+        "expected on or off, got 'maybe'"
+    assert ctl_err(net, "frob").startswith("unknown command 'frob'")
+    assert addresses(net, "lan0") == before
+    assert net.ctl("show", "routes", json=True) == routes
+    # The JSON flag does not change how errors look.
+    rc, out, err = net.ctl("--json", "addr", "add", "lan9", "10.0.0.1/24")
+    assert (rc, out, err.strip()) == (1, "", "dpstack-ctl: unknown NIC 'lan9'")
+    # No daemon: exit 2.
+    r = subprocess.run([str(h.ctl_bin()), "-s", str(tmp_path / "nothing.sock"), "show", "nics"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.startswith("dpstack-ctl: cannot connect to "), r.stderr
+    assert len(r.stderr.splitlines()) == 1
+
+
+def test_range_added_at_runtime_answers(tap_net):
+    net = tap_net()
+    assert not pings(net, 1, "10.77.3.4")
+    ctl_ok(net, "range", "add", "lan1", "10.77.0.0/16")
+    assert any(pings(net, 1, "10.77.3.4") for _ in range(3))
+    assert any(pings(net, 1, "10.77.200.1") for _ in range(3))
+    out = ctl_ok(net, "show", "ranges", "lan1")
+    assert "10.77.0.0/16" in out
+    ctl_ok(net, "range", "del", "lan1", "10.77.0.0/16")
+    assert net.ping(1, "10.77.3.4", count=2, wait=1).returncode != 0
+    assert ctl_err(net, "range", "del", "lan1", "10.77.0.0/16") == "no range 10.77.0.0/16 on lan1"
+
+
+def test_route_added_at_runtime_forwards(tap_net):
+    net = tap_net()
+    # A network behind host 1 that dpstack does not know yet.
+    net.ns_exec(1, ["ip", "addr", "add", "10.88.0.1/32", "dev", iface_of(net, 1)], check=True)
+    assert pings(net, 0, HOST1), "plain forwarding between the namespaces fails"
+    assert not pings(net, 0, "10.88.0.1")
+    ctl_ok(net, "route", "add", "10.88.0.0/16", "via", HOST1)
+    routes = net.ctl("show", "routes", json=True)
+    r = [x for x in routes if x["prefix"] == "10.88.0.0/16"]
+    assert r and r[0]["paths"] == [{"dev": "lan1", "via": HOST1}] and not r[0]["connected"]
+    assert any(pings(net, 0, "10.88.0.1") for _ in range(3))
+    ctl_ok(net, "route", "del", "10.88.0.0/16")
+    assert net.ping(0, "10.88.0.1", count=2, wait=1).returncode != 0
+
+
+def test_show_addresses_reflects_primary_order(tap_net):
+    net = tap_net()
+    ctl_ok(net, "addr", "add", "lan0", "192.0.2.60/24", "first")
+    ctl_ok(net, "addr", "add", "lan0", "192.0.2.61/24", "never")
+    ctl_ok(net, "addr", "add", "lan0", "192.0.2.62/24")
+    a = addresses(net, "lan0")
+    assert a["192.0.2.60/24"]["behaviour"] == "first-primary"
+    assert a["192.0.2.60/24"]["primary"] == 0
+    assert a["192.0.2.1/24"]["primary"] == 1
+    assert a["192.0.2.62/24"]["primary"] == 2
+    assert a["192.0.2.61/24"]["primary"] is None
+    assert a["192.0.2.61/24"]["behaviour"] == "never-primary"
+    for x in ("192.0.2.60/24", "192.0.2.61/24", "192.0.2.62/24", "192.0.2.1/24"):
+        assert a[x]["kind"] == "permanent" and a[x]["refs"] >= 1
+    table = ctl_ok(net, "show", "addresses", "lan0").splitlines()
+    assert table[0].split() == ["NIC", "ADDRESS", "KIND", "BEHAVIOUR", "REFS", "PRIMARY"]
+    rows = {l.split()[1]: l.split() for l in table[1:]}
+    assert rows["192.0.2.60/24"][2:4] == ["permanent", "first-primary"]
+    assert rows["192.0.2.60/24"][5] == "0"
+    assert rows["192.0.2.61/24"][5] == "-"
+    # A new first address goes in front of the previous one.
+    ctl_ok(net, "addr", "add", "lan0", "192.0.2.63/24", "first")
+    a = addresses(net, "lan0")
+    assert [a[x]["primary"] for x in ("192.0.2.63/24", "192.0.2.60/24", "192.0.2.1/24",
+                                      "192.0.2.62/24")] == [0, 1, 2, 3]
+
+
+def test_show_commands_table_and_json(tap_net):
+    net = tap_net()
+    nics = net.ctl("show", "nics", json=True)
+    assert [n["name"] for n in nics["nics"]] == ["lan0", "lan1"]
+    assert nics["forwarding"] is True
+    out = ctl_ok(net, "show", "nics")
+    assert out.splitlines()[0].split() == ["ID", "NAME", "PORT", "MAC", "MTU", "FLAGS"]
+    assert "stack forwarding on" in out
+    assert pings(net, 0, "192.0.2.1")
+    neigh = net.ctl("show", "neigh", json=True)
+    assert any(n["address"] == HOST0 and n["dev"] == "lan0" for n in neigh), neigh
+    stats = ctl_ok(net, "show", "stats").splitlines()
+    names = dict(l.split() for l in stats)
+    assert int(names["icmp.echo_requests_received"]) >= 1
+    assert all(int(v) != 0 for v in names.values())
+    assert len(ctl_ok(net, "show", "stats", "all").splitlines()) > len(stats)
+    assert "addr add NIC ADDR/PLEN [first|never]" in ctl_ok(net, "help")
+    ctl_ok(net, "set", "lan1", "promiscuous", "on")
+    assert net.ctl("show", "nics", json=True)["nics"][1]["promiscuous"] is True
+    # Promiscuous, lan1 would take the replies below for itself instead of forwarding them.
+    ctl_ok(net, "set", "lan1", "promiscuous", "off")
+    ctl_ok(net, "forwarding", "off")
+    assert net.ctl("show", "nics", json=True)["forwarding"] is False
+    assert not pings(net, 0, HOST1)
+    ctl_ok(net, "forwarding", "on")
+    assert any(pings(net, 0, HOST1) for _ in range(3))
+
+
+UDP_RECEIVER = textwrap.dedent("""\
+    import socket, sys
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind(("0.0.0.0", 9999))
+    s.settimeout(60)
+    print("bound", flush=True)
+    seen = set()
+    last = -1
+    while True:
+        d, _ = s.recvfrom(2048)
+        if d.startswith(b"END"):
+            last = int(d[3:])
+            break
+        seen.add(int(d))
+    missing = [i for i in range(last + 1) if i not in seen]
+    print(len(seen), last + 1, missing[:20], flush=True)
+""")
+
+UDP_SENDER = textwrap.dedent("""\
+    import os, socket, sys, time
+    dst, stop = sys.argv[1], sys.argv[2]
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    i = 0
+    while not os.path.exists(stop):
+        s.sendto(b"%d" % i, (dst, 9999))
+        i += 1
+        time.sleep(0.0005)
+    time.sleep(0.5)
+    for _ in range(5):
+        s.sendto(b"END%d" % (i - 1), (dst, 9999))
+        time.sleep(0.05)
+    print(i, flush=True)
+""")
+
+
+def test_no_loss_while_1000_addresses_and_routes_change(tap_net, tmp_path):
+    net = tap_net()
+    # Resolve both hosts first: packets queued during resolution are not what is measured.
+    assert any(pings(net, 0, HOST1) for _ in range(3))
+    assert pings(net, 1, HOST0)
+    routes_before = net.ctl("show", "routes", json=True)
+    addrs_before = addresses(net, "lan0")
+
+    lines = []
+    for i in range(1000):
+        lines.append(f"addr add lan0 10.201.{i // 250}.{i % 250 + 1}/24")
+        lines.append(f"route add 10.{100 + i // 256}.{i % 256}.0/24 via {HOST1}")
+    for i in range(1000):
+        lines.append(f"addr del lan0 10.201.{i // 250}.{i % 250 + 1}")
+        lines.append(f"route del 10.{100 + i // 256}.{i % 256}.0/24")
+    batch = "\n".join(lines) + "\n"
+
+    stop = tmp_path / "stop"
+    rx = net.ns_popen(1, ["/usr/bin/python3", "-c", UDP_RECEIVER], stdout=subprocess.PIPE,
+                      stderr=subprocess.PIPE, text=True)
+    assert rx.stdout.readline().strip() == "bound"
+    tx = net.ns_popen(0, ["/usr/bin/python3", "-c", UDP_SENDER, HOST1, str(stop)],
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        r = ctl_batch(net, batch)
+        took = time.monotonic() - t0
+        assert r.returncode == 0, r.stderr
+        time.sleep(0.5)
+    finally:
+        stop.write_text("")
+        sent = tx.communicate(timeout=30)[0].strip()
+        got = rx.communicate(timeout=30)[0].strip()
+    print(f"4000 commands in {took:.2f} s; sent {sent}; receiver: {got}")
+    n_seen, n_sent, missing = got.split(" ", 2)
+    assert int(n_sent) == int(sent) and int(n_sent) > 1000
+    assert int(n_seen) == int(n_sent), f"lost {int(n_sent) - int(n_seen)}: {missing}"
+    # Everything the batch added is gone again; the configured state is intact.
+    assert net.ctl("show", "routes", json=True) == routes_before
+    assert addresses(net, "lan0") == addrs_before
+
+
+def test_batch_stops_at_first_error(tap_net):
+    net = tap_net()
+    r = ctl_batch(net, "# comment\naddr add lan0 192.0.2.80/24\n\naddr add lan7 1.2.3.4/8\n"
+                       "addr add lan0 192.0.2.81/24\n")
+    assert r.returncode == 1
+    assert r.stderr.strip() == "dpstack-ctl: <stdin>:4: unknown NIC 'lan7'"
+    a = addresses(net, "lan0")
+    assert "192.0.2.80/24" in a and "192.0.2.81/24" not in a
+
+
+def test_startup_file_runs_at_start(tap_net):
+    net = tap_net(startup="# runtime additions\naddr add lan0 192.0.2.90/24 first\n"
+                          "route add 10.66.0.0/16 via 198.51.100.2\n")
+    a = addresses(net, "lan0")
+    assert a["192.0.2.90/24"]["primary"] == 0
+    assert any(x["prefix"] == "10.66.0.0/16" for x in net.ctl("show", "routes", json=True))
+    assert any(pings(net, 0, "192.0.2.90") for _ in range(3))
+
+
+def test_bad_startup_file_is_refused_with_file_and_line(dpstack, tmp_path):
+    startup = tmp_path / "startup.txt"
+    startup.write_text("addr add lan0 192.0.2.90/24\naddr add lan9 10.0.0.1/24\n")
+    dp = h.Dpstack(tmp_path / "dp")
+    try:
+        dp.start("[nic lan0]\nport = net_null0\naddress = 192.0.2.1/24\n",
+                 vdevs=["net_null0,no-rx=1"], startup=startup, wait_ready=False)
+        res = dp.wait(20)
+    finally:
+        dp.close()
+    assert res.returncode != 0
+    assert f"{startup}:2: unknown NIC 'lan9'" in res.stderr, res.stderr
+
+
+def telemetry(prefix, *cmds):
+    """Query DPDK's telemetry socket of the process with --file-prefix PREFIX as
+    dpdk-telemetry.py does (SOCK_SEQPACKET, JSON replies)."""
+    path = f"/var/run/dpdk/{prefix}/dpdk_telemetry.v2"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    try:
+        s.recv(16384)  # greeting
+        out = []
+        for c in cmds:
+            s.send(c.encode())
+            out.append(json.loads(s.recv(65536).decode()))
+        return out
+    finally:
+        s.close()
+
+
+def test_telemetry_matches_ctl(tap_net):
+    net = tap_net()
+    for _ in range(3):
+        pings(net, 0, "192.0.2.1")
+    prefix = net.dp.file_prefix
+    before = net.ctl("show", "stats", json=True)
+    before0 = net.ctl("show", "stats", "lan0", json=True)
+    (stats,) = telemetry(prefix, "/dpstack/stats")
+    (nic0,) = telemetry(prefix, "/dpstack/nic,0")
+    after = net.ctl("show", "stats", json=True)
+    after0 = net.ctl("show", "stats", "lan0", json=True)
+
+    # DPDK 22.11 telemetry names allow [A-Za-z0-9_/] only: rx.packets is rx_packets there.
+    key = {k: k.replace(".", "_") for k in before}
+    assert len(set(key.values())) == len(key)
+    tel = stats["/dpstack/stats"]
+    assert set(tel) == set(key.values())
+    same = [k for k in before if before[k] == after[k]]
+    assert len(same) > len(before) // 2
+    for k in same:
+        assert tel[key[k]] == before[k], k
+    assert before["icmp.echo_requests_received"] >= 3
+    assert "icmp.echo_requests_received" in same
+
+    n = nic0["/dpstack/nic"]
+    assert n["name"] == "lan0" and n["id"] == 0 and n["mtu"] > 0
+    assert "192.0.2.1/24" in n["addresses"]
+    assert "203.0.113.0/24" in n["ranges"]
+    i = n["addresses"].index("192.0.2.1/24")
+    assert n["kind"][i] == "permanent" and n["primary_order"][i] == 0
+    same0 = [k for k in before0 if before0[k] == after0[k]]
+    assert "icmp.echo_requests_received" in same0
+    for k in same0:
+        assert n["counters"][key[k]] == before0[k], k
+
+    nics, routes, neigh = telemetry(prefix, "/dpstack/nics", "/dpstack/routes", "/dpstack/neigh")
+    assert nics["/dpstack/nics"] == {"0": "lan0", "1": "lan1"}
+    assert "192.0.2.0/24 dev lan0 connected" in routes["/dpstack/routes"]["routes"]
+    assert any(e.startswith(f"{HOST0} ") and e.endswith(" lan0 reachable")
+               for e in neigh["/dpstack/neigh"]["entries"]), neigh
+
+
+def test_dpdk_telemetry_script_reads_stats(tap_net):
+    script = "/usr/bin/dpdk-telemetry.py"
+    if not os.path.exists(script):
+        pytest.skip("dpdk-telemetry.py not installed")
+    net = tap_net()
+    r = subprocess.run(["/usr/bin/python3", script, "-f", net.dp.file_prefix],
+                       input="/dpstack/nic,lan1\n", capture_output=True, text=True, timeout=20)
+    assert '"name": "lan1"' in r.stdout, r.stdout + r.stderr
+    assert '"rx_packets": ' in r.stdout
