@@ -60,8 +60,9 @@ struct dps_route_table {
 	bool ready;
 };
 
-/* IPv6 FIB miss value: never a route id (ids are < cap <= 2^24). */
-#define DPS_RT6_MISS 0x7fffffffu
+/* IPv6 FIB miss value: never a route id (2-byte trie next hops hold 0 .. 2^15-1). */
+#define DPS_RT6_MISS 0x7fffu
+#define DPS_RT6_MAX_CAP 0x7fffu
 #define DPS_RT_MAX_CAP (1u << 24)
 
 static struct dps_route_table *
@@ -81,6 +82,13 @@ table_new(struct dps_stack *s, uint8_t addr_len, uint32_t cap)
 	t->s = s;
 	t->addr_len = addr_len;
 	t->cap = RTE_MIN(RTE_MAX(cap, 16u), DPS_RT_MAX_CAP);
+	/*
+	 * IPv6 keeps two copies of a trie whose first level has 2^24 next hops: 2-byte next
+	 * hops halve it (32 MB a copy) but hold ids below 2^15. Memory matters more here than
+	 * the last half of the configured capacity (docs/forwarding.md).
+	 */
+	if (addr_len == 16)
+		t->cap = RTE_MIN(t->cap, DPS_RT6_MAX_CAP);
 	t->def4 = DPS_NH_NONE;
 	return t;
 }
@@ -159,8 +167,11 @@ table_ready_locked(struct dps_route_table *t)
 	if (t->addr_len == 4) {
 		struct rte_lpm_config lc = {
 			.max_rules = t->cap,
-			/* A tbl8 group serves the prefixes longer than /24 of one /24. */
-			.number_tbl8s = clamp_u32(t->cap / 64, 1024, 65536),
+			/*
+			 * A tbl8 group (1 KB) serves the prefixes longer than /24 of one /24:
+			 * rare in real tables (a full Internet table needs a few thousand).
+			 */
+			.number_tbl8s = clamp_u32(t->cap / 256, 1024, 65536),
 		};
 		struct rte_lpm_rcu_config rc = {
 			.v = s->qsbr,
@@ -183,7 +194,7 @@ table_ready_locked(struct dps_route_table *t)
 			.default_nh = DPS_RT6_MISS,
 			.max_routes = (int)t->cap,
 			.trie = {
-				.nh_sz = RTE_FIB6_TRIE_4B,
+				.nh_sz = RTE_FIB6_TRIE_2B,
 				.num_tbl8 = clamp_u32(t->cap / 4, 1024, 65536),
 			},
 		};
