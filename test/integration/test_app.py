@@ -7,6 +7,7 @@ Run: /usr/bin/python3 -m pytest -v test/integration/test_app.py
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -69,6 +70,8 @@ def hugepages_usable():
     return h.is_root() and h.hugetlbfs_mounted() and h.hugepages_free() >= 64
 
 
+# Tests pass no_huge=True unless hugepages are the point: the hugepages are shared by every
+# DPDK process on the machine, and an IPv6 route table alone takes 160 MB of them.
 HUGE_PARAMS = [
     pytest.param(True, id="no-huge"),
     pytest.param(False, id="hugepages", marks=pytest.mark.skipif(
@@ -182,7 +185,7 @@ def test_null_ports_start_and_stop(dpstack, no_huge, lcores):
 
 
 def test_sigterm_stops_cleanly(dpstack):
-    dp = dpstack(NULL_CONFIG, vdevs=["net_null0,no-rx=1", "net_null1,no-rx=1"])
+    dp = dpstack(NULL_CONFIG, vdevs=["net_null0,no-rx=1", "net_null1,no-rx=1"], no_huge=True)
     res = dp.stop(sig=signal.SIGTERM)
     assert_clean_exit(res)
     assert "nic " not in res.stdout  # no traffic, no non-zero counter
@@ -190,14 +193,14 @@ def test_sigterm_stops_cleanly(dpstack):
 
 def test_explicit_queue_config(dpstack):
     dp = dpstack(NULL_CONFIG, vdevs=["net_null0,no-rx=1", "net_null1"],
-                 port_config="(0,0,1),(1,0,1)")
+                 port_config="(0,0,1),(1,0,1)", no_huge=True)
     res = dp.stop()
     assert_clean_exit(res)
     assert nic_counters(res.stdout).get(("lan1", "rx.packets"), 0) > 0
 
 
 def test_stats_lines(dpstack):
-    dp = dpstack(NULL_CONFIG, vdevs=["net_null0,no-rx=1", "net_null1"], stats=1)
+    dp = dpstack(NULL_CONFIG, vdevs=["net_null0,no-rx=1", "net_null1"], stats=1, no_huge=True)
     assert dp.wait_for(re.compile(r"^stats lan1 "), timeout=5)
     assert dp.wait_for(re.compile(r"^stats lan1 "), timeout=5,
                        start=len(dp.stdout_lines()))
@@ -216,7 +219,7 @@ def test_stats_lines(dpstack):
 
 def test_mbuf_size_and_descriptors(dpstack):
     dp = dpstack(NULL_CONFIG, vdevs=["net_null0,no-rx=1", "net_null1"],
-                 extra_app=["--mbuf-size", "4096", "--rxd", "256", "--txd", "512"])
+                 extra_app=["--mbuf-size", "4096", "--rxd", "256", "--txd", "512"], no_huge=True)
     res = dp.stop()
     assert_clean_exit(res)
     assert "mbufs of 4096 bytes" in res.stderr
@@ -361,3 +364,45 @@ def test_memif_pair_between_two_processes(dpstack):
     res_s = server.stop()
     assert_clean_exit(res_c)
     assert_clean_exit(res_s)
+
+
+# --- control socket and --startup ------------------------------------------------------------
+
+
+def test_startup_file_runs_before_ready(dpstack):
+    dp = dpstack(NULL_CONFIG, vdevs=["net_null0,no-rx=1", "net_null1,no-rx=1"], no_huge=True,
+                 startup="addr add lan0 203.0.113.5/24\n")
+    rc, out, err = dp.ctl("show", "addresses", "lan0")
+    assert rc == 0, err
+    assert "203.0.113.5" in out and "192.0.2.1" in out
+    assert_clean_exit(dp.stop())
+
+
+def test_startup_error_names_line_and_exits(dpstack):
+    dp = dpstack(NULL_CONFIG, vdevs=["net_null0,no-rx=1", "net_null1,no-rx=1"], no_huge=True,
+                 startup="addr add lan0 203.0.113.5/24\naddr add nosuch 10.0.0.1/24\n",
+                 wait_ready=False)
+    res = dp.wait(timeout=15)
+    assert res.returncode != 0
+    assert "startup.txt:2:" in res.stderr, res.stderr
+    assert h.READY_LINE not in res.stdout
+    # Refused after the ports started: still no mbuf left behind.
+    assert all(n == "0" for n in MBUFS_RE.findall(res.stdout))
+
+
+def test_control_socket_directory_is_created(dps_bin, tmp_path):
+    sockdir = Path(tempfile.mkdtemp(prefix="dpst-ctl-")) / "a" / "b"
+    conf = tmp_path / "c.conf"
+    conf.write_text(NULL_CONFIG)
+    dp = h.Dpstack(tmp_path / "dp")
+    dp.socket = str(sockdir / "dpstack.sock")
+    try:
+        dp.start(conf, vdevs=["net_null0,no-rx=1", "net_null1,no-rx=1"], no_huge=True)
+        assert os.path.exists(dp.socket)
+        assert (os.stat(sockdir).st_mode & 0o777) == 0o700
+        rc, out, _ = dp.ctl("show", "nics")
+        assert rc == 0 and "lan0" in out and "lan1" in out
+        assert_clean_exit(dp.stop())
+    finally:
+        dp.close()
+        shutil.rmtree(sockdir.parent.parent, ignore_errors=True)
