@@ -433,13 +433,13 @@ show_nics(struct dps_app *app, bool json, struct ctl_out *o)
 		out_printf(o, "]}\n");
 		return 0;
 	}
-	out_printf(o, "%-3s %-15s %-5s %-17s %-5s %s\n", "ID", "NAME", "PORT", "MAC", "MTU",
+	out_printf(o, "%-3s %-15s %-5s %-18s %-5s %s\n", "ID", "NAME", "PORT", "MAC", "MTU",
 		   "FLAGS");
 	for (int i = 0; i < n; i++) {
 		struct dps_nic *nic = nics[i];
 
 		nic_flags(nic, flags, sizeof(flags));
-		out_printf(o, "%-3u %-15s %-5u %-17s %-5u %s\n", dps_nic_id(nic), dps_nic_name(nic),
+		out_printf(o, "%-3u %-15s %-5u %-18s %-5u %s\n", dps_nic_id(nic), dps_nic_name(nic),
 			   nic->port_id, fmt_mac(dps_nic_mac(nic), mac, sizeof(mac)),
 			   dps_nic_mtu(nic), flags);
 	}
@@ -460,7 +460,7 @@ show_addresses(struct dps_app *app, const char *name, bool json, struct ctl_out 
 	if (json)
 		out_printf(o, "[");
 	else
-		out_printf(o, "%-15s %-43s %-9s %-14s %-5s %s\n", "NIC", "ADDRESS", "KIND",
+		out_printf(o, "%-15s %-43s %-10s %-15s %-5s %s\n", "NIC", "ADDRESS", "KIND",
 			   "BEHAVIOUR", "REFS", "PRIMARY");
 	for (int i = 0; i < n; i++) {
 		struct dps_endpoint_info *v;
@@ -489,7 +489,7 @@ show_addresses(struct dps_app *app, const char *name, bool json, struct ctl_out 
 					snprintf(prim, sizeof(prim), "%d", v[j].primary_index);
 				else
 					snprintf(prim, sizeof(prim), "-");
-				out_printf(o, "%-15s %-43s %-9s %-14s %-5d %s\n",
+				out_printf(o, "%-15s %-43s %-10s %-15s %-5d %s\n",
 					   dps_nic_name(nics[i]), pfx, kind_name(v[j].kind),
 					   peb_name(v[j].peb), v[j].refs, prim);
 			}
@@ -600,7 +600,7 @@ show_neigh(struct dps_app *app, bool json, struct ctl_out *o)
 	if (json)
 		out_printf(o, "[");
 	else
-		out_printf(o, "%-39s %-17s %-15s %-10s %s\n", "ADDRESS", "MAC", "DEV", "STATE",
+		out_printf(o, "%-39s %-18s %-15s %-10s %s\n", "ADDRESS", "MAC", "DEV", "STATE",
 			   "QUEUED");
 	for (int i = 0; i < n; i++) {
 		fmt_addr(&v[i].addr, a, sizeof(a));
@@ -612,7 +612,7 @@ show_neigh(struct dps_app *app, bool json, struct ctl_out *o)
 			out_printf(o, ", \"state\": \"%s\", \"queued\": %u}",
 				   neigh_state_name(v[i].state), v[i].queued);
 		} else {
-			out_printf(o, "%-39s %-17s %-15s %-10s %u\n", a,
+			out_printf(o, "%-39s %-18s %-15s %-10s %u\n", a,
 				   v[i].state == DPS_NEIGH_INCOMPLETE ? "-" : mac,
 				   nic_name_by_id(app, v[i].nic_id), neigh_state_name(v[i].state),
 				   v[i].queued);
