@@ -491,11 +491,13 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 		return rc;
 	}
 	/*
-	 * memif pairs ring i of one side with ring i of the other, in both directions: a peer
-	 * with as many queues as ours refuses unequal counts ("Invalid ring index").
+	 * net_tap refuses unequal queue counts; memif pairs ring i of one side with ring i of
+	 * the other, in both directions, so a peer with as many queues as ours disconnects on
+	 * unequal counts ("Invalid ring index"). Others are retried below if configure fails.
 	 */
-	if (strcmp(info.driver_name, "net_memif") == 0 && p->n_rxq < p->n_txq &&
-	    p->n_txq <= info.max_rx_queues)
+	if ((strcmp(info.driver_name, "net_tap") == 0 ||
+	     strcmp(info.driver_name, "net_memif") == 0) &&
+	    p->n_rxq < p->n_txq && p->n_txq <= info.max_rx_queues)
 		widen_rxq(app, p);
 	memset(&conf, 0, sizeof(conf));
 	set_rss(p, &info, &conf);
