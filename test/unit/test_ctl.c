@@ -360,7 +360,11 @@ DPS_TEST(ctl_routes)
 	CHECK_EQ(ri.paths[0].nic_id, 1);
 	CHECK(ri.paths[0].has_gw);
 	CHECK_EQ(ri.paths[0].gw.b[3], 254);
+	CHECK_EQ(ex(&f, "route add 10.8.0.0/16 dev lan1"), 0);
+	int before_replace = n_routes(&f);
+	/* Adding an existing prefix replaces its next hop (docs/operations.md). */
 	CHECK_EQ(ex(&f, "route add 10.8.0.0/16 dev lan0"), 0);
+	CHECK_EQ(n_routes(&f), before_replace);
 	CHECK(find_route(&f, "10.8.0.0/16", &ri));
 	CHECK_EQ(ri.paths[0].nic_id, 0);
 	CHECK(!ri.paths[0].has_gw);
