@@ -299,25 +299,26 @@ FETCH_FN(fetch_ranges, struct dps_prefix, q_ranges)
 FETCH_FN(fetch_routes, struct dps_route_info, q_routes)
 FETCH_FN(fetch_neigh, struct dps_neigh_info, q_neigh)
 
-/* The permanent endpoint of address a on nic, if any (info filled). */
+/*
+ * Remove permanent address a from nic; *plen receives its prefix length (for the connected
+ * route). The endpoint is read from the map under the writer lock: frees run only under that
+ * lock, so the pointer stays valid without being an RCU reader, and the removal costs one hash
+ * lookup however many addresses the NIC has.
+ */
 static int
-find_permanent(struct dps_nic *nic, const struct dps_addr *a, struct dps_endpoint_info *info)
+remove_permanent(struct dps_nic *nic, const struct dps_addr *a, uint8_t *plen)
 {
-	struct dps_endpoint_info *v;
-	int n, rc = -EADDRNOTAVAIL;
+	struct dps_stack *s = dps_nic_stack(nic);
+	struct dps_endpoint *ep;
+	int rc = -EADDRNOTAVAIL;
 
-	n = fetch_endpoints(nic, &v);
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		if (v[i].kind == DPS_EP_PERMANENT && v[i].prefix.addr.len == a->len &&
-		    memcmp(v[i].prefix.addr.b, a->b, a->len) == 0) {
-			*info = v[i];
-			rc = 0;
-			break;
-		}
+	dps_stack_lock(s);
+	ep = dps_nic_endpoint_rcu(nic, a);
+	if (ep != NULL && dps_endpoint_kind(ep) == DPS_EP_PERMANENT) {
+		*plen = dps_endpoint_prefix_len(ep);
+		rc = dps_nic_remove_address_locked(nic, a);
 	}
-	free(v);
+	dps_stack_unlock(s);
 	return rc;
 }
 
@@ -710,7 +711,6 @@ connected_del(struct dps_app *app, struct dps_nic *nic, const struct dps_prefix 
 static int
 cmd_addr(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 {
-	struct dps_endpoint_info info;
 	struct dps_prefix p;
 	struct dps_nic *nic;
 	char buf[64];
@@ -754,22 +754,19 @@ cmd_addr(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "del") == 0) {
-		struct dps_addr a;
-
 		NIC_OR_ERR(nic, app, o, argv[2]);
-		rc = parse_addr(o, argv[3], &a);
+		rc = parse_addr(o, argv[3], &p.addr);
 		if (rc != 0)
 			return rc;
-		fmt_addr(&a, buf, sizeof(buf));
-		rc = find_permanent(nic, &a, &info);
-		if (rc == 0)
-			rc = dps_nic_remove_address(nic, &a);
+		fmt_addr(&p.addr, buf, sizeof(buf));
+		rc = remove_permanent(nic, &p.addr, &p.plen);
 		if (rc == -EADDRNOTAVAIL)
 			return ctl_err(o, rc, "address %s not on %s", buf, dps_nic_name(nic));
+		/* Any other error came after the address was gone (leaving its group). */
+		connected_del(app, nic, &p);
 		if (rc != 0)
-			return ctl_err(o, rc, "cannot remove %s from %s: %s", buf, dps_nic_name(nic),
+			return ctl_err(o, rc, "removed %s from %s, but: %s", buf, dps_nic_name(nic),
 				       strerror(-rc));
-		connected_del(app, nic, &info.prefix);
 		return 0;
 	}
 	return ctl_err(o, -EINVAL, "usage: addr add NIC ADDR/PLEN [first|never] | addr del NIC ADDR");
