@@ -88,9 +88,10 @@ dps_apply_nics(struct dps_app *app, char *err, size_t errlen)
 				  strerror(-rc));
 			return rc;
 		}
-		DPS_LOG(INFO, "nic %s (id %u) on port %u (%s), MAC " RTE_ETHER_ADDR_PRT_FMT
-			", MTU %u", cn->name, p->nic_id, p->port_id, p->name,
-			RTE_ETHER_ADDR_BYTES(&nc.mac), p->mtu);
+		DPS_LOG(INFO,
+			"nic %s (id %u) on port %u (%s), MAC " RTE_ETHER_ADDR_PRT_FMT ", MTU %u",
+			cn->name, p->nic_id, p->port_id, p->name, RTE_ETHER_ADDR_BYTES(&nc.mac),
+			p->mtu);
 	}
 	return 0;
 }
@@ -136,8 +137,9 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 		if (rc == 0)
 			rc = dps_route_add_connected(app->stack, (uint16_t)i, &p);
 		if (rc != 0) {
-			apply_err(err, errlen, "%s:%d: address %s on nic %s: %s", cfg->path, ca->line,
-				  dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name, strerror(-rc));
+			apply_err(err, errlen, "%s:%d: address %s on nic %s: %s", cfg->path,
+				  ca->line, dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name,
+				  strerror(-rc));
 			return rc;
 		}
 	}
@@ -148,8 +150,8 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 		rc = dps_nic_add_range(nic, dps_apply_proto(&p.addr), &p);
 		if (rc != 0) {
 			apply_err(err, errlen, "%s:%d: range %s on nic %s: %s", cfg->path,
-				  cn->range_lines[j], dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name,
-				  strerror(-rc));
+				  cn->range_lines[j], dps_prefix_fmt(&p, buf, sizeof(buf)),
+				  cn->name, strerror(-rc));
 			return rc;
 		}
 	}
@@ -185,7 +187,7 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 	}
 	for (unsigned int i = 0; i < cfg->n_routes; i++) {
 		const struct dps_cfg_route *cr = &cfg->routes[i];
-		struct dps_nexthop nh = { .has_gw = cr->has_gw };
+		struct dps_nexthop nh = {.has_gw = cr->has_gw};
 		struct dps_prefix p;
 		int nic = cr->nic;
 
@@ -216,8 +218,8 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 	for (unsigned int i = 0; i < cfg->n_udp_echo; i++) {
 		rc = dps_udp_echo_add(app->stack, cfg->udp_echo[i]);
 		if (rc != 0) {
-			apply_err(err, errlen, "%s: udp echo port %u: %s", cfg->path, cfg->udp_echo[i],
-				  strerror(-rc));
+			apply_err(err, errlen, "%s: udp echo port %u: %s", cfg->path,
+				  cfg->udp_echo[i], strerror(-rc));
 			return rc;
 		}
 	}

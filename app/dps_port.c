@@ -226,7 +226,7 @@ assign_from_qmap(struct dps_app *app, char *err, size_t errlen)
 		}
 		for (uint16_t q = 0; q < p->n_rxq && rc == 0; q++)
 			if (!seen[(size_t)pi * max_q + q]) {
-				/* ethdev numbers queues 0..n-1: a gap would be a queue nobody polls. */
+				/* Queues are numbered 0..n-1: a gap is a queue nobody polls. */
 				port_err(err, errlen, "--config: port %u rx queue %u is not polled",
 					 p->port_id, q);
 				rc = -EINVAL;
@@ -244,11 +244,13 @@ dps_port_assign(struct dps_app *app, char *err, size_t errlen)
 
 	app->main_lcore = rte_get_main_lcore();
 	app->n_workers = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		if (app->n_workers == DPS_MAX_CTX - 1) {
-			port_err(err, errlen,
-				 "too many worker lcores: at most %d (one context is the control's)",
-				 DPS_MAX_CTX - 1);
+			port_err(
+				err, errlen,
+				"too many worker lcores: at most %d (one context is the control's)",
+				DPS_MAX_CTX - 1);
 			return -E2BIG;
 		}
 		memset(&app->workers[app->n_workers], 0, sizeof(app->workers[0]));
@@ -279,7 +281,8 @@ dps_port_assign(struct dps_app *app, char *err, size_t errlen)
 					 p->port_id, rte_strerror(-rc));
 				return rc;
 			}
-			p->n_rxq = (uint16_t)RTE_MIN(app->n_workers, (unsigned int)info.max_rx_queues);
+			p->n_rxq =
+				(uint16_t)RTE_MIN(app->n_workers, (unsigned int)info.max_rx_queues);
 			if (p->n_rxq == 0) {
 				port_err(err, errlen, "port %u (%s) has no rx queue", p->port_id,
 					 p->name);
@@ -288,10 +291,10 @@ dps_port_assign(struct dps_app *app, char *err, size_t errlen)
 			if (p->n_rxq < app->n_workers)
 				DPS_LOG(NOTICE, "port %u (%s) offers %u rx queues for %u workers",
 					p->port_id, p->name, p->n_rxq, app->n_workers);
-			/* Offset by port so that ports with fewer queues than workers spread out. */
+			/* Offset by port: ports with fewer queues than workers spread. */
 			for (uint16_t q = 0; q < p->n_rxq; q++) {
-				rc = worker_add_rxq(app, &app->workers[(q + pi) % app->n_workers], p,
-						    q, err, errlen);
+				rc = worker_add_rxq(app, &app->workers[(q + pi) % app->n_workers],
+						    p, q, err, errlen);
 				if (rc != 0)
 					return rc;
 			}
@@ -318,8 +321,8 @@ dps_port_assign(struct dps_app *app, char *err, size_t errlen)
 		p->tx_shared = p->n_txq < p->n_txq_want;
 		if (p->tx_shared)
 			DPS_LOG(NOTICE,
-				"port %u (%s) offers %u tx queues for %u contexts: queues are shared "
-				"under a lock",
+				"port %u (%s) offers %u tx queues for %u contexts: "
+				"queues are shared under a lock",
 				p->port_id, p->name, p->n_txq, p->n_txq_want);
 	}
 	return 0;
@@ -395,11 +398,14 @@ dps_port_pools_create(struct dps_app *app, char *err, size_t errlen)
 								DPS_PORT_MEMPOOL_CACHE, 0,
 								data_room, SOCKET_ID_ANY);
 			if (app->pools[s] != NULL)
-				DPS_LOG(WARNING, "mbuf pool for socket %d allocated on any socket", s);
+				DPS_LOG(WARNING, "mbuf pool for socket %d allocated on any socket",
+					s);
 		}
 		if (app->pools[s] == NULL) {
-			port_err(err, errlen, "cannot create a pool of %" PRIu64 " mbufs of %u bytes "
-				 "on socket %d: %s", n, data_room, s, rte_strerror(rte_errno));
+			port_err(err, errlen,
+				 "cannot create a pool of %" PRIu64 " mbufs of %u bytes "
+				 "on socket %d: %s",
+				 n, data_room, s, rte_strerror(rte_errno));
 			return -rte_errno;
 		}
 		DPS_LOG(INFO, "mbuf pool %s: %" PRIu64 " mbufs of %u bytes", name, n, data_room);
@@ -438,8 +444,8 @@ static void
 set_rss(const struct dps_app_port *p, const struct rte_eth_dev_info *info,
 	struct rte_eth_conf *conf)
 {
-	uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
-		      info->flow_type_rss_offloads;
+	uint64_t hf =
+		(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info->flow_type_rss_offloads;
 
 	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
 	conf->rx_adv_conf.rss_conf.rss_hf = 0;
@@ -510,7 +516,8 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 		else
 			DPS_LOG(WARNING,
-				"port %u (%s): frames of %u bytes exceed the mbuf data room and the "
+				"port %u (%s): frames of %u bytes exceed the mbuf data room and "
+				"the "
 				"PMD cannot scatter: raise --mbuf-size",
 				p->port_id, p->name, frame);
 	}
@@ -532,7 +539,8 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 		rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
 	}
 	if (rc != 0) {
-		port_err(err, errlen, "%s:%d: port %u (%s): configure with %u rx / %u tx queues: %s",
+		port_err(err, errlen,
+			 "%s:%d: port %u (%s): configure with %u rx / %u tx queues: %s",
 			 app->cfg.path, cn->port_line, p->port_id, p->name, p->n_rxq, p->n_txq,
 			 rte_strerror(-rc));
 		return rc;
@@ -549,9 +557,10 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 	if (cn->mtu != 0) {
 		rc = rte_eth_dev_set_mtu(p->port_id, cn->mtu);
 		if (rc != 0)
-			DPS_LOG(WARNING, "port %u (%s): cannot set MTU %u: %s%s", p->port_id, p->name,
-				cn->mtu, rte_strerror(-rc),
-				rc == -ENOTSUP ? " (the PMD has no MTU control: using it anyway)" : "");
+			DPS_LOG(WARNING, "port %u (%s): cannot set MTU %u: %s%s", p->port_id,
+				p->name, cn->mtu, rte_strerror(-rc),
+				rc == -ENOTSUP ? " (the PMD has no MTU control: using it anyway)"
+					       : "");
 		/* A PMD without MTU control (pcap, null, ...) carries what it is given. */
 		if (rc == 0 || rc == -ENOTSUP)
 			p->mtu = cn->mtu;
@@ -599,15 +608,16 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 		}
 	}
 	if (p->lsc_intr) {
-		rc = rte_eth_dev_callback_register(p->port_id, RTE_ETH_EVENT_INTR_LSC, lsc_event, p);
+		rc = rte_eth_dev_callback_register(p->port_id, RTE_ETH_EVENT_INTR_LSC, lsc_event,
+						   p);
 		if (rc != 0) {
 			DPS_LOG(WARNING, "port %u (%s): no LSC callback (%s): polling the link",
 				p->port_id, p->name, rte_strerror(-rc));
 			p->lsc_intr = false;
 		}
 	}
-	DPS_LOG(INFO, "port %u (%s): %u rx queues, %u tx queues, %u/%u descriptors%s%s",
-		p->port_id, p->name, p->n_rxq, p->n_txq, nb_rxd, nb_txd,
+	DPS_LOG(INFO, "port %u (%s): %u rx queues, %u tx queues, %u/%u descriptors%s%s", p->port_id,
+		p->name, p->n_rxq, p->n_txq, nb_rxd, nb_txd,
 		conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "",
 		p->lsc_intr ? ", LSC interrupts" : "");
 	return 0;
@@ -650,8 +660,8 @@ dps_port_start_all(struct dps_app *app, char *err, size_t errlen)
 		/* IPv6 multicast (all-nodes, solicited-node groups) must reach the stack. */
 		rc = rte_eth_allmulticast_enable(p->port_id);
 		if (rc != 0 && rc != -ENOTSUP)
-			DPS_LOG(WARNING, "port %u (%s): all-multicast mode: %s", p->port_id, p->name,
-				rte_strerror(-rc));
+			DPS_LOG(WARNING, "port %u (%s): all-multicast mode: %s", p->port_id,
+				p->name, rte_strerror(-rc));
 		if (rte_eth_link_get_nowait(p->port_id, &link) == 0) {
 			__atomic_store_n(&p->link_up, link.link_status == RTE_ETH_LINK_UP,
 					 __ATOMIC_RELAXED);
@@ -727,8 +737,8 @@ dps_port_close_all(struct dps_app *app)
 		if (!p->configured)
 			continue;
 		if (p->lsc_intr)
-			rte_eth_dev_callback_unregister(p->port_id, RTE_ETH_EVENT_INTR_LSC, lsc_event,
-							p);
+			rte_eth_dev_callback_unregister(p->port_id, RTE_ETH_EVENT_INTR_LSC,
+							lsc_event, p);
 		rte_eth_dev_close(p->port_id);
 		p->configured = false;
 	}

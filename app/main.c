@@ -35,7 +35,7 @@
 #include "dps_proto.h"
 
 #define DPS_DEFAULT_CTL_PATH "/var/run/dpstack/dpstack.sock"
-#define DPS_DRAIN_US 100        /* tx buffers of an idle worker go out after this long */
+#define DPS_DRAIN_US 100	/* tx buffers of an idle worker go out after this long */
 #define DPS_CTRL_PERIOD_US 1000 /* control duties in single-lcore mode */
 
 /* Control-loop state that lives only in main.c. */
@@ -98,16 +98,16 @@ static int
 parse_args(struct dps_app *app, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "stats", required_argument, NULL, OPT_STATS },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "startup", required_argument, NULL, OPT_STARTUP },
-		{ "mbuf-size", required_argument, NULL, OPT_MBUF_SIZE },
-		{ "rxd", required_argument, NULL, OPT_RXD },
-		{ "txd", required_argument, NULL, OPT_TXD },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"file", required_argument, NULL, 'f'},
+		{"socket", required_argument, NULL, 's'},
+		{"stats", required_argument, NULL, OPT_STATS},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"startup", required_argument, NULL, OPT_STARTUP},
+		{"mbuf-size", required_argument, NULL, OPT_MBUF_SIZE},
+		{"rxd", required_argument, NULL, OPT_RXD},
+		{"txd", required_argument, NULL, OPT_TXD},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	char err[256];
 	unsigned long v;
@@ -166,7 +166,8 @@ parse_args(struct dps_app *app, int argc, char **argv)
 			fprintf(stderr, "dpstack: option %s needs a value\n", argv[optind - 1]);
 			return -EINVAL;
 		default:
-			fprintf(stderr, "dpstack: unknown option %s (see --help)\n", argv[optind - 1]);
+			fprintf(stderr, "dpstack: unknown option %s (see --help)\n",
+				argv[optind - 1]);
 			return -EINVAL;
 		}
 	}
@@ -260,7 +261,7 @@ worker_main(void *arg)
 static void
 check_signals(struct dps_app *app, struct ctrl_state *st)
 {
-	static const struct timespec zero = { 0, 0 };
+	static const struct timespec zero = {0, 0};
 	int sig = sigtimedwait(&st->sigs, NULL, &zero);
 
 	if (sig > 0) {
@@ -339,7 +340,8 @@ print_stats(struct dps_app *app, struct ctrl_state *st, double secs)
 							"%s%s=%" PRIu64, off ? " " : "",
 							dps_counter_names[c], d);
 		}
-		printf("stats %s rx %.0f pps %.0f bps tx %.0f pps %.0f bps drops %" PRIu64 "%s%s%s\n",
+		printf("stats %s rx %.0f pps %.0f bps tx %.0f pps %.0f bps drops %" PRIu64
+		       "%s%s%s\n",
 		       app->cfg.nics[p->nic_id].name,
 		       (double)(cur[DPS_CNT_RX_PACKETS] - prev[DPS_CNT_RX_PACKETS]) / secs,
 		       (double)(cur[DPS_CNT_RX_BYTES] - prev[DPS_CNT_RX_BYTES]) * 8 / secs,
@@ -429,7 +431,8 @@ print_final_counters(struct dps_app *app)
 		dps_stack_counters(app->stack, app->ports[i].nic_id, cnt);
 		for (unsigned int c = 0; c < DPS_CNT_MAX; c++)
 			if (cnt[c] != 0)
-				printf("nic %s %s %" PRIu64 "\n", name, dps_counter_names[c], cnt[c]);
+				printf("nic %s %s %" PRIu64 "\n", name, dps_counter_names[c],
+				       cnt[c]);
 	}
 	fflush(stdout);
 }
@@ -538,7 +541,7 @@ main(int argc, char **argv)
 	/* --help anywhere: ours first, then EAL's (EAL prints its usage and exits). */
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			char *eal_argv[] = { argv[0], (char *)(uintptr_t)"--help", NULL };
+			char *eal_argv[] = {argv[0], (char *)(uintptr_t) "--help", NULL};
 
 			usage(argv[0]);
 			rte_eal_init(2, eal_argv);
@@ -554,7 +557,8 @@ main(int argc, char **argv)
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
-		fprintf(stderr, "dpstack: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "dpstack: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
 		return EXIT_FAILURE;
 	}
 	argc -= ret;
