@@ -38,7 +38,8 @@ echo6_frame(uint8_t *f, const char *src, const char *dst, uint8_t first_nh, cons
 
 	n += put_ip6(ip, src, dst, ext_len ? first_nh : IPPROTO_ICMPV6,
 		     (uint16_t)(ext_len + 8 + plen), 64);
-	memcpy(f + n, ext, ext_len);
+	if (ext_len > 0)
+		memcpy(f + n, ext, ext_len);
 	n += ext_len;
 	icmp = f + n;
 	icmp[0] = 128;
