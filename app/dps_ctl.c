@@ -1402,15 +1402,28 @@ dps_ctl_start(struct dps_app *app)
 		return -ENAMETOOLONG;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", app->ctl_path);
 	make_parent_dir(app->ctl_path);
-	/* A socket left by a previous run that died: only ever remove a socket. */
-	if (lstat(app->ctl_path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			return -EEXIST;
-		unlink(app->ctl_path);
-	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/*
+	 * A socket left by a previous run that died is replaced; one that answers belongs to a
+	 * running dpstack and is left alone; anything else is not ours to remove.
+	 */
+	if (lstat(app->ctl_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			close(fd);
+			return -EEXIST;
+		}
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(fd);
+			return -EADDRINUSE;
+		}
+		unlink(app->ctl_path);
+		close(fd);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+	}
 	/* The socket changes the stack: root only. umask makes bind create it 0600 already. */
 	fchmod(fd, 0600);
 	old = umask(0177);

@@ -6,6 +6,7 @@
  * it would have changed is checked to be unchanged.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -726,10 +727,38 @@ DPS_TEST(ctl_socket)
 	CHECK(send_str(fd, "resses lan0\n"));
 	CHECK_EQ(read_reply(fd, body, sizeof(body), msg, sizeof(msg)), 1);
 	CHECK(strstr(body, "BEHAVIOUR") != NULL);
+	/* A second server on a live socket is refused; the first keeps serving. */
+	struct dps_app other = f.app;
+
+	CHECK_EQ(dps_ctl_start(&other), -EADDRINUSE);
+	CHECK(send_str(fd, "show nics\n"));
+	CHECK_EQ(read_reply(fd, body, sizeof(body), msg, sizeof(msg)), 1);
 	close(fd);
 	dps_ctl_stop(&f.app);
 	CHECK(stat(path, &st) != 0);
 	CHECK(sock_connect(path) < 0);
+	/* A stale socket file (its server gone) is replaced. */
+	int stale = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	CHECK_EQ(bind(stale, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(stale);
+	CHECK_EQ(dps_ctl_start(&f.app), 0);
+	fd = sock_connect(path);
+	CHECK(fd >= 0);
+	close(fd);
+	dps_ctl_stop(&f.app);
+	/* Anything but a socket at the path is not removed. */
+	CHECK((fd = open(path, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	CHECK_EQ(dps_ctl_start(&f.app), -EEXIST);
+	CHECK_EQ(stat(path, &st), 0);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
 	fix_fini(&f);
 }
 
