@@ -478,7 +478,8 @@ show_addresses(struct dps_app *app, const char *name, bool json, struct ctl_out 
 				out_printf(o,
 					   ", \"address\": \"%s\", \"kind\": \"%s\", "
 					   "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": ",
-					   pfx, kind_name(v[j].kind), peb_name(v[j].peb), v[j].refs);
+					   pfx, kind_name(v[j].kind), peb_name(v[j].peb),
+					   v[j].refs);
 				if (v[j].primary_index >= 0)
 					out_printf(o, "%d}", v[j].primary_index);
 				else
@@ -680,8 +681,9 @@ cmd_show(struct dps_app *app, int argc, char **argv, bool json, struct ctl_out *
 		return show_neigh(app, json, o);
 	if (strcmp(what, "stats") == 0)
 		return show_stats(app, argc - 2, argv + 2, json, o);
-	return ctl_err(o, -EINVAL,
-		       "usage: show nics|addresses [NIC]|ranges [NIC]|routes|neigh|stats [NIC] [all]");
+	return ctl_err(
+		o, -EINVAL,
+		"usage: show nics|addresses [NIC]|ranges [NIC]|routes|neigh|stats [NIC] [all]");
 }
 
 /* ---- changes ---- */
@@ -769,7 +771,8 @@ cmd_addr(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 				       strerror(-rc));
 		return 0;
 	}
-	return ctl_err(o, -EINVAL, "usage: addr add NIC ADDR/PLEN [first|never] | addr del NIC ADDR");
+	return ctl_err(o, -EINVAL,
+		       "usage: addr add NIC ADDR/PLEN [first|never] | addr del NIC ADDR");
 }
 
 static int
@@ -893,7 +896,8 @@ cmd_route(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 			nic = nic_for_gateway(app, &nh.gw);
 			if (nic == NULL)
 				return ctl_err(o, -ENETUNREACH,
-					       "gateway %s is on no NIC's subnet (add dev NIC)", gw);
+					       "gateway %s is on no NIC's subnet (add dev NIC)",
+					       gw);
 		}
 	}
 	nh.nic_id = dps_nic_id(nic);
@@ -903,8 +907,9 @@ cmd_route(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 			       strerror(-rc));
 	return 0;
 usage:
-	return ctl_err(o, -EINVAL, "usage: route add PREFIX via GW [dev NIC] | route add PREFIX dev "
-				   "NIC | route del PREFIX");
+	return ctl_err(o, -EINVAL,
+		       "usage: route add PREFIX via GW [dev NIC] | route add PREFIX dev "
+		       "NIC | route del PREFIX");
 }
 
 static int
@@ -1026,25 +1031,24 @@ cmd_forwarding(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 	return 0;
 }
 
-static const char ctl_help[] =
-	"show nics\n"
-	"show addresses [NIC]\n"
-	"show ranges [NIC]\n"
-	"show routes\n"
-	"show neigh\n"
-	"show stats [NIC] [all]\n"
-	"addr add NIC ADDR/PLEN [first|never]\n"
-	"addr del NIC ADDR\n"
-	"range add|del NIC PREFIX\n"
-	"route add PREFIX via GW [dev NIC]\n"
-	"route add PREFIX dev NIC\n"
-	"route del PREFIX\n"
-	"neigh add ADDR MAC NIC\n"
-	"neigh del ADDR NIC\n"
-	"join|leave NIC GROUP\n"
-	"set NIC promiscuous|spoofing|forwarding on|off\n"
-	"forwarding on|off\n"
-	"help\n";
+static const char ctl_help[] = "show nics\n"
+			       "show addresses [NIC]\n"
+			       "show ranges [NIC]\n"
+			       "show routes\n"
+			       "show neigh\n"
+			       "show stats [NIC] [all]\n"
+			       "addr add NIC ADDR/PLEN [first|never]\n"
+			       "addr del NIC ADDR\n"
+			       "range add|del NIC PREFIX\n"
+			       "route add PREFIX via GW [dev NIC]\n"
+			       "route add PREFIX dev NIC\n"
+			       "route del PREFIX\n"
+			       "neigh add ADDR MAC NIC\n"
+			       "neigh del ADDR NIC\n"
+			       "join|leave NIC GROUP\n"
+			       "set NIC promiscuous|spoofing|forwarding on|off\n"
+			       "forwarding on|off\n"
+			       "help\n";
 
 static int
 cmd_help(bool json, struct ctl_out *o)

@@ -128,15 +128,17 @@ tel_array(enum rte_tel_value_type t)
 static const char *
 tel_kind(enum dps_ep_kind k)
 {
-	return k == DPS_EP_PERMANENT ? "permanent" :
-	       k == DPS_EP_PERMANENT_EXPIRED ? "expired" : "temporary";
+	return k == DPS_EP_PERMANENT	       ? "permanent"
+	       : k == DPS_EP_PERMANENT_EXPIRED ? "expired"
+					       : "temporary";
 }
 
 static const char *
 tel_peb(enum dps_peb p)
 {
-	return p == DPS_PEB_FIRST_PRIMARY ? "first-primary" :
-	       p == DPS_PEB_NEVER_PRIMARY ? "never-primary" : "can-be-primary";
+	return p == DPS_PEB_FIRST_PRIMARY   ? "first-primary"
+	       : p == DPS_PEB_NEVER_PRIMARY ? "never-primary"
+					    : "can-be-primary";
 }
 
 static int
@@ -260,7 +262,8 @@ tel_nic(const char *cmd, const char *params, struct rte_tel_data *d)
 
 /*
  * /dpstack/routes: {"total": N, "ipv4": N4, "ipv6": N6,
- *                   "routes": ["10.1.0.0/16 via 10.0.0.2 dev lan0", "10.0.0.0/24 dev lan0 connected"]}
+ *                   "routes": ["10.1.0.0/16 via 10.0.0.2 dev lan0", "10.0.0.0/24 dev lan0
+ * connected"]}
  */
 static int
 tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -318,9 +321,10 @@ tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
 static const char *
 tel_neigh_state(enum dps_neigh_state s)
 {
-	return s == DPS_NEIGH_INCOMPLETE ? "incomplete" :
-	       s == DPS_NEIGH_REACHABLE ? "reachable" :
-	       s == DPS_NEIGH_STATIC ? "static" : "failed";
+	return s == DPS_NEIGH_INCOMPLETE  ? "incomplete"
+	       : s == DPS_NEIGH_REACHABLE ? "reachable"
+	       : s == DPS_NEIGH_STATIC	  ? "static"
+					  : "failed";
 }
 
 /* /dpstack/neigh: {"total": N, "entries": ["10.0.0.2 02:00:00:00:00:01 lan0 reachable", ...]} */
@@ -349,8 +353,8 @@ tel_neigh(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "total", n);
 	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++) {
 		snprintf(val, sizeof(val), "%s %s %s %s", tel_addr(&v[i].addr, a, sizeof(a)),
-			 v[i].state == DPS_NEIGH_INCOMPLETE ? "-" :
-			 tel_mac(&v[i].mac, mac, sizeof(mac)),
+			 v[i].state == DPS_NEIGH_INCOMPLETE ? "-"
+							    : tel_mac(&v[i].mac, mac, sizeof(mac)),
 			 tel_nic_name(v[i].nic_id), tel_neigh_state(v[i].state));
 		rte_tel_data_add_array_string(r, val);
 	}
@@ -367,8 +371,9 @@ dps_telemetry_register(struct dps_app *app)
 	tel_app = app;
 	rc |= rte_telemetry_register_cmd("/dpstack/nics", tel_nics,
 					 "dpstack NICs: id -> name. No parameters");
-	rc |= rte_telemetry_register_cmd("/dpstack/nic", tel_nic,
-					 "A dpstack NIC's state and counters. Parameter: NIC id or name");
+	rc |= rte_telemetry_register_cmd(
+		"/dpstack/nic", tel_nic,
+		"A dpstack NIC's state and counters. Parameter: NIC id or name");
 	rc |= rte_telemetry_register_cmd("/dpstack/stats", tel_stats,
 					 "dpstack counters summed over all NICs. No parameters");
 	rc |= rte_telemetry_register_cmd("/dpstack/routes", tel_routes,

@@ -35,7 +35,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dpstack-ctl [-s SOCKET] [--json] COMMAND...\n"
-		"       dpstack-ctl [-s SOCKET] [--json] -f FILE   (one command a line, - for stdin)\n"
+		"       dpstack-ctl [-s SOCKET] [--json] -f FILE   (one command a line, - for "
+		"stdin)\n"
 		"  -s, --socket SOCKET  control socket (default " DEFAULT_SOCKET ")\n"
 		"  -j, --json           JSON output\n"
 		"  -f, --file FILE      run every command of FILE on one connection; '#' starts a\n"
@@ -170,8 +171,8 @@ run_file(struct conn *c, const char *path, bool json)
 			continue;
 		rc = run_command(c, p, json, err, sizeof(err));
 		if (rc != 0) {
-			fprintf(stderr, "dpstack-ctl: %s:%d: %s\n", strcmp(path, "-") == 0 ?
-				"<stdin>" : path, lineno, err);
+			fprintf(stderr, "dpstack-ctl: %s:%d: %s\n",
+				strcmp(path, "-") == 0 ? "<stdin>" : path, lineno, err);
 			break;
 		}
 	}

@@ -60,7 +60,8 @@ def first_answer_within(net, ns, addr, limit):
         start = time.monotonic() - t0
         if start > limit:
             return None
-        if net.ns_exec(ns, ["ping", "-n", "-c", "1", "-W", "0.25", addr], timeout=5).returncode == 0:
+        r = net.ns_exec(ns, ["ping", "-n", "-c", "1", "-W", "0.25", addr], timeout=5)
+        if r.returncode == 0:
             return start
 
 
