@@ -41,6 +41,7 @@ struct dps_app_port {
 	bool started;
 	int32_t link_speed;    /**< last logged speed (Mbps), for change detection */
 	uint16_t mtu;          /**< L3 MTU given to the NIC */
+	bool mac_promisc;      /**< the PMD refused the config's MAC: promiscuous instead */
 	rte_spinlock_t txq_lock[DPS_MAX_CTX];
 };
 

@@ -554,7 +554,7 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 	}
 	if (rte_eth_dev_get_mtu(p->port_id, &p->mtu) != 0 || p->mtu == 0)
 		p->mtu = RTE_ETHER_MTU;
-	if (cn->mtu != 0) {
+	if (cn->mtu != 0 && cn->mtu != p->mtu) {
 		rc = rte_eth_dev_set_mtu(p->port_id, cn->mtu);
 		if (rc != 0)
 			DPS_LOG(WARNING, "port %u (%s): cannot set MTU %u: %s%s", p->port_id,
@@ -570,10 +570,15 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 
 		memcpy(mac.addr_bytes, cn->mac, RTE_ETHER_ADDR_LEN);
 		rc = rte_eth_dev_default_mac_addr_set(p->port_id, &mac);
+		/*
+		 * The stack uses the configured MAC anyway; the port then runs promiscuous so
+		 * that frames for it get in (the Ethernet layer still drops other unicast).
+		 */
+		p->mac_promisc = rc != 0;
 		if (rc != 0)
-			DPS_LOG(WARNING,
+			DPS_LOG(NOTICE,
 				"port %u (%s): cannot set MAC " RTE_ETHER_ADDR_PRT_FMT
-				": %s (the stack uses it anyway)",
+				": %s (the stack uses it, the port goes promiscuous)",
 				p->port_id, p->name, RTE_ETHER_ADDR_BYTES(&mac), rte_strerror(-rc));
 	}
 
@@ -651,7 +656,7 @@ dps_port_start_all(struct dps_app *app, char *err, size_t errlen)
 			return rc;
 		}
 		p->started = true;
-		if (cn->promiscuous) {
+		if (cn->promiscuous || p->mac_promisc) {
 			rc = rte_eth_promiscuous_enable(p->port_id);
 			if (rc != 0 && rc != -ENOTSUP)
 				DPS_LOG(WARNING, "port %u (%s): promiscuous mode: %s", p->port_id,
