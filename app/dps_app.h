@@ -39,7 +39,7 @@ struct dps_app_port {
 	bool lsc_intr;         /**< link changes arrive as LSC interrupts, not by polling */
 	bool configured;
 	bool started;
-	int32_t link_speed;    /**< last logged speed (Mbps), for change detection */
+	uint64_t link_state;   /**< atomic: last logged status and speed, to log changes once */
 	uint16_t mtu;          /**< L3 MTU given to the NIC */
 	bool mac_promisc;      /**< the PMD refused the config's MAC: promiscuous instead */
 	rte_spinlock_t txq_lock[DPS_MAX_CTX];

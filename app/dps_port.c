@@ -422,6 +422,20 @@ log_link(struct dps_app *app, struct dps_app_port *p, const struct rte_eth_link 
 	PORT_LOG(app, INFO, "port %u (%s): %s", p->port_id, p->name, text);
 }
 
+/*
+ * Log a link state if it differs from the last one logged. The LSC callback (EAL interrupt
+ * thread) and the control loop's poll may both see a change: the exchange logs it once.
+ */
+static void
+link_note(struct dps_app_port *p, const struct rte_eth_link *link)
+{
+	uint64_t state = UINT64_C(1) << 63 | (uint64_t)link->link_status << 32 | link->link_speed;
+
+	__atomic_store_n(&p->link_up, link->link_status == RTE_ETH_LINK_UP, __ATOMIC_RELAXED);
+	if (__atomic_exchange_n(&p->link_state, state, __ATOMIC_RELAXED) != state)
+		log_link(p->app, p, link);
+}
+
 static int
 lsc_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_param)
 {
@@ -433,10 +447,7 @@ lsc_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_p
 		return 0;
 	if (rte_eth_link_get_nowait(port_id, &link) != 0)
 		return 0;
-	/* Runs on the EAL interrupt thread; the control loop only reads these. */
-	__atomic_store_n(&p->link_up, link.link_status == RTE_ETH_LINK_UP, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->link_speed, (int32_t)link.link_speed, __ATOMIC_RELAXED);
-	log_link(p->app, p, &link);
+	link_note(p, &link);
 	return 0;
 }
 
@@ -667,13 +678,8 @@ dps_port_start_all(struct dps_app *app, char *err, size_t errlen)
 		if (rc != 0 && rc != -ENOTSUP)
 			DPS_LOG(WARNING, "port %u (%s): all-multicast mode: %s", p->port_id,
 				p->name, rte_strerror(-rc));
-		if (rte_eth_link_get_nowait(p->port_id, &link) == 0) {
-			__atomic_store_n(&p->link_up, link.link_status == RTE_ETH_LINK_UP,
-					 __ATOMIC_RELAXED);
-			__atomic_store_n(&p->link_speed, (int32_t)link.link_speed,
-					 __ATOMIC_RELAXED);
-			log_link(app, p, &link);
-		}
+		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
+			link_note(p, &link);
 	}
 	return 0;
 }
@@ -684,18 +690,15 @@ dps_port_link_poll(struct dps_app *app)
 	for (uint16_t i = 0; i < app->n_ports; i++) {
 		struct dps_app_port *p = &app->ports[i];
 		struct rte_eth_link link;
-		bool up;
 
-		if (!p->started || p->lsc_intr)
+		/*
+		 * Polled even with LSC interrupts: net_tap's did not fire here when the
+		 * kernel side went down, and a second a change may take to show is cheap.
+		 */
+		if (!p->started)
 			continue;
-		if (rte_eth_link_get_nowait(p->port_id, &link) != 0)
-			continue;
-		up = link.link_status == RTE_ETH_LINK_UP;
-		if (up == p->link_up && (int32_t)link.link_speed == p->link_speed)
-			continue;
-		p->link_up = up;
-		p->link_speed = (int32_t)link.link_speed;
-		log_link(app, p, &link);
+		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
+			link_note(p, &link);
 	}
 }
 

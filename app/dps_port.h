@@ -51,7 +51,7 @@ int dps_port_configure_all(struct dps_app *app, char *err, size_t errlen);
 /** Start every port and log its link state. */
 int dps_port_start_all(struct dps_app *app, char *err, size_t errlen);
 
-/** Poll the link state of the ports without LSC interrupts; log changes. Control loop, ~1 s. */
+/** Poll the link state of every started port; log changes. Control loop, every second. */
 void dps_port_link_poll(struct dps_app *app);
 
 /** Print each port's ethdev statistics (ipackets opackets imissed ierrors oerrors) to stdout. */

@@ -406,3 +406,21 @@ def test_control_socket_directory_is_created(dps_bin, tmp_path):
     finally:
         dp.close()
         shutil.rmtree(sockdir.parent.parent, ignore_errors=True)
+
+
+@pytest.mark.skipif(not h.is_root(), reason="TAP devices need root")
+def test_tap_link_changes_are_logged(dpstack):
+    iface = "dtl" + h.unique_id()[-8:]
+    conf = "[nic lan0]\nport = net_tap0\naddress = 192.0.2.1/24\n"
+    dp = dpstack(conf, vdevs=[f"net_tap0,iface={iface}"], no_huge=True)
+    up = re.compile(r"port 0 \(net_tap0\): Link up")
+    down = re.compile(r"port 0 \(net_tap0\): Link down")
+    subprocess.run(["ip", "link", "set", iface, "up"], check=True)
+    assert dp.wait_for(up, timeout=5, stream="stderr"), dp.describe()
+    mark = len(dp.stderr_lines())
+    subprocess.run(["ip", "link", "set", iface, "down"], check=True)
+    assert dp.wait_for(down, timeout=5, stream="stderr", start=mark), dp.describe()
+    mark = len(dp.stderr_lines())
+    subprocess.run(["ip", "link", "set", iface, "up"], check=True)
+    assert dp.wait_for(up, timeout=5, stream="stderr", start=mark), dp.describe()
+    assert_clean_exit(dp.stop())
