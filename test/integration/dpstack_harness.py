@@ -100,9 +100,10 @@ def use_no_huge() -> bool:
     """True when dpstack must run with --no-huge -m 512."""
     if os.environ.get("DPS_NO_HUGE") == "1" or not is_root():
         return True
-    # At least 128 MB of hugepages (64 x 2 MB).
+    # A routing dpstack takes about 250 MB (mbuf pool, IPv4 LPM, two IPv6 FIBs): ask for
+    # 320 MB free so a second DPDK process on the machine does not make start-up fail.
     free_kb = hugepages_free() * max(_meminfo("Hugepagesize"), 1)
-    return not hugetlbfs_mounted() or free_kb < 64 * 2048
+    return not hugetlbfs_mounted() or free_kb < 160 * 2048
 
 
 def netns_available() -> Optional[str]:
