@@ -397,7 +397,7 @@ class Dpstack:
             self.proc.send_signal(sig)
 
     def stop(self, timeout: float = 10, sig: int = signal.SIGINT,
-             check_sanitizers: bool = True) -> StopResult:
+             check_sanitizers: bool = True, check_mbufs: bool = True) -> StopResult:
         """Send SIGINT (or SIG), wait up to TIMEOUT s for the exit, and return
         (returncode, stdout, stderr). If dpstack does not exit in time it is killed and
         DpstackError is raised; also raised when a sanitizer reported an error (ASan builds).
@@ -426,6 +426,12 @@ class Dpstack:
             found = [m for m in SANITIZER_MARKERS if m in self.result.stderr]
             if found:
                 raise DpstackError(f"sanitizer reported {found}\n{self.describe()}")
+        if check_mbufs and self.result.returncode == 0:
+            # Every mbuf freed or sent exactly once: each pool is back at zero in use.
+            leaked = [int(n) for n in re.findall(r"^mbufs in use: (\d+)$", self.result.stdout,
+                                                  re.M) if int(n) != 0]
+            if leaked:
+                raise DpstackError(f"mbufs still in use at exit: {leaked}\n{self.describe()}")
         return self.result
 
     def wait(self, timeout: float = 10) -> StopResult:
