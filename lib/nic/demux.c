@@ -231,7 +231,8 @@ dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, const struc
 		ret = pos;
 		goto out;
 	}
-	t->hash_pos = pos;
+	/* rte_hash_add_key_data() returns 0, not the key slot: ask for the slot to free later. */
+	t->hash_pos = rte_hash_lookup(d->h, &k);
 	if (d->portcnt[tproto][id->local_port]++ == 0)
 		__atomic_fetch_or(&d->portmap[tproto][id->local_port >> 6],
 				  1ULL << (id->local_port & 63), __ATOMIC_RELEASE);

@@ -281,7 +281,8 @@ ep_create_locked(struct dps_nic *nic, unsigned int slot, const struct dps_prefix
 		ret = pos == -ENOSPC ? -ENOSPC : -ENOMEM;
 		goto fail;
 	}
-	ep->hash_pos = pos;
+	/* rte_hash_add_key_data() returns 0, not the key slot: ask for the slot to free later. */
+	ep->hash_pos = rte_hash_lookup(s->ep_hash, &k);
 	__atomic_add_fetch(&s->live_endpoints, 1, __ATOMIC_RELEASE);
 	TAILQ_INSERT_TAIL(&nic->all, ep, all_link);
 	primary_insert_locked(nic, ep, peb);
