@@ -424,3 +424,58 @@ def test_tap_link_changes_are_logged(dpstack):
     subprocess.run(["ip", "link", "set", iface, "up"], check=True)
     assert dp.wait_for(up, timeout=5, stream="stderr", start=mark), dp.describe()
     assert_clean_exit(dp.stop())
+
+
+def test_memif_server_client_pair_carries_forwarded_traffic(dpstack, tmp_path):
+    """One process, a memif server port and a client port joined to each other: frames
+    replayed from a pcap port are forwarded out of the server and come back in on the client,
+    none lost on the way."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    sock = f"/tmp/dpst{h.unique_id()}.memif"
+    conf = """\
+[stack]
+forwarding = on
+[nic lan0]
+port = net_pcap0
+mac = 02:00:00:00:00:01
+address = 192.0.2.1/24
+[nic m0]
+port = net_memif0
+address = 198.51.100.1/24
+[nic m1]
+port = net_memif1
+mac = 02:00:00:00:00:12
+address = 203.0.113.1/24
+# m1 only receives: what reaches it is counted, not forwarded back.
+forwarding = off
+[neighbors]
+198.51.100.9 = 02:00:00:00:00:12 m0
+"""
+    frames = [Ether(dst="02:00:00:00:00:01", src="02:00:00:00:00:99") /
+              IP(src="192.0.2.99", dst=f"10.9.0.{i + 1}", ttl=64) / UDP(sport=1000 + i, dport=7) /
+              b"memif" for i in range(64)]
+    rx = tmp_path / "in.pcap"
+    h.write_pcap(rx, frames)
+    dp = dpstack(conf, no_huge=True, vdevs=[
+        f"net_pcap0,rx_pcap={rx},tx_pcap={tmp_path / 'out.pcap'},infinite_rx=1",
+        f"net_memif0,role=server,id=0,socket={sock}",
+        f"net_memif1,role=client,id=0,socket={sock}"])
+    # The client connects after the start: route traffic into memif once both links are up,
+    # for a second, then stop routing it so that nothing is in flight at exit.
+    for port in (1, 2):
+        assert dp.wait_for(re.compile(rf"port {port} \(net_memif\d\): Link up"), timeout=10,
+                           stream="stderr"), dp.describe()
+    dp.ctl("route", "add", "10.9.0.0/16", "via", "198.51.100.9", check=True)
+    time.sleep(1)
+    dp.ctl("route", "del", "10.9.0.0/16", check=True)
+    time.sleep(0.5)
+    res = dp.stop()
+    assert_clean_exit(res)
+    c = nic_counters(res.stdout)
+    sent = c.get(("m0", "tx.packets"), 0)
+    assert sent > 1000, res.stdout
+    # Every frame memif took on the server side arrived on the client side.
+    assert c.get(("m1", "rx.packets")) == sent, res.stdout
+    assert c.get(("m1", "rx.bytes")) == c.get(("m0", "tx.bytes")), res.stdout
+    assert c.get(("m1", "ip.packets_received")) == sent
