@@ -360,11 +360,13 @@ control_duties(struct dps_app *app, struct ctrl_state *st)
 	uint64_t now;
 
 	check_signals(app, st);
-	/* Online only while it works: a sleeping reader must not hold up grace periods. */
-	dps_ctx_online(app->ctrl_ctx);
+	/*
+	 * The control context stays offline: dps_neigh_poll works under the writer lock, which
+	 * already keeps what it reads alive, and a writer that is also an online reader would
+	 * wait for itself if the deferred-free queue filled up and forced a grace period.
+	 */
 	dps_neigh_poll(app->stack, app->ctrl_ctx);
 	dps_ctx_flush(app->ctrl_ctx);
-	dps_ctx_offline(app->ctrl_ctx);
 	dps_stack_reclaim(app->stack);
 
 	now = rte_get_tsc_cycles();

@@ -78,7 +78,8 @@ void dps_neigh_resolve(struct dps_ctx *ctx, struct dps_nic *nic, const struct dp
 void dps_neigh_resolve_fwd(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *a,
 			   struct rte_mbuf *m, uint16_t err_nic_id);
 /**
- * Control thread: apply learned entries, queue pending packets, send solicitations and
+ * Control thread, offline as an RCU reader (it works under the writer lock, and an online
+ * writer could wait for its own quiescent report): apply learned entries, queue pending packets, send solicitations and
  * retries, transmit resolved packets, expire failures. ctx is the control context. Returns the
  * amount of work done (0 when idle).
  */
