@@ -275,13 +275,15 @@ DPS_TEST(rule05c_promote_expired_takes_new_peb)
 	ep = fx_get_ref(f.nic, "10.0.0.1");
 	CHECK(ep != NULL);
 	CHECK_EQ(fx_del(f.nic, "10.0.0.1"), 0);
-	CHECK_EQ(fx_add(f.nic, "10.0.0.1/24", DPS_PEB_NEVER_PRIMARY), 0);
+	CHECK_EQ(fx_add(f.nic, "10.0.0.1/16", DPS_PEB_NEVER_PRIMARY), 0);
 	/* Promoted in place: the held endpoint is permanent again, with the bias back. */
 	CHECK_EQ(dps_endpoint_kind(ep), DPS_EP_PERMANENT);
 	CHECK_EQ(dps_endpoint_refs(ep), 2);
 	CHECK(fx_ep(f.nic, "10.0.0.1", &i));
 	CHECK_EQ(i.peb, DPS_PEB_NEVER_PRIMARY);
 	CHECK_EQ(i.primary_index, -1);
+	CHECK_EQ(i.prefix.plen, 16);
+	CHECK_EQ(dps_endpoint_prefix_len(ep), 16);
 	CHECK_STR(PRIMARY(f.nic), "10.0.0.2");
 	dps_endpoint_put(ep);
 	CHECK(fx_ep(f.nic, "10.0.0.1", &i));
