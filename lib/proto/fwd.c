@@ -177,6 +177,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	uint32_t dst[DPS_BURST], hash[DPS_BURST];
 	struct dps_ep_key keys[DPS_BURST];
 	const void *kp[DPS_BURST];
+	uint8_t kidx[DPS_BURST];
 	void *eps[DPS_BURST];
 	uint64_t hits = 0;
 	struct fwd_cnt c = {0};
@@ -224,18 +225,19 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		goto out;
 	dps_route_lookup4_bulk_rcu(s, dst, hash, nh, k);
 
-	/* The seed's rule: is the destination an address of the outgoing NIC? One bulk lookup. */
+	/*
+	 * The seed's rule: is the destination an address of the outgoing NIC? One bulk lookup of
+	 * the destinations the stack's local-address filter cannot rule out (usually none).
+	 */
 	for (uint16_t i = 0; i < k; i++) {
-		if (nh[i] == NULL)
+		if (nh[i] == NULL || !dps_stack_maybe_local(s, (const uint8_t *)&dst[i], 4))
 			continue;
-		memset(&keys[nk], 0, sizeof(keys[nk]));
-		keys[nk].nic = nh[i]->nic_id;
-		keys[nk].len = 4;
+		keys[nk] = (struct dps_ep_key){.nic = nh[i]->nic_id, .len = 4};
 		memcpy(keys[nk].b, &dst[i], 4);
 		kp[nk] = &keys[nk];
-		nk++;
+		kidx[nk++] = (uint8_t)i;
 	}
-	if (nk > 0)
+	if (unlikely(nk > 0))
 		rte_hash_lookup_bulk_data(s->ep_hash, kp, nk, &hits, eps);
 
 	for (uint16_t i = 0, j = 0; i < k; i++) {
@@ -253,19 +255,22 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH,
 					      DPS_ICMP4_NET_UNREACH, 0);
 			rte_pktmbuf_free(m);
-			if (nh[i] != NULL)
+			if (j < nk && kidx[j] == i)
 				j++;
 			continue;
 		}
-		/* Key j belongs to the j-th packet with a route, in order. */
-		if (unlikely((hits >> j) & 1) && ep_owns(out, eps[j])) {
+		/* Key j belongs to the j-th looked-up packet, in order. */
+		if (unlikely(j < nk && kidx[j] == i)) {
+			bool own = ((hits >> j) & 1) && ep_owns(out, eps[j]);
+
 			j++;
-			c.local++;
-			local[nl] = m;
-			local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
-			continue;
+			if (own) {
+				c.local++;
+				local[nl] = m;
+				local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
+				continue;
+			}
 		}
-		j++;
 		/* RFC 1812 5.3.1: TTL 1 or 0 on arrival would reach zero: time exceeded. */
 		if (unlikely(ip->time_to_live <= 1)) {
 			c.ttl++;
@@ -370,6 +375,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	uint32_t hash[DPS_BURST];
 	struct dps_ep_key keys[DPS_BURST];
 	const void *kp[DPS_BURST];
+	uint8_t kidx[DPS_BURST];
 	void *eps[DPS_BURST];
 	uint64_t hits = 0;
 	struct fwd_cnt c = {0};
@@ -404,26 +410,31 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		}
 		keep[k] = m;
 		memcpy(dst[k], ip->dst_addr, 16);
-		hash[k] = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ?
-				  m->hash.rss :
-				  rte_hash_crc(ip->src_addr, 32, ip->vtc_flow);
+		if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) {
+			hash[k] = m->hash.rss;
+		} else {
+			/* rte_hash_crc() loads 8 bytes at a time: hash an aligned copy. */
+			uint64_t sd[4];
+
+			memcpy(sd, ip->src_addr, sizeof(sd));
+			hash[k] = rte_hash_crc(sd, sizeof(sd), ip->vtc_flow);
+		}
 		k++;
 	}
 	if (k == 0)
 		goto out;
 	dps_route_lookup6_bulk_rcu(s, (const uint8_t(*)[16])dst, hash, nh, k);
 
+	/* The seed's rule, as for IPv4: only destinations the filter cannot rule out. */
 	for (uint16_t i = 0; i < k; i++) {
-		if (nh[i] == NULL)
+		if (nh[i] == NULL || !dps_stack_maybe_local(s, dst[i], 16))
 			continue;
-		memset(&keys[nk], 0, sizeof(keys[nk]));
-		keys[nk].nic = nh[i]->nic_id;
-		keys[nk].len = 16;
+		keys[nk] = (struct dps_ep_key){.nic = nh[i]->nic_id, .len = 16};
 		memcpy(keys[nk].b, dst[i], 16);
 		kp[nk] = &keys[nk];
-		nk++;
+		kidx[nk++] = (uint8_t)i;
 	}
-	if (nk > 0)
+	if (unlikely(nk > 0))
 		rte_hash_lookup_bulk_data(s->ep_hash, kp, nk, &hits, eps);
 
 	for (uint16_t i = 0, j = 0; i < k; i++) {
@@ -440,18 +451,21 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_DEST_UNREACH,
 					      DPS_ICMP6_NO_ROUTE, 0);
 			rte_pktmbuf_free(m);
-			if (nh[i] != NULL)
+			if (j < nk && kidx[j] == i)
 				j++;
 			continue;
 		}
-		if (unlikely((hits >> j) & 1) && ep_owns(out, eps[j])) {
+		if (unlikely(j < nk && kidx[j] == i)) {
+			bool own = ((hits >> j) & 1) && ep_owns(out, eps[j]);
+
 			j++;
-			c.local++;
-			local[nl] = m;
-			local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
-			continue;
+			if (own) {
+				c.local++;
+				local[nl] = m;
+				local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
+				continue;
+			}
 		}
-		j++;
 		/* RFC 8200 3, RFC 4443 3.3: a hop limit that would reach zero: time exceeded. */
 		if (unlikely(ip->hop_limits <= 1)) {
 			c.ttl++;
