@@ -13,6 +13,37 @@ drop(struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Bulk map lookup of the addresses the local-address filter cannot rule out. out[i] gets the
+ * endpoint of (nic, a[i]) or NULL.
+ */
+static inline void
+lookup_maybe_local(const struct dps_stack *s, uint16_t nid, const struct dps_addr *a,
+		   uint16_t n, void **out)
+{
+	struct dps_ep_key key[DPS_BURST];
+	const void *kp[DPS_BURST];
+	void *data[DPS_BURST];
+	uint8_t idx[DPS_BURST];
+	uint64_t hit = 0;
+	uint16_t nk = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		out[i] = NULL;
+		if (!dps_stack_maybe_local(s, a[i].b, a[i].len))
+			continue;
+		dps_ep_key_make(&key[nk], nid, &a[i]);
+		kp[nk] = &key[nk];
+		idx[nk++] = (uint8_t)i;
+	}
+	if (nk == 0)
+		return;
+	rte_hash_lookup_bulk_data(s->ep_hash, kp, nk, &hit, data);
+	for (uint16_t j = 0; j < nk; j++)
+		if (hit & (1ULL << j))
+			out[idx[j]] = data[j];
+}
+
 /* One chunk of at most DPS_BURST packets. */
 static void
 deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netproto_ops *np,
@@ -22,10 +53,7 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 	const uint16_t nid = nic->id;
 	struct rte_mbuf *ok[DPS_BURST], *local[DPS_BURST], *fwd[DPS_BURST];
 	struct dps_addr src[DPS_BURST], dst[DPS_BURST];
-	struct dps_ep_key dkey[DPS_BURST], skey[DPS_BURST];
-	const void *dkp[DPS_BURST], *skp[DPS_BURST];
 	void *dep[DPS_BURST], *sep[DPS_BURST];
-	uint64_t dhit = 0, shit = 0;
 	int status[DPS_BURST];
 	uint16_t nok = 0, nv = 0, nl = 0, nf = 0;
 	uint64_t malformed = 0, badsrc = 0, invalid = 0;
@@ -52,19 +80,16 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 			continue;
 		}
 		/* Compact in place: entry nv <= i. */
-		ok[nv] = ok[i];
-		src[nv] = src[i];
-		dst[nv] = dst[i];
-		dps_ep_key_make(&dkey[nv], nid, &dst[i]);
-		dps_ep_key_make(&skey[nv], nid, &src[i]);
-		dkp[nv] = &dkey[nv];
-		skp[nv] = &skey[nv];
+		if (nv != i) {
+			ok[nv] = ok[i];
+			src[nv] = src[i];
+			dst[nv] = dst[i];
+		}
 		nv++;
 	}
-	if (nv > 0) {
-		rte_hash_lookup_bulk_data(s->ep_hash, dkp, nv, &dhit, dep);
-		rte_hash_lookup_bulk_data(s->ep_hash, skp, nv, &shit, sep);
-	}
+	/* Map lookups only for addresses the filter cannot rule out (usually no source). */
+	lookup_maybe_local(s, nid, dst, nv, dep);
+	lookup_maybe_local(s, nid, src, nv, sep);
 	forwarding = np->forward_burst != NULL &&
 		     __atomic_load_n(&s->forwarding, __ATOMIC_RELAXED) &&
 		     __atomic_load_n(&nic->forwarding, __ATOMIC_RELAXED);
@@ -72,7 +97,7 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 		struct rte_mbuf *m = ok[i];
 
 		/* Later gVisor (#1507): a packet claiming one of our own addresses as source. */
-		if (unlikely(shit & (1ULL << i))) {
+		if (unlikely(sep[i] != NULL)) {
 			const struct dps_endpoint *se = sep[i];
 
 			if (__atomic_load_n(&se->kind, __ATOMIC_RELAXED) == DPS_EP_PERMANENT &&
@@ -82,8 +107,7 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 				continue;
 			}
 		}
-		if (dps_nic_rx_match_rcu(nic, (dhit & (1ULL << i)) ? dep[i] : NULL, &dst[i]) !=
-		    DPS_RX_NONE) {
+		if (dps_nic_rx_match_rcu(nic, dep[i], &dst[i]) != DPS_RX_NONE) {
 			local[nl++] = m;
 		} else if (forwarding) {
 			/* Seed: a promiscuous NIC never gets here, it matches everything. */

@@ -132,9 +132,19 @@ struct dps_demux;
 struct dps_neigh_table;
 struct dps_route_table;
 
+/**
+ * Stack-wide filter of local addresses: one bit per hash of the address bytes (any NIC, any
+ * endpoint kind). A clear bit proves that no endpoint of that address is in the map, so the
+ * data path skips the map lookup; a set bit only says "look". The writer sets a bit before the
+ * map insert is published and clears it after the map delete (per-bit counts, writer only).
+ */
+#define DPS_EP_FILTER_BITS 16
+#define DPS_EP_FILTER_WORDS ((1u << DPS_EP_FILTER_BITS) / 64)
+
 struct dps_stack {
 	/* read by the data path */
 	struct rte_hash *ep_hash;
+	uint64_t ep_filter[DPS_EP_FILTER_WORDS] __rte_cache_aligned; /**< atomic words */
 	struct dps_nic *nics[DPS_MAX_NICS]; /**< published with a release store */
 	const struct dps_netproto_ops *np[DPS_MAX_NETPROTO];
 	uint8_t n_np;
@@ -146,6 +156,7 @@ struct dps_stack {
 	struct dps_route_table *routes6;
 	struct dps_ctx *ctx[DPS_MAX_CTX];
 	/* writer side */
+	uint32_t ep_filter_cnt[1u << DPS_EP_FILTER_BITS]; /**< endpoints per filter bit */
 	pthread_mutex_t lock;
 	struct rte_rcu_qsbr_dq *dq;
 	int64_t live_endpoints; /**< atomic */
@@ -215,13 +226,49 @@ dps_stack_np_slot(const struct dps_stack *s, uint16_t number)
 	return -1;
 }
 
+/** Filter bit of an address's bytes (4 or 16 of them; other lengths fold what there is). */
+static inline uint32_t
+dps_ep_filter_bit(const uint8_t *b, uint8_t len)
+{
+	uint32_t w[4], x;
+
+	if (likely(len == 4)) {
+		memcpy(&x, b, 4);
+	} else if (len == 16) {
+		memcpy(w, b, 16);
+		x = w[0] ^ w[1] ^ w[2] ^ w[3];
+	} else {
+		x = len;
+		for (uint8_t i = 0; i < len && i < DPS_ADDR_MAX_LEN; i++)
+			x = x * 31 + b[i];
+	}
+	/* Fibonacci hashing: the top bits of the product mix every input bit. */
+	return (x * 0x9e3779b1u) >> (32 - DPS_EP_FILTER_BITS);
+}
+
+/** Whether the map may hold an endpoint of these address bytes on some NIC (false: surely not). */
+static inline bool
+dps_stack_maybe_local(const struct dps_stack *s, const uint8_t *b, uint8_t len)
+{
+	uint32_t bit = dps_ep_filter_bit(b, len);
+
+	return (__atomic_load_n(&s->ep_filter[bit / 64], __ATOMIC_ACQUIRE) >> (bit % 64)) & 1;
+}
+
 static inline void
 dps_ep_key_make(struct dps_ep_key *k, uint16_t nic_id, const struct dps_addr *a)
 {
-	memset(k, 0, sizeof(*k));
-	k->nic = nic_id;
-	k->len = a->len;
-	memcpy(k->b, a->b, a->len);
+	uint64_t w[2] = {0, 0};
+
+	/* Word stores instead of memset + a variable-length memcpy: the key is 24 bytes. */
+	if (likely(a->len == 4))
+		memcpy(w, a->b, 4);
+	else if (a->len == DPS_ADDR_MAX_LEN)
+		memcpy(w, a->b, DPS_ADDR_MAX_LEN);
+	else
+		memcpy(w, a->b, RTE_MIN(a->len, (uint8_t)DPS_ADDR_MAX_LEN));
+	*k = (struct dps_ep_key){.nic = nic_id, .len = a->len};
+	memcpy(k->b, w, sizeof(w));
 }
 
 /** Endpoint of (nic, address) in the map, any kind, or NULL. */
@@ -231,6 +278,8 @@ dps_nic_endpoint_rcu(const struct dps_nic *nic, const struct dps_addr *a)
 	struct dps_ep_key k;
 	void *data;
 
+	if (!dps_stack_maybe_local(nic->stack, a->b, a->len))
+		return NULL;
 	dps_ep_key_make(&k, nic->id, a);
 	if (rte_hash_lookup_data(nic->stack->ep_hash, &k, &data) < 0)
 		return NULL;

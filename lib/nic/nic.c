@@ -108,6 +108,37 @@ primary_remove_locked(struct dps_nic *nic, struct dps_endpoint *ep)
 
 /* ---- endpoint life cycle ---- */
 
+/*
+ * The stack-wide local-address filter (dps_stack_maybe_local). Writer lock held. A bit is set
+ * before the map insert that makes the address findable and cleared only after the last map
+ * delete of its addresses: a reader that skips the lookup on a clear bit can only miss an
+ * endpoint that was not (or no longer) in the map at that point.
+ */
+static void
+ep_filter_add_locked(struct dps_stack *s, const struct dps_addr *a)
+{
+	uint32_t bit = dps_ep_filter_bit(a->b, a->len);
+	uint64_t *w = &s->ep_filter[bit / 64];
+
+	if (s->ep_filter_cnt[bit]++ == 0)
+		__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) | (1ULL << (bit % 64)),
+				 __ATOMIC_RELEASE);
+	/* The map insert that follows must not become visible before the bit. */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void
+ep_filter_del_locked(struct dps_stack *s, const struct dps_addr *a)
+{
+	uint32_t bit = dps_ep_filter_bit(a->b, a->len);
+	uint64_t *w = &s->ep_filter[bit / 64];
+
+	RTE_VERIFY(s->ep_filter_cnt[bit] > 0);
+	if (--s->ep_filter_cnt[bit] == 0)
+		__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) & ~(1ULL << (bit % 64)),
+				 __ATOMIC_RELEASE);
+}
+
 struct ep_free_arg {
 	struct dps_stack *s;
 	struct dps_endpoint *ep;
@@ -143,7 +174,8 @@ ep_unlink_locked(struct dps_endpoint *ep)
 	/* Seed panics here; by construction only remove drops a permanent endpoint's bias. */
 	RTE_VERIFY(ep_kind(ep) != DPS_EP_PERMANENT);
 	dps_ep_key_make(&k, nic->id, &ep->addr);
-	rte_hash_del_key(s->ep_hash, &k);
+	if (rte_hash_del_key(s->ep_hash, &k) >= 0)
+		ep_filter_del_locked(s, &ep->addr);
 	primary_remove_locked(nic, ep);
 	TAILQ_REMOVE(&nic->all, ep, all_link);
 	if (was_primary)
@@ -276,8 +308,10 @@ ep_create_locked(struct dps_nic *nic, unsigned int slot, const struct dps_prefix
 		joined = true;
 	}
 	dps_ep_key_make(&k, nic->id, &p->addr);
+	ep_filter_add_locked(s, &p->addr);
 	pos = rte_hash_add_key_data(s->ep_hash, &k, ep);
 	if (pos < 0) {
+		ep_filter_del_locked(s, &p->addr);
 		ret = pos == -ENOSPC ? -ENOSPC : -ENOMEM;
 		goto fail;
 	}
@@ -916,7 +950,8 @@ dps_nic_free_locked(struct dps_nic *nic)
 		struct dps_ep_key k;
 
 		dps_ep_key_make(&k, nic->id, &ep->addr);
-		rte_hash_del_key(s->ep_hash, &k);
+		if (rte_hash_del_key(s->ep_hash, &k) >= 0)
+			ep_filter_del_locked(s, &ep->addr);
 		primary_remove_locked(nic, ep);
 		TAILQ_REMOVE(&nic->all, ep, all_link);
 		__atomic_store_n(&ep->refs, 0, __ATOMIC_RELEASE);

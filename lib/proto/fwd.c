@@ -153,13 +153,15 @@ ip4_dec_ttl(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 	/*
 	 * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m the 16-bit word holding TTL and protocol.
 	 * Done on network-order words: the one's complement sum does not depend on byte order.
+	 * The word is loaded once and stored whole: a byte store followed by a word load of the
+	 * same bytes would stall on store forwarding.
 	 */
-	uint16_t old = *(const uint16_t *)&ip->time_to_live;
-	uint16_t nw;
+	uint16_t old, nw;
 	uint32_t sum;
 
-	ip->time_to_live--;
-	nw = *(const uint16_t *)&ip->time_to_live;
+	memcpy(&old, &ip->time_to_live, sizeof(old));
+	nw = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(old) - 0x100));
+	memcpy(&ip->time_to_live, &nw, sizeof(nw));
 	sum = (uint16_t)~ip->hdr_checksum;
 	sum += (uint16_t)~old;
 	sum += nw;
@@ -177,6 +179,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	uint32_t dst[DPS_BURST], hash[DPS_BURST];
 	struct dps_ep_key keys[DPS_BURST];
 	const void *kp[DPS_BURST];
+	uint8_t kidx[DPS_BURST];
 	void *eps[DPS_BURST];
 	uint64_t hits = 0;
 	struct fwd_cnt c = {0};
@@ -224,18 +227,19 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		goto out;
 	dps_route_lookup4_bulk_rcu(s, dst, hash, nh, k);
 
-	/* The seed's rule: is the destination an address of the outgoing NIC? One bulk lookup. */
+	/*
+	 * The seed's rule: is the destination an address of the outgoing NIC? One bulk lookup of
+	 * the destinations the stack's local-address filter cannot rule out (usually none).
+	 */
 	for (uint16_t i = 0; i < k; i++) {
-		if (nh[i] == NULL)
+		if (nh[i] == NULL || !dps_stack_maybe_local(s, (const uint8_t *)&dst[i], 4))
 			continue;
-		memset(&keys[nk], 0, sizeof(keys[nk]));
-		keys[nk].nic = nh[i]->nic_id;
-		keys[nk].len = 4;
+		keys[nk] = (struct dps_ep_key){.nic = nh[i]->nic_id, .len = 4};
 		memcpy(keys[nk].b, &dst[i], 4);
 		kp[nk] = &keys[nk];
-		nk++;
+		kidx[nk++] = (uint8_t)i;
 	}
-	if (nk > 0)
+	if (unlikely(nk > 0))
 		rte_hash_lookup_bulk_data(s->ep_hash, kp, nk, &hits, eps);
 
 	for (uint16_t i = 0, j = 0; i < k; i++) {
@@ -253,19 +257,22 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH,
 					      DPS_ICMP4_NET_UNREACH, 0);
 			rte_pktmbuf_free(m);
-			if (nh[i] != NULL)
+			if (j < nk && kidx[j] == i)
 				j++;
 			continue;
 		}
-		/* Key j belongs to the j-th packet with a route, in order. */
-		if (unlikely((hits >> j) & 1) && ep_owns(out, eps[j])) {
+		/* Key j belongs to the j-th looked-up packet, in order. */
+		if (unlikely(j < nk && kidx[j] == i)) {
+			bool own = ((hits >> j) & 1) && ep_owns(out, eps[j]);
+
 			j++;
-			c.local++;
-			local[nl] = m;
-			local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
-			continue;
+			if (own) {
+				c.local++;
+				local[nl] = m;
+				local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
+				continue;
+			}
 		}
-		j++;
 		/* RFC 1812 5.3.1: TTL 1 or 0 on arrival would reach zero: time exceeded. */
 		if (unlikely(ip->time_to_live <= 1)) {
 			c.ttl++;
@@ -370,6 +377,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	uint32_t hash[DPS_BURST];
 	struct dps_ep_key keys[DPS_BURST];
 	const void *kp[DPS_BURST];
+	uint8_t kidx[DPS_BURST];
 	void *eps[DPS_BURST];
 	uint64_t hits = 0;
 	struct fwd_cnt c = {0};
@@ -419,17 +427,16 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		goto out;
 	dps_route_lookup6_bulk_rcu(s, (const uint8_t(*)[16])dst, hash, nh, k);
 
+	/* The seed's rule, as for IPv4: only destinations the filter cannot rule out. */
 	for (uint16_t i = 0; i < k; i++) {
-		if (nh[i] == NULL)
+		if (nh[i] == NULL || !dps_stack_maybe_local(s, dst[i], 16))
 			continue;
-		memset(&keys[nk], 0, sizeof(keys[nk]));
-		keys[nk].nic = nh[i]->nic_id;
-		keys[nk].len = 16;
+		keys[nk] = (struct dps_ep_key){.nic = nh[i]->nic_id, .len = 16};
 		memcpy(keys[nk].b, dst[i], 16);
 		kp[nk] = &keys[nk];
-		nk++;
+		kidx[nk++] = (uint8_t)i;
 	}
-	if (nk > 0)
+	if (unlikely(nk > 0))
 		rte_hash_lookup_bulk_data(s->ep_hash, kp, nk, &hits, eps);
 
 	for (uint16_t i = 0, j = 0; i < k; i++) {
@@ -446,18 +453,21 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_DEST_UNREACH,
 					      DPS_ICMP6_NO_ROUTE, 0);
 			rte_pktmbuf_free(m);
-			if (nh[i] != NULL)
+			if (j < nk && kidx[j] == i)
 				j++;
 			continue;
 		}
-		if (unlikely((hits >> j) & 1) && ep_owns(out, eps[j])) {
+		if (unlikely(j < nk && kidx[j] == i)) {
+			bool own = ((hits >> j) & 1) && ep_owns(out, eps[j]);
+
 			j++;
-			c.local++;
-			local[nl] = m;
-			local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
-			continue;
+			if (own) {
+				c.local++;
+				local[nl] = m;
+				local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
+				continue;
+			}
 		}
-		j++;
 		/* RFC 8200 3, RFC 4443 3.3: a hop limit that would reach zero: time exceeded. */
 		if (unlikely(ip->hop_limits <= 1)) {
 			c.ttl++;
