@@ -497,6 +497,8 @@ dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct 
 		found[nfound - 1]->rx(ctx, found[nfound - 1], m, info, found[nfound - 1]->arg);
 		return;
 	}
+	if (tp->count_unknown_port)
+		dps_cnt_inc(ctx, nid, DPS_CNT_UDP_UNKNOWN_PORT_ERRORS);
 	dh = __atomic_load_n(&d->dflt[info->tproto], __ATOMIC_ACQUIRE);
 	if (dh != NULL && dh->fn(ctx, info, m, dh->arg))
 		return;

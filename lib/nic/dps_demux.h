@@ -39,6 +39,11 @@ struct dps_transproto_ops {
 	uint16_t min_size; /**< minimum transport header size */
 	/** Seed: a datagram to a multicast or broadcast address reaches every match (UDP). */
 	bool multicast_to_all;
+	/**
+	 * Seed (transport_demuxer.go): a datagram that matches no endpoint counts
+	 * udp.unknown_port_errors in the demuxer, before the default handler is asked (UDP).
+	 */
+	bool count_unknown_port;
 	/** Read source and destination ports (host order) at offset off; 0 or -EBADMSG. */
 	int (*parse_ports)(const struct rte_mbuf *m, uint32_t off, uint16_t *sport,
 			   uint16_t *dport);

@@ -78,7 +78,7 @@ udp_unknown_destination(struct dps_ctx *ctx, const struct dps_pktinfo *info, str
 	 * broadcast or multicast address (3.2.2); dps_icmp*_error apply the other rules.
 	 */
 	if (!info->local_is_multi) {
-		dps_cnt_inc(ctx, info->nic->id, DPS_CNT_UDP_UNKNOWN_PORT_ERRORS);
+		/* udp.unknown_port_errors was counted by the demuxer (count_unknown_port). */
 		if (info->netproto == RTE_ETHER_TYPE_IPV4)
 			(void)dps_icmp4_error_ex(ctx, info->nic, m, DPS_ICMP4_DEST_UNREACH,
 						 DPS_ICMP4_PORT_UNREACH, 0, true);
@@ -95,6 +95,7 @@ const struct dps_transproto_ops dps_udp_ops = {
 	.number = IPPROTO_UDP,
 	.min_size = UDP_HLEN,
 	.multicast_to_all = true,
+	.count_unknown_port = true,
 	.parse_ports = l4_parse_ports,
 	.handle_unknown_destination = udp_unknown_destination,
 	.validate = udp_validate,

@@ -559,6 +559,7 @@ static const struct dps_transproto_ops fake_tp_ops = {
 	.number = FAKE_TP,
 	.min_size = 8,
 	.multicast_to_all = true,
+	.count_unknown_port = true,
 	.parse_ports = fake_tp_parse_ports,
 	.handle_unknown_destination = fake_tp_unknown,
 	.validate = fake_tp_validate,
