@@ -90,6 +90,9 @@ struct dps_app {
 	int ctl_fd;               /**< listening control socket, -1 if none */
 	pthread_t ctl_thread;
 	bool ctl_running;
+	pthread_rwlock_t tel_lock; /**< telemetry commands read-hold it; close write-holds it */
+	bool tel_registered;
+	bool tel_closed;           /**< set by dps_telemetry_close(): commands answer -ENODEV */
 	/* app/main.c, app/dps_port.c */
 	int logtype_nic;          /**< dpstack.nic: port and link events */
 	unsigned int main_lcore;
@@ -114,5 +117,7 @@ int dps_ctl_start(struct dps_app *app);
 void dps_ctl_stop(struct dps_app *app);
 /** Register the /dpstack/... telemetry commands. */
 int dps_telemetry_register(struct dps_app *app);
+/** Make the telemetry commands refuse from now on (before the stack is freed). */
+void dps_telemetry_close(struct dps_app *app);
 
 #endif

@@ -20,6 +20,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +75,7 @@ tel_nic_name(uint16_t id)
 
 /* /dpstack/nics: {"0": "lan0", "1": "lan1"}; ids are the keys (a NIC name may hold a '-'). */
 static int
-tel_nics(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_nics_held(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	char key[8];
 
@@ -108,7 +109,7 @@ tel_counters(struct rte_tel_data *d, int nic_id)
 
 /* /dpstack/stats: every stack-wide counter by its seed name. */
 static int
-tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_stats_held(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	rte_tel_data_start_dict(d);
 	tel_counters(d, -1);
@@ -212,7 +213,7 @@ tel_nic_ranges(struct rte_tel_data *d, struct dps_nic *nic)
 
 /* /dpstack/nic,ID (or a NIC name): one NIC's state and counters. */
 static int
-tel_nic(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_nic_held(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *cnt;
 	struct dps_nic *nic = NULL;
@@ -266,7 +267,7 @@ tel_nic(const char *cmd, const char *params, struct rte_tel_data *d)
  * connected"]}
  */
 static int
-tel_routes(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_routes_held(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct dps_route_info *v;
 	struct rte_tel_data *r;
@@ -329,7 +330,7 @@ tel_neigh_state(enum dps_neigh_state s)
 
 /* /dpstack/neigh: {"total": N, "entries": ["10.0.0.2 02:00:00:00:00:01 lan0 reachable", ...]} */
 static int
-tel_neigh(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_neigh_held(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct dps_neigh_info *v;
 	struct rte_tel_data *r;
@@ -363,12 +364,44 @@ tel_neigh(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * Telemetry runs on DPDK's own thread and cannot be unregistered in 22.11: every command holds
+ * the app's telemetry lock for reading, and dps_telemetry_close() takes it for writing before
+ * the stack is freed, so no command can run on a freed stack.
+ */
+#define TEL_GUARDED(fn)                                                                            \
+	static int fn(const char *cmd, const char *params, struct rte_tel_data *d)                 \
+	{                                                                                          \
+		int rc = -ENODEV;                                                                  \
+                                                                                                   \
+		pthread_rwlock_rdlock(&tel_app->tel_lock);                                         \
+		if (!tel_app->tel_closed)                                                          \
+			rc = fn##_held(cmd, params, d);                                            \
+		pthread_rwlock_unlock(&tel_app->tel_lock);                                         \
+		return rc;                                                                         \
+	}
+TEL_GUARDED(tel_nics)
+TEL_GUARDED(tel_nic)
+TEL_GUARDED(tel_stats)
+TEL_GUARDED(tel_routes)
+TEL_GUARDED(tel_neigh)
+
+void
+dps_telemetry_close(struct dps_app *app)
+{
+	pthread_rwlock_wrlock(&app->tel_lock);
+	app->tel_closed = true;
+	pthread_rwlock_unlock(&app->tel_lock);
+}
+
 int
 dps_telemetry_register(struct dps_app *app)
 {
 	int rc = 0;
 
 	tel_app = app;
+	pthread_rwlock_init(&app->tel_lock, NULL);
+	app->tel_closed = false;
 	rc |= rte_telemetry_register_cmd("/dpstack/nics", tel_nics,
 					 "dpstack NICs: id -> name. No parameters");
 	rc |= rte_telemetry_register_cmd(

@@ -524,6 +524,8 @@ free_stack(struct dps_app *app)
 	if (app->stack == NULL)
 		return;
 	free_contexts(app);
+	if (app->tel_registered)
+		dps_telemetry_close(app);
 	dps_stack_free(app->stack);
 	app->stack = NULL;
 	for (uint16_t i = 0; i < app->n_ports; i++)
@@ -610,6 +612,7 @@ main(int argc, char **argv)
 		DPS_LOG(NOTICE, "packet capture unavailable: %s", rte_strerror(rte_errno));
 	if (dps_telemetry_register(app) != 0)
 		DPS_LOG(WARNING, "telemetry commands not registered");
+	app->tel_registered = true;
 
 	ret = dps_port_start_all(app, err, sizeof(err));
 	if (ret != 0) {
