@@ -3,13 +3,15 @@
  * libFuzzer target: every byte parser of lib/proto and lib/nic, reached the way the wire
  * reaches them, through dps_eth_input_burst() on a stack configured like a small router.
  *
- * Input: a 3-byte header, then one Ethernet frame (docs/fuzzing.md):
+ * Input: a 3-byte header, then one Ethernet frame, or up to 64 separated by "DPSF" and given
+ * as one burst (docs/fuzzing.md):
  *   byte 0  options   bit 0 NIC (lan0 / lan1)        bit 4 ASan-exact external buffers
  *                     bit 1 promiscuous              bit 5 resolve pending neighbours
  *                     bit 2 split into a chain       bit 6 ICMP error bucket empty
  *                     bit 3 fix lengths + checksums  bit 7 NIC forwarding off
  *   byte 1  length of the first segment (chains; 0 means 1)
- *   byte 2  length of each later segment minus 1 (chains; at least len/126)
+ *   byte 2  length of each later segment minus 1 (chains; at most 127 segments a frame and
+ *           1024 an input)
  * After each frame: tx flushed, neighbour ring served by the control context, what it learned
  * or queued deleted again (so one input cannot change the next), quiescent states reported,
  * deferred frees run, and the mbuf pool must be back at its baseline: abort() otherwise.
@@ -49,7 +51,11 @@
 
 #define FZ_HDR 3
 #define FZ_MAX_FRAME 9100
-#define FZ_MAX_SEGS 127
+#define FZ_MAX_SEGS 127   /* per frame */
+#define FZ_SEG_BUDGET 1024 /* per input: the pool must hold them and every reply */
+#define FZ_MAX_BURST 64    /* frames per input: two chunks of DPS_BURST */
+#define FZ_SEP "DPSF"      /* separates the frames of a burst */
+#define FZ_SEP_LEN 4
 #define FZ_POOL_N 4095
 #define FZ_BUF (9216 + RTE_PKTMBUF_HEADROOM)
 #define FZ_NEIGH_MAX 256
@@ -390,11 +396,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_neigh(1, "10.1.0.2", 3);
 	fz_neigh(0, "2001:db8::2", 4);
 	fz_neigh(1, "2001:db8:1::2", 5);
-	fz_route("0.0.0.0/0", 0, "10.0.0.2");
+	/* No default routes: some destinations have no route (ICMP net unreachable). */
+	fz_route("8.0.0.0/8", 0, "10.0.0.2");
 	fz_route("192.168.0.0/16", 1, "10.1.0.2");
 	fz_route("172.16.0.0/12", 1, "10.1.0.99"); /* unresolved gateway: queued */
 	fz_route("198.51.100.0/24", 1, NULL);      /* on-link, unresolved */
-	fz_route("::/0", 0, "2001:db8::2");
+	fz_route("2001:4860::/32", 0, "2001:db8::2");
 	fz_route("2001:db8:100::/48", 1, "2001:db8:1::2");
 	fz_route("2001:db8:200::/48", 1, "2001:db8:1::99"); /* unresolved gateway */
 	dps_stack_set_forwarding(F.s, true);
@@ -474,16 +481,17 @@ fz_seg(const uint8_t *src, uint32_t len, uint16_t headroom, bool ext)
 }
 
 static struct rte_mbuf *
-fz_mbuf(const uint8_t *f, uint32_t len, uint8_t opt, uint8_t first, uint8_t later)
+fz_mbuf(const uint8_t *f, uint32_t len, uint8_t opt, uint8_t first, uint8_t later,
+	uint32_t max_segs)
 {
 	bool ext = (opt & OPT_EXTBUF) != 0;
 	struct rte_mbuf *head, *last;
 	uint32_t l1, seg, off;
 
-	if (!(opt & OPT_CHAIN) || len <= 1)
+	if (!(opt & OPT_CHAIN) || len <= 1 || max_segs < 2)
 		return fz_seg(f, len, RTE_PKTMBUF_HEADROOM, ext);
 	l1 = RTE_MIN(RTE_MAX((uint32_t)first, 1u), len);
-	seg = RTE_MAX((uint32_t)later + 1, (len - l1 + FZ_MAX_SEGS - 2) / (FZ_MAX_SEGS - 1));
+	seg = RTE_MAX((uint32_t)later + 1, (len - l1 + max_segs - 2) / (max_segs - 1));
 	head = last = fz_seg(f, l1, RTE_PKTMBUF_HEADROOM, ext);
 	for (off = l1; off < len; off += seg) {
 		uint32_t k = RTE_MIN(seg, len - off);
@@ -685,19 +693,19 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t frame[FZ_MAX_FRAME];
-	struct rte_mbuf *m;
+	struct rte_mbuf *pkts[FZ_MAX_BURST];
+	const uint8_t *fstart[FZ_MAX_BURST];
+	uint32_t flen[FZ_MAX_BURST];
+	const uint8_t *p, *end;
 	struct dps_nic *nic;
-	uint32_t len;
+	uint32_t max_segs;
+	uint16_t n = 0;
 	uint8_t opt;
 	unsigned int in_use;
 
 	if (size < FZ_HDR + 1 || size > FZ_HDR + FZ_MAX_FRAME)
 		return -1; /* not added to the corpus */
 	opt = data[0];
-	len = (uint32_t)(size - FZ_HDR);
-	memcpy(frame, data + FZ_HDR, len);
-	if (opt & OPT_FIX)
-		fz_fix(frame, len);
 	F.inputs++;
 
 	nic = F.nic[opt & OPT_NIC1 ? 1 : 0];
@@ -715,8 +723,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	m = fz_mbuf(frame, len, opt, data[1], data[2]);
-	dps_eth_input_burst(F.dp, nic, &m, 1);
+	/* One frame, or a burst of frames separated by FZ_SEP (empty ones are skipped). */
+	p = data + FZ_HDR;
+	end = data + size;
+	while (n < FZ_MAX_BURST && p < end) {
+		const uint8_t *sep = memmem(p, (size_t)(end - p), FZ_SEP, FZ_SEP_LEN);
+		const uint8_t *fend = sep != NULL ? sep : end;
+
+		if (fend > p) {
+			fstart[n] = p;
+			flen[n++] = (uint32_t)(fend - p);
+		}
+		p = sep != NULL ? sep + FZ_SEP_LEN : end;
+	}
+	max_segs = n > 0 ? RTE_MIN((uint32_t)FZ_MAX_SEGS, FZ_SEG_BUDGET / n) : 0;
+	for (uint16_t i = 0; i < n; i++) {
+		memcpy(frame, fstart[i], flen[i]);
+		if (opt & OPT_FIX)
+			fz_fix(frame, flen[i]);
+		pkts[i] = fz_mbuf(frame, flen[i], opt, data[1], data[2], max_segs);
+	}
+
+	dps_eth_input_burst(F.dp, nic, pkts, n);
 	dps_ctx_flush(F.dp);
 	dps_ctx_quiescent(F.dp);
 	/* Control-plane calls below may wait for a grace period: no context of ours online. */

@@ -5,7 +5,7 @@
 usage: /usr/bin/python3 test/fuzz/make_corpus.py OUTDIR
 
 Each file is the target's input: 3 option bytes (options, first segment length, later segment
-length - 1; see fuzz_eth.c) then one Ethernet frame. Every frame is written for both NICs and
+length - 1; see fuzz_eth.c) then one Ethernet frame, or several separated by "DPSF" (a burst). Every frame is written for both NICs and
 in a few option variants (plain, chained, ASan-exact external buffers, neighbours resolved).
 """
 import os
@@ -26,6 +26,7 @@ OPT_NIC1, OPT_PROMISC, OPT_CHAIN, OPT_FIX = 0x01, 0x02, 0x04, 0x08
 OPT_EXTBUF, OPT_RESOLVE, OPT_RATELIMIT, OPT_NOFWD = 0x10, 0x20, 0x40, 0x80
 
 PEER_MAC = "02:aa:00:00:00:01"
+SEP = b"DPSF"  # separates the frames of a burst (fuzz_eth.c FZ_SEP)
 
 
 class Nic:
@@ -132,6 +133,7 @@ def frames(n):
     add("fwd4_big", e / IP(src=n.other4, dst="8.8.8.8") / UDP(sport=1, dport=2) / Raw(b"z" * 3000))
     add("fwd4_opts", e / IP(src=n.other4, dst="192.168.1.1", options=[IPOption_RR(routers=["0.0.0.0"] * 3)]) / ICMP(type=8))
     add("fwd4_linkbcast", eb / IP(src=n.other4, dst="192.168.1.1") / ICMP(type=8))
+    add("fwd4_noroute", e / IP(src=n.other4, dst="203.0.113.1") / UDP(sport=1, dport=2) / pay)
     add("fwd4_martian", e / IP(src="127.0.0.1", dst="192.168.1.1") / ICMP(type=8))
 
     # IPv6 local (RFC 8200, RFC 4443, RFC 4861)
@@ -214,6 +216,7 @@ def frames(n):
     add("fwd6_to_other", e / IPv6(src=n.other6, dst="2001:db8:1::9" if n.i == 0 else "2001:db8::9") / ICMPv6EchoRequest())
     add("fwd6_big", e / IPv6(src=n.other6, dst="2001:4860::8888") / UDP(sport=1, dport=2) / Raw(b"z" * 3000))
     add("fwd6_hbh", e / IPv6(src=n.other6, dst="2001:db8:100::1") / IPv6ExtHdrHopByHop(options=[RouterAlert()]) / UDP(sport=1, dport=2))
+    add("fwd6_noroute", e / IPv6(src=n.other6, dst="2001:db9::1") / UDP(sport=1, dport=2) / pay)
     add("fwd6_ll_src", e / IPv6(src=n.peer_ll6, dst="2001:db8:100::1") / ICMPv6EchoRequest())
     add("fwd6_linkbcast", eb / IPv6(src=n.other6, dst="2001:db8:100::1") / ICMPv6EchoRequest())
 
@@ -250,6 +253,28 @@ def main():
                              ("promisc_ratelimit", base | OPT_PROMISC | OPT_RATELIMIT, 0, 0)]
             for vname, opt, first, later in variants:
                 with open(os.path.join(outdir, "%s-nic%d-%s" % (name, i, vname)), "wb") as f:
+                    f.write(bytes([opt, first, later]) + raw)
+                count += 1
+        # Bursts: the per-burst bookkeeping (bulk route and endpoint lookups, per-protocol
+        # arrays, chunks of 32) only shows with several frames of different fates at once.
+        byname = dict(frames(nic))
+        bursts = {
+            "fwd4_mix": ["fwd4", "icmp4_echo", "fwd4_noroute", "fwd4_to_other", "fwd4_ttl1",
+                         "fwd4_unresolved_gw", "fwd4_to_peer", "udp4_echo", "fwd4_default",
+                         "fwd4_noroute", "fwd4_big_df", "fwd4"],
+            "fwd6_mix": ["fwd6", "icmp6_echo", "fwd6_noroute", "fwd6_to_other", "fwd6_hlim1",
+                         "fwd6_unresolved_gw", "udp6_echo", "fwd6_default", "fwd6_noroute",
+                         "fwd6_big", "fwd6"],
+            "proto_mix": ["arp_req", "icmp4_echo", "icmp6_echo", "nd_ns", "udp4_closed",
+                          "tcp6_syn_closed", "vlan", "udp6_sock", "arp_reply", "nd_na"],
+            "chunks40": ["fwd4", "fwd6", "icmp4_echo", "udp6_echo", "fwd4_noroute"] * 8,
+        }
+        for bname, names in bursts.items():
+            raw = SEP.join(bytes(byname[x]) for x in names)
+            for vname, opt, first, later in (("plain", base, 0, 0),
+                                             ("chain", base | OPT_CHAIN | OPT_EXTBUF, 34, 9)):
+                with open(os.path.join(outdir, "burst_%s-nic%d-%s" % (bname, i, vname)),
+                          "wb") as f:
                     f.write(bytes([opt, first, later]) + raw)
                 count += 1
     print("make_corpus: %d seeds in %s" % (count, outdir), file=sys.stderr)
