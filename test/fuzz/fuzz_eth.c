@@ -3,7 +3,7 @@
  * libFuzzer target: every byte parser of lib/proto and lib/nic, reached the way the wire
  * reaches them, through dps_eth_input_burst() on a stack configured like a small router.
  *
- * Input: a 3-byte header, then one Ethernet frame, or up to 64 separated by "DPSF" and given
+ * Input: a 4-byte header, then one Ethernet frame, or up to 64 separated by "DPSF" and given
  * as one burst (docs/fuzzing.md):
  *   byte 0  options   bit 0 NIC (lan0 / lan1)        bit 4 ASan-exact external buffers
  *                     bit 1 promiscuous              bit 5 resolve pending neighbours
@@ -12,6 +12,8 @@
  *   byte 1  length of the first segment (chains; 0 means 1)
  *   byte 2  length of each later segment minus 1 (chains; at most 127 segments a frame and
  *           1024 an input)
+ *   byte 3  what the "PMD" says in ol_flags: bits 0-1 IP checksum (unknown, bad, good, none),
+ *           bits 2-3 L4 checksum (same), bit 4 RSS hash valid (hash.rss from bytes 1-2)
  * After each frame: tx flushed, neighbour ring served by the control context, what it learned
  * or queued deleted again (so one input cannot change the next), quiescent states reported,
  * deferred frees run, and the mbuf pool must be back at its baseline: abort() otherwise.
@@ -49,7 +51,7 @@
 #endif
 #endif
 
-#define FZ_HDR 3
+#define FZ_HDR 4
 #define FZ_MAX_FRAME 9100
 #define FZ_MAX_SEGS 127   /* per frame */
 #define FZ_SEG_BUDGET 1024 /* per input: the pool must hold them and every reply */
@@ -68,6 +70,12 @@
 #define OPT_RESOLVE 0x20
 #define OPT_RATELIMIT 0x40
 #define OPT_NOFWD 0x80
+
+/* RTE_MBUF_F_RX_*_CKSUM_{UNKNOWN,BAD,GOOD,NONE}, indexed by two bits of the offload byte. */
+static const uint64_t fz_ip_ck[4] = {RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, RTE_MBUF_F_RX_IP_CKSUM_BAD,
+				     RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_IP_CKSUM_NONE};
+static const uint64_t fz_l4_ck[4] = {RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, RTE_MBUF_F_RX_L4_CKSUM_BAD,
+				     RTE_MBUF_F_RX_L4_CKSUM_GOOD, RTE_MBUF_F_RX_L4_CKSUM_NONE};
 
 /* Per-NIC link state for the xmit callback. */
 struct fz_link {
@@ -742,6 +750,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (opt & OPT_FIX)
 			fz_fix(frame, flen[i]);
 		pkts[i] = fz_mbuf(frame, flen[i], opt, data[1], data[2], max_segs);
+		pkts[i]->ol_flags |= fz_ip_ck[data[3] & 3] | fz_l4_ck[(data[3] >> 2) & 3];
+		if (data[3] & 0x10) {
+			pkts[i]->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+			pkts[i]->hash.rss = (uint32_t)(data[1] << 8 | data[2]) * 0x9e3779b1u + i;
+		}
 	}
 
 	dps_eth_input_burst(F.dp, nic, pkts, n);

@@ -4,8 +4,8 @@
 
 usage: /usr/bin/python3 test/fuzz/make_corpus.py OUTDIR
 
-Each file is the target's input: 3 option bytes (options, first segment length, later segment
-length - 1; see fuzz_eth.c) then one Ethernet frame, or several separated by "DPSF" (a burst). Every frame is written for both NICs and
+Each file is the target's input: 4 option bytes (options, first segment length, later segment
+length - 1, rx offload flags; see fuzz_eth.c) then one Ethernet frame, or several separated by "DPSF" (a burst). Every frame is written for both NICs and
 in a few option variants (plain, chained, ASan-exact external buffers, neighbours resolved).
 """
 import os
@@ -24,6 +24,7 @@ from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach,
 
 OPT_NIC1, OPT_PROMISC, OPT_CHAIN, OPT_FIX = 0x01, 0x02, 0x04, 0x08
 OPT_EXTBUF, OPT_RESOLVE, OPT_RATELIMIT, OPT_NOFWD = 0x10, 0x20, 0x40, 0x80
+OFF_IP_BAD, OFF_IP_GOOD, OFF_L4_BAD, OFF_L4_GOOD, OFF_RSS = 0x01, 0x02, 0x04, 0x08, 0x10
 
 PEER_MAC = "02:aa:00:00:00:01"
 SEP = b"DPSF"  # separates the frames of a burst (fuzz_eth.c FZ_SEP)
@@ -242,18 +243,21 @@ def main():
         base = OPT_NIC1 if i else 0
         for name, pkt in frames(nic):
             raw = bytes(pkt)
-            variants = [("plain", base, 0, 0)]
+            variants = [("plain", base, 0, 0, 0)]
             if i == 0:
                 # Chains: the Ethernet header alone, then 7-byte segments; split inside
                 # the IP header with one-byte segments; external buffers of exact size.
-                variants += [("chain14", base | OPT_CHAIN, 14, 6),
-                             ("chain1", base | OPT_CHAIN | OPT_EXTBUF, 21, 0),
-                             ("ext", base | OPT_EXTBUF, 0, 0),
-                             ("resolve", base | OPT_RESOLVE | OPT_FIX, 0, 0),
-                             ("promisc_ratelimit", base | OPT_PROMISC | OPT_RATELIMIT, 0, 0)]
-            for vname, opt, first, later in variants:
+                variants += [("chain14", base | OPT_CHAIN, 14, 6, 0),
+                             ("chain1", base | OPT_CHAIN | OPT_EXTBUF, 21, 0, 0),
+                             ("ext", base | OPT_EXTBUF, 0, 0, 0),
+                             ("resolve", base | OPT_RESOLVE | OPT_FIX, 0, 0, 0),
+                             ("promisc_ratelimit", base | OPT_PROMISC | OPT_RATELIMIT, 0, 0, 0),
+                             # The PMD vouched for both checksums and gave an RSS hash.
+                             ("offload_good", base, 0x12, 0x34, OFF_IP_GOOD | OFF_L4_GOOD | OFF_RSS),
+                             ("offload_bad", base, 0, 0, OFF_IP_BAD | OFF_L4_BAD)]
+            for vname, opt, first, later, off in variants:
                 with open(os.path.join(outdir, "%s-nic%d-%s" % (name, i, vname)), "wb") as f:
-                    f.write(bytes([opt, first, later]) + raw)
+                    f.write(bytes([opt, first, later, off]) + raw)
                 count += 1
         # Bursts: the per-burst bookkeeping (bulk route and endpoint lookups, per-protocol
         # arrays, chunks of 32) only shows with several frames of different fates at once.
@@ -275,7 +279,7 @@ def main():
                                              ("chain", base | OPT_CHAIN | OPT_EXTBUF, 34, 9)):
                 with open(os.path.join(outdir, "burst_%s-nic%d-%s" % (bname, i, vname)),
                           "wb") as f:
-                    f.write(bytes([opt, first, later]) + raw)
+                    f.write(bytes([opt, first, later, 0]) + raw)
                 count += 1
     print("make_corpus: %d seeds in %s" % (count, outdir), file=sys.stderr)
     return 0
