@@ -72,21 +72,13 @@ struct dps_demux {
 int
 dps_demux_create(struct dps_stack *s)
 {
-	struct rte_hash_parameters hp = {0};
-	char name[RTE_HASH_NAMESIZE];
 	struct dps_demux *d;
 
 	d = rte_zmalloc_socket("dps_demux", sizeof(*d), RTE_CACHE_LINE_SIZE, s->socket_id);
 	if (d == NULL)
 		return -ENOMEM;
-	snprintf(name, sizeof(name), "dps_tep_%.12s", s->name);
-	hp.name = name;
-	hp.entries = s->conf.max_transport;
-	hp.key_len = sizeof(struct dps_tep_key);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = s->socket_id;
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
-	d->h = rte_hash_create(&hp);
+	d->h = dps_stack_lf_hash_create(s, "tep", d, s->conf.max_transport,
+					sizeof(struct dps_tep_key));
 	if (d->h == NULL) {
 		rte_free(d);
 		return -ENOMEM;

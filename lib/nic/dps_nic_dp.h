@@ -166,6 +166,14 @@ struct dps_stack {
 	struct dps_stack_conf conf;
 };
 
+/**
+ * For lib/nic's own tables: an rte_hash with lock-free readers whose key slots the caller
+ * frees (rte_hash_free_key_with_position) only after a grace period, so a reader never sees a
+ * slot reused under it. Named from tag and the caller's object address (unique per process).
+ */
+struct rte_hash *dps_stack_lf_hash_create(const struct dps_stack *s, const char *tag,
+					  const void *owner, uint32_t entries, uint32_t key_len);
+
 /* ---- contexts ---- */
 
 /**

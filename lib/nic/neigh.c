@@ -67,7 +67,6 @@ struct dps_neigh_table {
 int
 dps_neigh_create(struct dps_stack *s)
 {
-	struct rte_hash_parameters hp = {0};
 	struct dps_neigh_table *t;
 	char name[64];
 
@@ -77,15 +76,8 @@ dps_neigh_create(struct dps_stack *s)
 	TAILQ_INIT(&t->pending);
 	t->next_due = UINT64_MAX;
 	t->retry_tsc = rte_get_tsc_hz() * DPS_NEIGH_RETRY_MS / 1000;
-	snprintf(name, sizeof(name), "nb_%" PRIxPTR, (uintptr_t)t);
-	hp.name = name;
-	hp.entries = RTE_MAX(s->conf.max_neigh, 64u);
-	hp.key_len = sizeof(struct dps_ep_key);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = s->socket_id;
-	/* Lock-free readers; key slots are freed by us after a grace period. */
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
-	t->hash = rte_hash_create(&hp);
+	t->hash = dps_stack_lf_hash_create(s, "nb", t, RTE_MAX(s->conf.max_neigh, 64u),
+					   sizeof(struct dps_ep_key));
 	snprintf(name, sizeof(name), "nr_%" PRIxPTR, (uintptr_t)t);
 	/* Many data-path producers, one consumer: the control thread. */
 	t->ring = rte_ring_create_elem(name, sizeof(struct dps_neigh_msg), DPS_NEIGH_RING_SIZE,

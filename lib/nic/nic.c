@@ -1024,38 +1024,17 @@ dps_nic_set_mtu(struct dps_nic *nic, uint16_t mtu)
 	__atomic_store_n(&nic->mtu, mtu, __ATOMIC_RELAXED);
 }
 
-void
-dps_nic_set_promiscuous(struct dps_nic *nic, bool on)
-{
-	__atomic_store_n(&nic->promiscuous, on, __ATOMIC_RELEASE);
-}
+/* The flags the data path reads once per burst: plain atomics, no lock (DESIGN.md 2). */
+#define DPS_NIC_FLAG(flag)                                                                         \
+	void dps_nic_set_##flag(struct dps_nic *nic, bool on)                                      \
+	{                                                                                          \
+		__atomic_store_n(&nic->flag, on, __ATOMIC_RELEASE);                                \
+	}                                                                                          \
+	bool dps_nic_##flag(const struct dps_nic *nic)                                             \
+	{                                                                                          \
+		return __atomic_load_n(&nic->flag, __ATOMIC_ACQUIRE) != 0;                         \
+	}
 
-bool
-dps_nic_promiscuous(const struct dps_nic *nic)
-{
-	return __atomic_load_n(&nic->promiscuous, __ATOMIC_ACQUIRE) != 0;
-}
-
-void
-dps_nic_set_spoofing(struct dps_nic *nic, bool on)
-{
-	__atomic_store_n(&nic->spoofing, on, __ATOMIC_RELEASE);
-}
-
-bool
-dps_nic_spoofing(const struct dps_nic *nic)
-{
-	return __atomic_load_n(&nic->spoofing, __ATOMIC_ACQUIRE) != 0;
-}
-
-void
-dps_nic_set_forwarding(struct dps_nic *nic, bool on)
-{
-	__atomic_store_n(&nic->forwarding, on, __ATOMIC_RELEASE);
-}
-
-bool
-dps_nic_forwarding(const struct dps_nic *nic)
-{
-	return __atomic_load_n(&nic->forwarding, __ATOMIC_ACQUIRE) != 0;
-}
+DPS_NIC_FLAG(promiscuous)
+DPS_NIC_FLAG(spoofing)
+DPS_NIC_FLAG(forwarding)

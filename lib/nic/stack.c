@@ -3,6 +3,7 @@
  * The stack: creation, the writer lock, RCU reclamation, counters and data-path contexts.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <rte_errno.h>
@@ -32,10 +33,27 @@ dq_free_cb(void *p, void *e, unsigned int n)
 
 #define DPS_DQ_SIZE 65536
 
+struct rte_hash *
+dps_stack_lf_hash_create(const struct dps_stack *s, const char *tag, const void *owner,
+			 uint32_t entries, uint32_t key_len)
+{
+	struct rte_hash_parameters hp = {0};
+	char name[RTE_HASH_NAMESIZE];
+
+	snprintf(name, sizeof(name), "%.4s_%" PRIxPTR, tag, (uintptr_t)owner);
+	hp.name = name;
+	hp.entries = entries;
+	hp.key_len = key_len;
+	hp.hash_func = rte_hash_crc;
+	hp.socket_id = s->socket_id;
+	/* RW_CONCURRENCY_LF implies no free on delete: the caller frees slots after a grace. */
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
+	return rte_hash_create(&hp);
+}
+
 int
 dps_stack_create(const struct dps_stack_conf *conf, struct dps_stack **out)
 {
-	struct rte_hash_parameters hp = {0};
 	struct rte_rcu_qsbr_dq_parameters dp = {0};
 	char name[RTE_HASH_NAMESIZE];
 	struct dps_stack *s;
@@ -83,18 +101,8 @@ dps_stack_create(const struct dps_stack_conf *conf, struct dps_stack **out)
 	if (s->dq == NULL)
 		goto fail;
 
-	snprintf(name, sizeof(name), "dps_ep_%.12s", s->name);
-	hp.name = name;
-	hp.entries = s->conf.max_endpoints;
-	hp.key_len = sizeof(struct dps_ep_key);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = conf->socket_id;
-	/*
-	 * Lock-free readers; key slots are freed by us after a grace period
-	 * (RW_CONCURRENCY_LF implies no free on delete), so a reader never sees a reused slot.
-	 */
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
-	s->ep_hash = rte_hash_create(&hp);
+	s->ep_hash = dps_stack_lf_hash_create(s, "ep", s, s->conf.max_endpoints,
+					      sizeof(struct dps_ep_key));
 	if (s->ep_hash == NULL) {
 		ret = rte_errno == EEXIST ? -EEXIST : -ENOMEM;
 		goto fail;
