@@ -5,7 +5,6 @@
  * address, a full table), and those errors still name the config line they came from.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,18 +16,6 @@
 #include "dps_port.h"
 #include "dps_proto.h"
 #include "dps_route.h"
-
-static void __attribute__((format(printf, 3, 4)))
-apply_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void
 dps_apply_addr(const struct dps_cfg_addr *in, struct dps_addr *out)
@@ -75,8 +62,8 @@ dps_apply_nics(struct dps_app *app, char *err, size_t errlen)
 		} else {
 			rc = rte_eth_macaddr_get(p->port_id, &nc.mac);
 			if (rc != 0) {
-				apply_err(err, errlen, "%s:%d: port %u: no MAC address: %s",
-					  cfg->path, cn->port_line, p->port_id, rte_strerror(-rc));
+				dps_errf(err, errlen, "%s:%d: port %u: no MAC address: %s",
+					 cfg->path, cn->port_line, p->port_id, rte_strerror(-rc));
 				return rc;
 			}
 		}
@@ -84,8 +71,8 @@ dps_apply_nics(struct dps_app *app, char *err, size_t errlen)
 		if (rc == 0)
 			rc = dps_nic_enable(p->nic);
 		if (rc != 0) {
-			apply_err(err, errlen, "%s:%d: nic %s: %s", cfg->path, cn->line, cn->name,
-				  strerror(-rc));
+			dps_errf(err, errlen, "%s:%d: nic %s: %s", cfg->path, cn->line, cn->name,
+				 strerror(-rc));
 			return rc;
 		}
 		DPS_LOG(INFO,
@@ -137,9 +124,9 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 		if (rc == 0)
 			rc = dps_route_add_connected(app->stack, (uint16_t)i, &p);
 		if (rc != 0) {
-			apply_err(err, errlen, "%s:%d: address %s on nic %s: %s", cfg->path,
-				  ca->line, dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name,
-				  strerror(-rc));
+			dps_errf(err, errlen, "%s:%d: address %s on nic %s: %s", cfg->path,
+				 ca->line, dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name,
+				 strerror(-rc));
 			return rc;
 		}
 	}
@@ -149,9 +136,9 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 		dps_apply_prefix(&cn->ranges[j], &p);
 		rc = dps_nic_add_range(nic, dps_apply_proto(&p.addr), &p);
 		if (rc != 0) {
-			apply_err(err, errlen, "%s:%d: range %s on nic %s: %s", cfg->path,
-				  cn->range_lines[j], dps_prefix_fmt(&p, buf, sizeof(buf)),
-				  cn->name, strerror(-rc));
+			dps_errf(err, errlen, "%s:%d: range %s on nic %s: %s", cfg->path,
+				 cn->range_lines[j], dps_prefix_fmt(&p, buf, sizeof(buf)), cn->name,
+				 strerror(-rc));
 			return rc;
 		}
 	}
@@ -180,8 +167,8 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 		memcpy(mac.addr_bytes, ce->mac, RTE_ETHER_ADDR_LEN);
 		rc = dps_neigh_add_static(app->stack, (uint16_t)ce->nic, &a, &mac);
 		if (rc != 0) {
-			apply_err(err, errlen, "%s:%d: neighbour %s: %s", cfg->path, ce->line,
-				  dps_addr_fmt(&a, buf, sizeof(buf)), strerror(-rc));
+			dps_errf(err, errlen, "%s:%d: neighbour %s: %s", cfg->path, ce->line,
+				 dps_addr_fmt(&a, buf, sizeof(buf)), strerror(-rc));
 			return rc;
 		}
 	}
@@ -199,27 +186,27 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 			if (nic < 0) {
 				char gw[64];
 
-				apply_err(err, errlen,
-					  "%s:%d: route %s: gateway %s is on no NIC's subnet "
-					  "(add \"dev NAME\")",
-					  cfg->path, cr->line, dps_prefix_fmt(&p, buf, sizeof(buf)),
-					  dps_addr_fmt(&nh.gw, gw, sizeof(gw)));
+				dps_errf(err, errlen,
+					 "%s:%d: route %s: gateway %s is on no NIC's subnet "
+					 "(add \"dev NAME\")",
+					 cfg->path, cr->line, dps_prefix_fmt(&p, buf, sizeof(buf)),
+					 dps_addr_fmt(&nh.gw, gw, sizeof(gw)));
 				return -ENETUNREACH;
 			}
 		}
 		nh.nic_id = (uint16_t)nic;
 		rc = dps_route_add(app->stack, &p, &nh, 1, false);
 		if (rc != 0) {
-			apply_err(err, errlen, "%s:%d: route %s: %s", cfg->path, cr->line,
-				  dps_prefix_fmt(&p, buf, sizeof(buf)), strerror(-rc));
+			dps_errf(err, errlen, "%s:%d: route %s: %s", cfg->path, cr->line,
+				 dps_prefix_fmt(&p, buf, sizeof(buf)), strerror(-rc));
 			return rc;
 		}
 	}
 	for (unsigned int i = 0; i < cfg->n_udp_echo; i++) {
 		rc = dps_udp_echo_add(app->stack, cfg->udp_echo[i]);
 		if (rc != 0) {
-			apply_err(err, errlen, "%s: udp echo port %u: %s", cfg->path,
-				  cfg->udp_echo[i], strerror(-rc));
+			dps_errf(err, errlen, "%s: udp echo port %u: %s", cfg->path,
+				 cfg->udp_echo[i], strerror(-rc));
 			return rc;
 		}
 	}

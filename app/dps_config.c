@@ -76,8 +76,9 @@ struct parser {
 	unsigned n_pend;
 };
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
+/* The app's one writer of `err, errlen` out-parameters (apply, ports, config). */
+void
+dps_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -312,6 +313,14 @@ dps_parse_mac(const char *s, uint8_t mac[6])
 	}
 	memcpy(mac, r, 6);
 	return 0;
+}
+
+char *
+dps_mac_fmt(const uint8_t mac[6], char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+	return buf;
 }
 
 int
@@ -980,7 +989,7 @@ parse_text(const char *name, const char *text, size_t len, struct dps_config *cf
 	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
 	buf = malloc(len + 1);
 	if (buf == NULL) {
-		set_err(err, errlen, "%s: %s", name, strerror(ENOMEM));
+		dps_errf(err, errlen, "%s: %s", name, strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	memcpy(buf, text, len);
@@ -1070,7 +1079,7 @@ fail_close:
 	close(fd);
 	free(text);
 fail:
-	set_err(err, errlen, "%s: %s", path, strerror(-rc));
+	dps_errf(err, errlen, "%s: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -1100,27 +1109,27 @@ dps_config_resolve_ports(struct dps_config *cfg, char *err, size_t errlen)
 		if (is_decimal(nic->port)) {
 			if (parse_uint(nic->port, RTE_MAX_ETHPORTS - 1, &id) != 0 ||
 			    !rte_eth_dev_is_valid_port((uint16_t)id)) {
-				set_err(err, errlen, "%s:%d: no port with id %s (%u available)",
-					cfg->path, nic->port_line, nic->port,
-					(unsigned)rte_eth_dev_count_avail());
+				dps_errf(err, errlen, "%s:%d: no port with id %s (%u available)",
+					 cfg->path, nic->port_line, nic->port,
+					 (unsigned)rte_eth_dev_count_avail());
 				return -ENODEV;
 			}
 			pid = (uint16_t)id;
 		} else if (rte_eth_dev_get_port_by_name(nic->port, &pid) != 0) {
-			set_err(err, errlen,
-				"%s:%d: no port named '%s' (check the EAL --vdev/-a "
-				"arguments)",
-				cfg->path, nic->port_line, nic->port);
+			dps_errf(err, errlen,
+				 "%s:%d: no port named '%s' (check the EAL --vdev/-a "
+				 "arguments)",
+				 cfg->path, nic->port_line, nic->port);
 			return -ENODEV;
 		}
 		for (unsigned j = 0; j < i; j++) {
 			if (cfg->nics[j].port_id != pid)
 				continue;
-			set_err(err, errlen,
-				"%s:%d: port '%s' is port %u, already used by nic "
-				"'%s' (line %d)",
-				cfg->path, nic->port_line, nic->port, (unsigned)pid,
-				cfg->nics[j].name, cfg->nics[j].port_line);
+			dps_errf(err, errlen,
+				 "%s:%d: port '%s' is port %u, already used by nic "
+				 "'%s' (line %d)",
+				 cfg->path, nic->port_line, nic->port, (unsigned)pid,
+				 cfg->nics[j].name, cfg->nics[j].port_line);
 			return -EEXIST;
 		}
 		nic->port_id = pid;

@@ -163,6 +163,15 @@ void dps_config_free(struct dps_config *cfg);
  */
 int dps_config_resolve_ports(struct dps_config *cfg, char *err, size_t errlen);
 
+/**
+ * Write a printf-style message into a caller's error buffer: the one way the app's
+ * `char *err, size_t errlen` out-parameters are filled, so that every one of them may be NULL.
+ *
+ * @param err    receives the message, truncated to errlen - 1 characters; may be NULL.
+ * @param errlen size of err; 0 writes nothing.
+ */
+void dps_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /*
  * Parse helpers, shared with the control socket so that dpstack-ctl commands accept exactly
  * the config file's syntax. They take one token without surrounding blanks.
@@ -188,6 +197,15 @@ int dps_parse_prefix(const char *s, struct dps_cfg_prefix *p, bool allow_host_bi
  * @return 0 or -EINVAL.
  */
 int dps_parse_mac(const char *s, uint8_t mac[6]);
+
+/**
+ * Write mac as dps_parse_mac() reads it: `xx:xx:xx:xx:xx:xx`, lower-case hex. Not
+ * rte_ether_format_addr(), which writes upper case: the control socket and telemetry have
+ * always printed lower case, as `ip link` does, and scripts compare those strings.
+ * @param len at least 18 for the whole address; less truncates.
+ * @return buf.
+ */
+char *dps_mac_fmt(const uint8_t mac[6], char *buf, size_t len);
 
 /**
  * Parse `on` or `off` (any letter case).

@@ -202,45 +202,6 @@ parse_onoff(struct ctl_out *o, const char *s, bool *v)
 	return 0;
 }
 
-static const char *
-fmt_addr(const struct dps_addr *a, char *buf, size_t len)
-{
-	if (inet_ntop(a->len == 4 ? AF_INET : AF_INET6, a->b, buf, len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-static const char *
-fmt_prefix(const struct dps_prefix *p, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	snprintf(buf, len, "%s/%u", fmt_addr(&p->addr, a, sizeof(a)), p->plen);
-	return buf;
-}
-
-static const char *
-fmt_mac(const struct rte_ether_addr *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m->addr_bytes[0], m->addr_bytes[1],
-		 m->addr_bytes[2], m->addr_bytes[3], m->addr_bytes[4], m->addr_bytes[5]);
-	return buf;
-}
-
-static bool
-prefix_contains(const struct dps_prefix *p, const struct dps_addr *a)
-{
-	unsigned int full = p->plen / 8, rest = p->plen % 8;
-
-	if (p->addr.len != a->len)
-		return false;
-	if (memcmp(p->addr.b, a->b, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((p->addr.b[full] ^ a->b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
-}
-
 /* ---- list snapshots: the queries return the total, so grow until it fits ---- */
 
 #define FETCH_FN(fname, type, call)                                                                \
@@ -426,7 +387,8 @@ show_nics(struct dps_app *app, bool json, struct ctl_out *o)
 			out_printf(o,
 				   ", \"port\": %u, \"mac\": \"%s\", \"mtu\": %u, \"promiscuous\": "
 				   "%s, \"spoofing\": %s, \"forwarding\": %s}",
-				   nic->port_id, fmt_mac(dps_nic_mac(nic), mac, sizeof(mac)),
+				   nic->port_id,
+				   dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)),
 				   dps_nic_mtu(nic), dps_nic_promiscuous(nic) ? "true" : "false",
 				   dps_nic_spoofing(nic) ? "true" : "false",
 				   dps_nic_forwarding(nic) ? "true" : "false");
@@ -441,63 +403,53 @@ show_nics(struct dps_app *app, bool json, struct ctl_out *o)
 
 		nic_flags(nic, flags, sizeof(flags));
 		out_printf(o, "%-3u %-15s %-5u %-18s %-5u %s\n", dps_nic_id(nic), dps_nic_name(nic),
-			   nic->port_id, fmt_mac(dps_nic_mac(nic), mac, sizeof(mac)),
+			   nic->port_id,
+			   dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)),
 			   dps_nic_mtu(nic), flags);
 	}
 	out_printf(o, "stack forwarding %s\n", fwd ? "on" : "off");
 	return 0;
 }
 
+/*
+ * Start one row of a per-NIC list: `{"nic": NAME` of a JSON object (the caller adds the other
+ * members and the `}`) or the NIC column of a table.
+ */
+static void
+out_nic_row(struct ctl_out *o, struct dps_nic *nic, bool json, bool *first)
+{
+	if (json) {
+		out_printf(o, "%s{\"nic\": ", *first ? "" : ", ");
+		out_jstr(o, dps_nic_name(nic));
+	} else {
+		out_printf(o, "%-15s ", dps_nic_name(nic));
+	}
+	*first = false;
+}
+
+/* Write one NIC's rows of a per-NIC list with out_nic_row(); 0 or the ctl_err() code. */
+typedef int (*nic_rows_fn)(struct ctl_out *o, struct dps_nic *nic, bool json, bool *first);
+
+/*
+ * A per-NIC list (show addresses, show ranges) over the NIC named or all: one JSON array, or
+ * the table whose header the caller wrote (an error message replaces it, see ctl_err()).
+ */
 static int
-show_addresses(struct dps_app *app, const char *name, bool json, struct ctl_out *o)
+show_nic_rows(struct dps_app *app, const char *name, bool json, nic_rows_fn rows, struct ctl_out *o)
 {
 	struct dps_nic *nics[DPS_MAX_NICS];
 	int n = select_nics(app, o, name, nics);
 	bool first = true;
-	char pfx[64];
 
 	if (n < 0)
 		return n;
 	if (json)
 		out_printf(o, "[");
-	else
-		out_printf(o, "%-15s %-43s %-10s %-15s %-5s %s\n", "NIC", "ADDRESS", "KIND",
-			   "BEHAVIOUR", "REFS", "PRIMARY");
 	for (int i = 0; i < n; i++) {
-		struct dps_endpoint_info *v;
-		int m = fetch_endpoints(nics[i], &v);
+		int rc = rows(o, nics[i], json, &first);
 
-		if (m < 0)
-			return ctl_err(o, m, "cannot list addresses of %s: %s",
-				       dps_nic_name(nics[i]), strerror(-m));
-		for (int j = 0; j < m; j++) {
-			fmt_prefix(&v[j].prefix, pfx, sizeof(pfx));
-			if (json) {
-				out_printf(o, "%s{\"nic\": ", first ? "" : ", ");
-				out_jstr(o, dps_nic_name(nics[i]));
-				out_printf(o,
-					   ", \"address\": \"%s\", \"kind\": \"%s\", "
-					   "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": ",
-					   pfx, kind_name(v[j].kind), peb_name(v[j].peb),
-					   v[j].refs);
-				if (v[j].primary_index >= 0)
-					out_printf(o, "%d}", v[j].primary_index);
-				else
-					out_printf(o, "null}");
-			} else {
-				char prim[16];
-
-				if (v[j].primary_index >= 0)
-					snprintf(prim, sizeof(prim), "%d", v[j].primary_index);
-				else
-					snprintf(prim, sizeof(prim), "-");
-				out_printf(o, "%-15s %-43s %-10s %-15s %-5d %s\n",
-					   dps_nic_name(nics[i]), pfx, kind_name(v[j].kind),
-					   peb_name(v[j].peb), v[j].refs, prim);
-			}
-			first = false;
-		}
-		free(v);
+		if (rc < 0)
+			return rc;
 	}
 	if (json)
 		out_printf(o, "]\n");
@@ -505,42 +457,79 @@ show_addresses(struct dps_app *app, const char *name, bool json, struct ctl_out 
 }
 
 static int
-show_ranges(struct dps_app *app, const char *name, bool json, struct ctl_out *o)
+address_rows(struct ctl_out *o, struct dps_nic *nic, bool json, bool *first)
 {
-	struct dps_nic *nics[DPS_MAX_NICS];
-	int n = select_nics(app, o, name, nics);
-	bool first = true;
+	struct dps_endpoint_info *v;
+	int m = fetch_endpoints(nic, &v);
 	char pfx[64];
 
-	if (n < 0)
-		return n;
-	if (json)
-		out_printf(o, "[");
-	else
-		out_printf(o, "%-15s %s\n", "NIC", "RANGE");
-	for (int i = 0; i < n; i++) {
-		struct dps_prefix *v;
-		int m = fetch_ranges(nics[i], &v);
+	if (m < 0)
+		return ctl_err(o, m, "cannot list addresses of %s: %s", dps_nic_name(nic),
+			       strerror(-m));
+	for (int j = 0; j < m; j++) {
+		dps_prefix_fmt(&v[j].prefix, pfx, sizeof(pfx));
+		out_nic_row(o, nic, json, first);
+		if (json) {
+			out_printf(o,
+				   ", \"address\": \"%s\", \"kind\": \"%s\", "
+				   "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": ",
+				   pfx, kind_name(v[j].kind), peb_name(v[j].peb), v[j].refs);
+			if (v[j].primary_index >= 0)
+				out_printf(o, "%d}", v[j].primary_index);
+			else
+				out_printf(o, "null}");
+		} else {
+			char prim[16];
 
-		if (m < 0)
-			return ctl_err(o, m, "cannot list ranges of %s: %s", dps_nic_name(nics[i]),
-				       strerror(-m));
-		for (int j = 0; j < m; j++) {
-			fmt_prefix(&v[j], pfx, sizeof(pfx));
-			if (json) {
-				out_printf(o, "%s{\"nic\": ", first ? "" : ", ");
-				out_jstr(o, dps_nic_name(nics[i]));
-				out_printf(o, ", \"range\": \"%s\"}", pfx);
-			} else {
-				out_printf(o, "%-15s %s\n", dps_nic_name(nics[i]), pfx);
-			}
-			first = false;
+			if (v[j].primary_index >= 0)
+				snprintf(prim, sizeof(prim), "%d", v[j].primary_index);
+			else
+				snprintf(prim, sizeof(prim), "-");
+			out_printf(o, "%-43s %-10s %-15s %-5d %s\n", pfx, kind_name(v[j].kind),
+				   peb_name(v[j].peb), v[j].refs, prim);
 		}
-		free(v);
 	}
-	if (json)
-		out_printf(o, "]\n");
+	free(v);
 	return 0;
+}
+
+static int
+show_addresses(struct dps_app *app, const char *name, bool json, struct ctl_out *o)
+{
+	if (!json)
+		out_printf(o, "%-15s %-43s %-10s %-15s %-5s %s\n", "NIC", "ADDRESS", "KIND",
+			   "BEHAVIOUR", "REFS", "PRIMARY");
+	return show_nic_rows(app, name, json, address_rows, o);
+}
+
+static int
+range_rows(struct ctl_out *o, struct dps_nic *nic, bool json, bool *first)
+{
+	struct dps_prefix *v;
+	int m = fetch_ranges(nic, &v);
+	char pfx[64];
+
+	if (m < 0)
+		return ctl_err(o, m, "cannot list ranges of %s: %s", dps_nic_name(nic),
+			       strerror(-m));
+	for (int j = 0; j < m; j++) {
+		dps_prefix_fmt(&v[j], pfx, sizeof(pfx));
+		out_nic_row(o, nic, json, first);
+		if (json)
+			out_printf(o, ", \"range\": \"%s\"}", pfx);
+		else
+			out_printf(o, "%s\n", pfx);
+	}
+	free(v);
+	return 0;
+}
+
+static int
+show_ranges(struct dps_app *app, const char *name, bool json, struct ctl_out *o)
+{
+	if (!json)
+		out_printf(o, "%-15s %s\n", "NIC", "RANGE");
+	return show_nic_rows(app, name, json, range_rows, o);
 }
 
 static int
@@ -557,7 +546,7 @@ show_routes(struct dps_app *app, bool json, struct ctl_out *o)
 	else
 		out_printf(o, "%-43s %-39s %-15s %s\n", "PREFIX", "VIA", "DEV", "TYPE");
 	for (int i = 0; i < n && !o->overflow; i++) {
-		fmt_prefix(&v[i].prefix, pfx, sizeof(pfx));
+		dps_prefix_fmt(&v[i].prefix, pfx, sizeof(pfx));
 		if (json) {
 			out_printf(o, "%s{\"prefix\": \"%s\", \"connected\": %s, \"paths\": [",
 				   i ? ", " : "", pfx, v[i].connected ? "true" : "false");
@@ -568,7 +557,7 @@ show_routes(struct dps_app *app, bool json, struct ctl_out *o)
 				out_jstr(o, nic_name_by_id(app, nh->nic_id));
 				if (nh->has_gw)
 					out_printf(o, ", \"via\": \"%s\"}",
-						   fmt_addr(&nh->gw, gw, sizeof(gw)));
+						   dps_addr_fmt(&nh->gw, gw, sizeof(gw)));
 				else
 					out_printf(o, ", \"via\": null}");
 			}
@@ -579,7 +568,7 @@ show_routes(struct dps_app *app, bool json, struct ctl_out *o)
 			const struct dps_nexthop *nh = &v[i].paths[j];
 
 			out_printf(o, "%-43s %-39s %-15s %s\n", pfx,
-				   nh->has_gw ? fmt_addr(&nh->gw, gw, sizeof(gw)) : "-",
+				   nh->has_gw ? dps_addr_fmt(&nh->gw, gw, sizeof(gw)) : "-",
 				   nic_name_by_id(app, nh->nic_id),
 				   v[i].connected ? "connected" : "static");
 		}
@@ -605,8 +594,8 @@ show_neigh(struct dps_app *app, bool json, struct ctl_out *o)
 		out_printf(o, "%-39s %-18s %-15s %-10s %s\n", "ADDRESS", "MAC", "DEV", "STATE",
 			   "QUEUED");
 	for (int i = 0; i < n; i++) {
-		fmt_addr(&v[i].addr, a, sizeof(a));
-		fmt_mac(&v[i].mac, mac, sizeof(mac));
+		dps_addr_fmt(&v[i].addr, a, sizeof(a));
+		dps_mac_fmt(v[i].mac.addr_bytes, mac, sizeof(mac));
 		if (json) {
 			out_printf(o, "%s{\"address\": \"%s\", \"mac\": \"%s\", \"dev\": ",
 				   i ? ", " : "", a, mac);
@@ -735,7 +724,7 @@ cmd_addr(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 				return ctl_err(o, -EINVAL, "expected first or never, got '%s'",
 					       argv[4]);
 		}
-		fmt_addr(&p.addr, buf, sizeof(buf));
+		dps_addr_fmt(&p.addr, buf, sizeof(buf));
 		why = unicast_problem(&p.addr);
 		if (why != NULL)
 			return ctl_err(o, -EINVAL, "address %s is %s", buf, why);
@@ -760,7 +749,7 @@ cmd_addr(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 		rc = parse_addr(o, argv[3], &p.addr);
 		if (rc != 0)
 			return rc;
-		fmt_addr(&p.addr, buf, sizeof(buf));
+		dps_addr_fmt(&p.addr, buf, sizeof(buf));
 		rc = remove_permanent(nic, &p.addr, &p.plen);
 		if (rc == -EADDRNOTAVAIL)
 			return ctl_err(o, rc, "address %s not on %s", buf, dps_nic_name(nic));
@@ -790,7 +779,7 @@ cmd_range(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 	rc = parse_prefix(o, argv[3], true, &p);
 	if (rc != 0)
 		return rc;
-	fmt_prefix(&p, buf, sizeof(buf));
+	dps_prefix_fmt(&p, buf, sizeof(buf));
 	if (argv[1][0] == 'a') {
 		rc = dps_nic_add_range(nic, addr_proto(&p.addr), &p);
 		if (rc != 0)
@@ -835,7 +824,7 @@ nic_for_gateway(struct dps_app *app, const struct dps_addr *gw)
 			continue;
 		for (int i = 0; i < n; i++)
 			if (v[i].kind == DPS_EP_PERMANENT && v[i].prefix.plen > best_plen &&
-			    prefix_contains(&v[i].prefix, gw)) {
+			    dps_prefix_contains(&v[i].prefix, gw)) {
 				best = nic;
 				best_plen = v[i].prefix.plen;
 			}
@@ -860,7 +849,8 @@ cmd_route(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 			return rc;
 		rc = dps_route_del(app->stack, &p);
 		if (rc == -ENOENT)
-			return ctl_err(o, rc, "no such route %s", fmt_prefix(&p, buf, sizeof(buf)));
+			return ctl_err(o, rc, "no such route %s",
+				       dps_prefix_fmt(&p, buf, sizeof(buf)));
 		if (rc != 0)
 			return ctl_err(o, rc, "cannot delete route %s: %s", argv[2], strerror(-rc));
 		return 0;
@@ -885,7 +875,7 @@ cmd_route(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 	if (i != argc)
 		goto usage;
 	if (nh.has_gw) {
-		fmt_addr(&nh.gw, gw, sizeof(gw));
+		dps_addr_fmt(&nh.gw, gw, sizeof(gw));
 		if (nh.gw.len != p.addr.len)
 			return ctl_err(o, -EINVAL, "gateway %s is not of the family of %s", gw,
 				       argv[2]);
@@ -903,8 +893,8 @@ cmd_route(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 	nh.nic_id = dps_nic_id(nic);
 	rc = dps_route_add(app->stack, &p, &nh, 1, false);
 	if (rc != 0)
-		return ctl_err(o, rc, "cannot add route %s: %s", fmt_prefix(&p, buf, sizeof(buf)),
-			       strerror(-rc));
+		return ctl_err(o, rc, "cannot add route %s: %s",
+			       dps_prefix_fmt(&p, buf, sizeof(buf)), strerror(-rc));
 	return 0;
 usage:
 	return ctl_err(o, -EINVAL,
@@ -929,7 +919,7 @@ cmd_neigh(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 		if (dps_parse_mac(argv[3], mac.addr_bytes) != 0)
 			return ctl_err(o, -EINVAL, "malformed MAC '%s'", argv[3]);
 		NIC_OR_ERR(nic, app, o, argv[4]);
-		fmt_addr(&a, buf, sizeof(buf));
+		dps_addr_fmt(&a, buf, sizeof(buf));
 		why = unicast_problem(&a);
 		if (why != NULL)
 			return ctl_err(o, -EINVAL, "neighbour %s is %s", buf, why);
@@ -946,7 +936,7 @@ cmd_neigh(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 		if (rc != 0)
 			return rc;
 		NIC_OR_ERR(nic, app, o, argv[3]);
-		fmt_addr(&a, buf, sizeof(buf));
+		dps_addr_fmt(&a, buf, sizeof(buf));
 		rc = dps_neigh_del(app->stack, dps_nic_id(nic), &a);
 		if (rc == -ENOENT)
 			return ctl_err(o, rc, "no neighbour %s on %s", buf, dps_nic_name(nic));
@@ -972,7 +962,7 @@ cmd_group(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 	rc = parse_addr(o, argv[2], &g);
 	if (rc != 0)
 		return rc;
-	fmt_addr(&g, buf, sizeof(buf));
+	dps_addr_fmt(&g, buf, sizeof(buf));
 	if (!addr_is_multicast(&g))
 		return ctl_err(o, -EINVAL, "%s is not a multicast group", buf);
 	if (join) {

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +26,6 @@ int dps_logtype_app = -1;
 
 #define PORT_LOG(app, level, fmt, ...)                                                             \
 	rte_log(RTE_LOG_##level, (app)->logtype_nic, "dpstack: " fmt "\n", ##__VA_ARGS__)
-
-static void __attribute__((format(printf, 3, 4)))
-port_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int
 lcore_socket(unsigned int lcore)
@@ -92,12 +79,12 @@ dps_port_parse_qmap(struct dps_app *app, const char *arg, char *err, size_t errl
 		}
 		if (v[0] >= RTE_MAX_ETHPORTS || v[1] >= RTE_MAX_QUEUES_PER_PORT ||
 		    v[2] >= RTE_MAX_LCORE) {
-			port_err(err, errlen, "--config: (%lu,%lu,%lu) out of range", v[0], v[1],
+			dps_errf(err, errlen, "--config: (%lu,%lu,%lu) out of range", v[0], v[1],
 				 v[2]);
 			return -EINVAL;
 		}
 		if (app->n_qmap == DPS_APP_MAX_QMAP) {
-			port_err(err, errlen, "--config: more than %d entries", DPS_APP_MAX_QMAP);
+			dps_errf(err, errlen, "--config: more than %d entries", DPS_APP_MAX_QMAP);
 			return -EINVAL;
 		}
 		app->qmap[app->n_qmap++] = (struct dps_app_qmap){
@@ -110,7 +97,7 @@ dps_port_parse_qmap(struct dps_app *app, const char *arg, char *err, size_t errl
 		goto bad;
 	return 0;
 bad:
-	port_err(err, errlen, "--config: expected (port,queue,lcore)[,...] near \"%.20s\"", s);
+	dps_errf(err, errlen, "--config: expected (port,queue,lcore)[,...] near \"%.20s\"", s);
 	return -EINVAL;
 }
 
@@ -135,7 +122,7 @@ dps_port_init(struct dps_app *app, char *err, size_t errlen)
 		app->n_ports++;
 	}
 	if (app->n_ports == 0) {
-		port_err(err, errlen, "%s: no [nic] section: nothing to do", app->cfg.path);
+		dps_errf(err, errlen, "%s: no [nic] section: nothing to do", app->cfg.path);
 		return -EINVAL;
 	}
 	return 0;
@@ -146,7 +133,7 @@ worker_add_rxq(struct dps_app *app, struct dps_app_worker *w, struct dps_app_por
 	       char *err, size_t errlen)
 {
 	if (w->n_rxq == DPS_APP_MAX_RXQ_PER_LCORE) {
-		port_err(err, errlen, "lcore %u polls more than %d rx queues", w->lcore_id,
+		dps_errf(err, errlen, "lcore %u polls more than %d rx queues", w->lcore_id,
 			 DPS_APP_MAX_RXQ_PER_LCORE);
 		return -E2BIG;
 	}
@@ -189,24 +176,24 @@ assign_from_qmap(struct dps_app *app, char *err, size_t errlen)
 		struct rte_eth_dev_info info;
 
 		if (p == NULL) {
-			port_err(err, errlen, "--config: port %u is not the port of any [nic]",
+			dps_errf(err, errlen, "--config: port %u is not the port of any [nic]",
 				 e->port_id);
 			rc = -ENODEV;
 		} else if (w == NULL) {
-			port_err(err, errlen,
+			dps_errf(err, errlen,
 				 "--config: lcore %u is not a worker lcore (enabled and not the "
 				 "main lcore %u)",
 				 e->lcore_id, app->main_lcore);
 			rc = -EINVAL;
 		} else if (seen[(size_t)(p - app->ports) * max_q + e->queue_id]) {
-			port_err(err, errlen, "--config: port %u rx queue %u given twice",
+			dps_errf(err, errlen, "--config: port %u rx queue %u given twice",
 				 e->port_id, e->queue_id);
 			rc = -EINVAL;
 		} else if ((rc = rte_eth_dev_info_get(p->port_id, &info)) != 0) {
-			port_err(err, errlen, "port %u: cannot get device info: %s", p->port_id,
+			dps_errf(err, errlen, "port %u: cannot get device info: %s", p->port_id,
 				 rte_strerror(-rc));
 		} else if (e->queue_id >= info.max_rx_queues) {
-			port_err(err, errlen, "--config: port %u (%s) has only %u rx queues",
+			dps_errf(err, errlen, "--config: port %u (%s) has only %u rx queues",
 				 p->port_id, p->name, info.max_rx_queues);
 			rc = -EINVAL;
 		} else {
@@ -220,14 +207,14 @@ assign_from_qmap(struct dps_app *app, char *err, size_t errlen)
 		struct dps_app_port *p = &app->ports[pi];
 
 		if (p->n_rxq == 0) {
-			port_err(err, errlen, "--config: port %u (%s) has no rx queue", p->port_id,
+			dps_errf(err, errlen, "--config: port %u (%s) has no rx queue", p->port_id,
 				 p->name);
 			rc = -EINVAL;
 		}
 		for (uint16_t q = 0; q < p->n_rxq && rc == 0; q++)
 			if (!seen[(size_t)pi * max_q + q]) {
 				/* Queues are numbered 0..n-1: a gap is a queue nobody polls. */
-				port_err(err, errlen, "--config: port %u rx queue %u is not polled",
+				dps_errf(err, errlen, "--config: port %u rx queue %u is not polled",
 					 p->port_id, q);
 				rc = -EINVAL;
 			}
@@ -247,7 +234,7 @@ dps_port_assign(struct dps_app *app, char *err, size_t errlen)
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		if (app->n_workers == DPS_MAX_CTX - 1) {
-			port_err(
+			dps_errf(
 				err, errlen,
 				"too many worker lcores: at most %d (one context is the control's)",
 				DPS_MAX_CTX - 1);
@@ -277,14 +264,14 @@ dps_port_assign(struct dps_app *app, char *err, size_t errlen)
 
 			rc = rte_eth_dev_info_get(p->port_id, &info);
 			if (rc != 0) {
-				port_err(err, errlen, "port %u: cannot get device info: %s",
+				dps_errf(err, errlen, "port %u: cannot get device info: %s",
 					 p->port_id, rte_strerror(-rc));
 				return rc;
 			}
 			p->n_rxq =
 				(uint16_t)RTE_MIN(app->n_workers, (unsigned int)info.max_rx_queues);
 			if (p->n_rxq == 0) {
-				port_err(err, errlen, "port %u (%s) has no rx queue", p->port_id,
+				dps_errf(err, errlen, "port %u (%s) has no rx queue", p->port_id,
 					 p->name);
 				return -ENODEV;
 			}
@@ -307,7 +294,7 @@ dps_port_assign(struct dps_app *app, char *err, size_t errlen)
 
 		rc = rte_eth_dev_info_get(p->port_id, &info);
 		if (rc != 0) {
-			port_err(err, errlen, "port %u: cannot get device info: %s", p->port_id,
+			dps_errf(err, errlen, "port %u: cannot get device info: %s", p->port_id,
 				 rte_strerror(-rc));
 			return rc;
 		}
@@ -315,7 +302,7 @@ dps_port_assign(struct dps_app *app, char *err, size_t errlen)
 		p->n_txq_want = (uint16_t)(app->single_lcore ? 1 : app->n_workers + 1);
 		p->n_txq = (uint16_t)RTE_MIN(p->n_txq_want, info.max_tx_queues);
 		if (p->n_txq == 0) {
-			port_err(err, errlen, "port %u (%s) has no tx queue", p->port_id, p->name);
+			dps_errf(err, errlen, "port %u (%s) has no tx queue", p->port_id, p->name);
 			return -ENODEV;
 		}
 		p->tx_shared = p->n_txq < p->n_txq_want;
@@ -402,7 +389,7 @@ dps_port_pools_create(struct dps_app *app, char *err, size_t errlen)
 					s);
 		}
 		if (app->pools[s] == NULL) {
-			port_err(err, errlen,
+			dps_errf(err, errlen,
 				 "cannot create a pool of %" PRIu64 " mbufs of %u bytes "
 				 "on socket %d: %s",
 				 n, data_room, s, rte_strerror(rte_errno));
@@ -503,7 +490,7 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 
 	rc = rte_eth_dev_info_get(p->port_id, &info);
 	if (rc != 0) {
-		port_err(err, errlen, "%s:%d: port %u: cannot get device info: %s", app->cfg.path,
+		dps_errf(err, errlen, "%s:%d: port %u: cannot get device info: %s", app->cfg.path,
 			 cn->port_line, p->port_id, rte_strerror(-rc));
 		return rc;
 	}
@@ -550,7 +537,7 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 		rc = rte_eth_dev_configure(p->port_id, p->n_rxq, p->n_txq, &conf);
 	}
 	if (rc != 0) {
-		port_err(err, errlen,
+		dps_errf(err, errlen,
 			 "%s:%d: port %u (%s): configure with %u rx / %u tx queues: %s",
 			 app->cfg.path, cn->port_line, p->port_id, p->name, p->n_rxq, p->n_txq,
 			 rte_strerror(-rc));
@@ -559,7 +546,7 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 	p->configured = true;
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
 	if (rc != 0) {
-		port_err(err, errlen, "port %u (%s): descriptor counts: %s", p->port_id, p->name,
+		dps_errf(err, errlen, "port %u (%s): descriptor counts: %s", p->port_id, p->name,
 			 rte_strerror(-rc));
 		return rc;
 	}
@@ -606,7 +593,7 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 			rc = rte_eth_rx_queue_setup(p->port_id, w->rxq[i].queue_id, nb_rxd, s,
 						    &rxconf, dps_port_pool(app, s));
 			if (rc != 0) {
-				port_err(err, errlen, "port %u (%s): rx queue %u: %s", p->port_id,
+				dps_errf(err, errlen, "port %u (%s): rx queue %u: %s", p->port_id,
 					 p->name, w->rxq[i].queue_id, rte_strerror(-rc));
 				return rc;
 			}
@@ -618,7 +605,7 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 		txconf.offloads = conf.txmode.offloads;
 		rc = rte_eth_tx_queue_setup(p->port_id, q, nb_txd, txq_socket(app, q), &txconf);
 		if (rc != 0) {
-			port_err(err, errlen, "port %u (%s): tx queue %u: %s", p->port_id, p->name,
+			dps_errf(err, errlen, "port %u (%s): tx queue %u: %s", p->port_id, p->name,
 				 q, rte_strerror(-rc));
 			return rc;
 		}
@@ -662,7 +649,7 @@ dps_port_start_all(struct dps_app *app, char *err, size_t errlen)
 
 		rc = rte_eth_dev_start(p->port_id);
 		if (rc != 0) {
-			port_err(err, errlen, "%s:%d: port %u (%s): start: %s", app->cfg.path,
+			dps_errf(err, errlen, "%s:%d: port %u (%s): start: %s", app->cfg.path,
 				 cn->port_line, p->port_id, p->name, rte_strerror(-rc));
 			return rc;
 		}

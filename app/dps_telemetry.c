@@ -41,31 +41,6 @@
 static struct dps_app *tel_app;
 
 static const char *
-tel_addr(const struct dps_addr *a, char *buf, size_t len)
-{
-	if (inet_ntop(a->len == 4 ? AF_INET : AF_INET6, a->b, buf, len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-static const char *
-tel_prefix(const struct dps_prefix *p, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	snprintf(buf, len, "%s/%u", tel_addr(&p->addr, a, sizeof(a)), p->plen);
-	return buf;
-}
-
-static const char *
-tel_mac(const struct rte_ether_addr *m, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m->addr_bytes[0], m->addr_bytes[1],
-		 m->addr_bytes[2], m->addr_bytes[3], m->addr_bytes[4], m->addr_bytes[5]);
-	return buf;
-}
-
-static const char *
 tel_nic_name(uint16_t id)
 {
 	struct dps_nic *nic = dps_stack_nic(tel_app->stack, id);
@@ -174,7 +149,7 @@ tel_nic_addresses(struct rte_tel_data *d, struct dps_nic *nic)
 		return -ENOMEM;
 	}
 	for (int i = 0; i < shown; i++) {
-		rte_tel_data_add_array_string(addr, tel_prefix(&v[i].prefix, buf, sizeof(buf)));
+		rte_tel_data_add_array_string(addr, dps_prefix_fmt(&v[i].prefix, buf, sizeof(buf)));
 		rte_tel_data_add_array_string(kind, tel_kind(v[i].kind));
 		rte_tel_data_add_array_string(peb, tel_peb(v[i].peb));
 		rte_tel_data_add_array_int(refs, v[i].refs);
@@ -206,7 +181,7 @@ tel_nic_ranges(struct rte_tel_data *d, struct dps_nic *nic)
 		return -ENOMEM;
 	rte_tel_data_add_dict_int(d, "n_ranges", n);
 	for (int i = 0; i < RTE_MIN(n, TEL_ADDR_MAX); i++)
-		rte_tel_data_add_array_string(a, tel_prefix(&v[i], buf, sizeof(buf)));
+		rte_tel_data_add_array_string(a, dps_prefix_fmt(&v[i], buf, sizeof(buf)));
 	rte_tel_data_add_dict_container(d, "ranges", a, 0);
 	return 0;
 }
@@ -241,7 +216,8 @@ tel_nic_held(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "id", dps_nic_id(nic));
 	rte_tel_data_add_dict_string(d, "name", dps_nic_name(nic));
 	rte_tel_data_add_dict_int(d, "port", nic->port_id);
-	rte_tel_data_add_dict_string(d, "mac", tel_mac(dps_nic_mac(nic), mac, sizeof(mac)));
+	rte_tel_data_add_dict_string(d, "mac",
+				     dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)));
 	rte_tel_data_add_dict_int(d, "mtu", dps_nic_mtu(nic));
 	rte_tel_data_add_dict_string(d, "flags", flags);
 	rte_tel_data_add_dict_int(d, "promiscuous", dps_nic_promiscuous(nic));
@@ -261,6 +237,50 @@ tel_nic_held(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* The stack's lists, typed alike so that tel_list_start() can take either. */
+static int
+tel_q_routes(void *v, int max)
+{
+	return dps_route_list(tel_app->stack, v, max);
+}
+
+static int
+tel_q_neigh(void *v, int max)
+{
+	return dps_neigh_list(tel_app->stack, v, max);
+}
+
+/*
+ * Start a capped list reply: the first TEL_LIST_MAX entries of size bytes from list(), d as
+ * {"total": N} and *r an empty array of strings for the caller to fill and add to d. Returns
+ * the entries for the caller to free, or NULL with *n the negative errno.
+ */
+static void *
+tel_list_start(struct rte_tel_data *d, size_t size, int (*list)(void *v, int max), int *n,
+	       struct rte_tel_data **r)
+{
+	void *v = malloc(TEL_LIST_MAX * size);
+
+	if (v == NULL) {
+		*n = -ENOMEM;
+		return NULL;
+	}
+	*n = list(v, TEL_LIST_MAX);
+	if (*n < 0) {
+		free(v);
+		return NULL;
+	}
+	*r = tel_array(RTE_TEL_STRING_VAL);
+	if (*r == NULL) {
+		free(v);
+		*n = -ENOMEM;
+		return NULL;
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "total", *n);
+	return v;
+}
+
 /*
  * /dpstack/routes: {"total": N, "ipv4": N4, "ipv6": N6,
  *                   "routes": ["10.1.0.0/16 via 10.0.0.2 dev lan0", "10.0.0.0/24 dev lan0
@@ -274,27 +294,15 @@ tel_routes_held(const char *cmd, const char *params, struct rte_tel_data *d)
 	char gw[INET6_ADDRSTRLEN], val[RTE_TEL_MAX_STRING_LEN];
 	int n;
 
-	v = malloc(TEL_LIST_MAX * sizeof(*v));
+	v = tel_list_start(d, sizeof(*v), tel_q_routes, &n, &r);
 	if (v == NULL)
-		return -ENOMEM;
-	n = dps_route_list(tel_app->stack, v, TEL_LIST_MAX);
-	if (n < 0) {
-		free(v);
 		return n;
-	}
-	r = tel_array(RTE_TEL_STRING_VAL);
-	if (r == NULL) {
-		free(v);
-		return -ENOMEM;
-	}
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "total", n);
 	rte_tel_data_add_dict_int(d, "ipv4", (int)dps_route_count(tel_app->stack, 4));
 	rte_tel_data_add_dict_int(d, "ipv6", (int)dps_route_count(tel_app->stack, 16));
 	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++) {
 		size_t off;
 
-		tel_prefix(&v[i].prefix, val, sizeof(val));
+		dps_prefix_fmt(&v[i].prefix, val, sizeof(val));
 		off = strlen(val);
 		for (unsigned int j = 0; j < v[i].n_paths && off < sizeof(val); j++) {
 			const struct dps_nexthop *nh = &v[i].paths[j];
@@ -302,7 +310,7 @@ tel_routes_held(const char *cmd, const char *params, struct rte_tel_data *d)
 
 			if (nh->has_gw)
 				w = snprintf(val + off, sizeof(val) - off, "%s via %s dev %s",
-					     j ? "," : "", tel_addr(&nh->gw, gw, sizeof(gw)),
+					     j ? "," : "", dps_addr_fmt(&nh->gw, gw, sizeof(gw)),
 					     tel_nic_name(nh->nic_id));
 			else
 				w = snprintf(val + off, sizeof(val) - off, "%s dev %s",
@@ -337,25 +345,14 @@ tel_neigh_held(const char *cmd, const char *params, struct rte_tel_data *d)
 	char a[INET6_ADDRSTRLEN], mac[32], val[RTE_TEL_MAX_STRING_LEN];
 	int n;
 
-	v = malloc(TEL_LIST_MAX * sizeof(*v));
+	v = tel_list_start(d, sizeof(*v), tel_q_neigh, &n, &r);
 	if (v == NULL)
-		return -ENOMEM;
-	n = dps_neigh_list(tel_app->stack, v, TEL_LIST_MAX);
-	if (n < 0) {
-		free(v);
 		return n;
-	}
-	r = tel_array(RTE_TEL_STRING_VAL);
-	if (r == NULL) {
-		free(v);
-		return -ENOMEM;
-	}
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "total", n);
 	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++) {
-		snprintf(val, sizeof(val), "%s %s %s %s", tel_addr(&v[i].addr, a, sizeof(a)),
-			 v[i].state == DPS_NEIGH_INCOMPLETE ? "-"
-							    : tel_mac(&v[i].mac, mac, sizeof(mac)),
+		snprintf(val, sizeof(val), "%s %s %s %s", dps_addr_fmt(&v[i].addr, a, sizeof(a)),
+			 v[i].state == DPS_NEIGH_INCOMPLETE
+				 ? "-"
+				 : dps_mac_fmt(v[i].mac.addr_bytes, mac, sizeof(mac)),
 			 tel_nic_name(v[i].nic_id), tel_neigh_state(v[i].state));
 		rte_tel_data_add_array_string(r, val);
 	}
