@@ -56,13 +56,24 @@ struct dps_default {
 	void *arg;
 };
 
-#define DPS_PORTMAP_WORDS (65536 / 64)
+/*
+ * The seed's four id forms, most specific first; an endpoint is bound under exactly one. Each
+ * local port has a mask of the forms bound on it, so a datagram tries only lookups that can
+ * match: an unbound port costs none, an echo service bound to the port alone costs one.
+ */
+enum tep_form {
+	FORM_FULL = 0,  /* local address, remote address and port */
+	FORM_NO_LOCAL,  /* remote address and port */
+	FORM_NO_REMOTE, /* local address */
+	FORM_PORT,      /* port only */
+	FORM_MAX
+};
 
 struct dps_demux {
 	struct rte_hash *h;
 	const struct dps_transproto_ops *tp[256];
-	uint64_t *portmap[256];  /* RCU-read bitmap of bound local ports */
-	uint16_t *portcnt[256];  /* writer: endpoints per local port */
+	uint8_t *forms[256];     /* RCU-read: per local port, a mask of the forms bound */
+	uint16_t *formcnt[256];  /* writer: endpoints per (form, local port) */
 	struct dps_raw_set *raw[256];
 	struct dps_raw *raw_list[256];
 	struct dps_default *dflt[256];
@@ -111,8 +122,8 @@ dps_demux_free(struct dps_stack *s)
 			r = next;
 		}
 		rte_free(d->raw[i]);
-		rte_free(d->portmap[i]);
-		rte_free(d->portcnt[i]);
+		rte_free(d->forms[i]);
+		rte_free(d->formcnt[i]);
 		rte_free(d->dflt[i]);
 	}
 	rte_free(d);
@@ -132,14 +143,15 @@ dps_stack_register_transproto(struct dps_stack *s, const struct dps_transproto_o
 		ret = -EEXIST;
 		goto out;
 	}
-	d->portmap[ops->number] = rte_zmalloc_socket("dps_portmap", DPS_PORTMAP_WORDS * 8,
-						      RTE_CACHE_LINE_SIZE, s->socket_id);
-	d->portcnt[ops->number] = rte_zmalloc("dps_portcnt", 65536 * sizeof(uint16_t), 0);
-	if (d->portmap[ops->number] == NULL || d->portcnt[ops->number] == NULL) {
-		rte_free(d->portmap[ops->number]);
-		rte_free(d->portcnt[ops->number]);
-		d->portmap[ops->number] = NULL;
-		d->portcnt[ops->number] = NULL;
+	d->forms[ops->number] = rte_zmalloc_socket("dps_forms", 65536, RTE_CACHE_LINE_SIZE,
+						   s->socket_id);
+	d->formcnt[ops->number] = rte_zmalloc("dps_formcnt", FORM_MAX * 65536 * sizeof(uint16_t),
+					      0);
+	if (d->forms[ops->number] == NULL || d->formcnt[ops->number] == NULL) {
+		rte_free(d->forms[ops->number]);
+		rte_free(d->formcnt[ops->number]);
+		d->forms[ops->number] = NULL;
+		d->formcnt[ops->number] = NULL;
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -174,12 +186,37 @@ tep_key_make(struct dps_tep_key *k, uint16_t netproto, uint8_t tproto, uint16_t 
 	}
 }
 
-static inline bool
-port_bound(const struct dps_demux *d, uint8_t tproto, uint16_t port)
+static inline uint8_t
+port_forms(const struct dps_demux *d, uint8_t tproto, uint16_t port)
 {
-	const uint64_t *map = d->portmap[tproto];
+	return __atomic_load_n(&d->forms[tproto][port], __ATOMIC_ACQUIRE);
+}
 
-	return (__atomic_load_n(&map[port >> 6], __ATOMIC_ACQUIRE) >> (port & 63)) & 1;
+static enum tep_form
+tep_form(const struct dps_tep_id *id)
+{
+	bool local = id->local_addr.len != 0;
+	bool remote = id->remote_addr.len != 0 || id->remote_port != 0;
+
+	if (local)
+		return remote ? FORM_FULL : FORM_NO_REMOTE;
+	return remote ? FORM_NO_LOCAL : FORM_PORT;
+}
+
+/* Writer: one more (delta 1) or one less (-1) endpoint of this form on its port. */
+static void
+form_count_locked(struct dps_demux *d, uint8_t tproto, const struct dps_tep_id *id, int delta)
+{
+	enum tep_form f = tep_form(id);
+	uint16_t *cnt = &d->formcnt[tproto][f * 65536 + id->local_port];
+	uint8_t *mask = &d->forms[tproto][id->local_port];
+
+	*cnt = (uint16_t)(*cnt + delta);
+	/* Set before the endpoint is published, cleared after it is unlinked. */
+	if (*cnt == 0)
+		__atomic_store_n(mask, (uint8_t)(*mask & ~(1u << f)), __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(mask, (uint8_t)(*mask | (1u << f)), __ATOMIC_RELEASE);
 }
 
 int
@@ -217,17 +254,16 @@ dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, const struc
 	t->ctl = ctl;
 	t->arg = arg;
 	t->stack = s;
+	form_count_locked(d, tproto, id, 1);
 	pos = rte_hash_add_key_data(d->h, &k, t);
 	if (pos < 0) {
+		form_count_locked(d, tproto, id, -1);
 		rte_free(t);
 		ret = pos;
 		goto out;
 	}
 	/* rte_hash_add_key_data() returns 0, not the key slot: ask for the slot to free later. */
 	t->hash_pos = rte_hash_lookup(d->h, &k);
-	if (d->portcnt[tproto][id->local_port]++ == 0)
-		__atomic_fetch_or(&d->portmap[tproto][id->local_port >> 6],
-				  1ULL << (id->local_port & 63), __ATOMIC_RELEASE);
 	d->count++;
 	if (out != NULL)
 		*out = t;
@@ -260,9 +296,7 @@ dps_tep_unbind(struct dps_stack *s, struct dps_tep *t)
 		dps_stack_unlock(s);
 		return -ENOENT;
 	}
-	if (--d->portcnt[t->tproto][t->id.local_port] == 0)
-		__atomic_fetch_and(&d->portmap[t->tproto][t->id.local_port >> 6],
-				   ~(1ULL << (t->id.local_port & 63)), __ATOMIC_RELEASE);
+	form_count_locked(d, t->tproto, &t->id, -1);
 	d->count--;
 	dps_stack_defer_free_locked(s, tep_free_deferred, t);
 	dps_stack_unlock(s);
@@ -412,20 +446,27 @@ deliver_raw(struct dps_ctx *ctx, const struct dps_demux *d, const struct dps_pkt
 	}
 }
 
-/* The seed's four forms of a transport endpoint id, most specific first. */
+/* The seed's lookup order over the forms present on the port (mask from port_forms()). */
 static unsigned int
-demux_lookup(const struct dps_demux *d, const struct dps_pktinfo *info, uint16_t lport,
-	     const struct dps_addr *laddr, uint16_t rport, const struct dps_addr *raddr,
-	     struct dps_tep **found, bool all)
+demux_lookup(const struct dps_demux *d, const struct dps_pktinfo *info, uint8_t mask,
+	     uint16_t lport, const struct dps_addr *laddr, uint16_t rport,
+	     const struct dps_addr *raddr, struct dps_tep **found, bool all)
 {
+	static const struct {
+		bool local, remote;
+	} forms[FORM_MAX] = {
+		[FORM_FULL] = {true, true},
+		[FORM_NO_LOCAL] = {false, true},
+		[FORM_NO_REMOTE] = {true, false},
+		[FORM_PORT] = {false, false},
+	};
 	struct dps_tep_key k;
 	void *data;
 	unsigned int n = 0;
-	const struct {
-		bool local, remote;
-	} forms[4] = {{true, true}, {false, true}, {true, false}, {false, false}};
 
-	for (unsigned int f = 0; f < 4; f++) {
+	for (unsigned int f = 0; f < FORM_MAX; f++) {
+		if (!(mask & (1u << f)))
+			continue;
 		tep_key_make(&k, info->netproto, info->tproto, lport,
 			     forms[f].local ? laddr : NULL, forms[f].remote ? rport : 0,
 			     forms[f].remote ? raddr : NULL);
@@ -447,8 +488,9 @@ dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct 
 							      __ATOMIC_ACQUIRE);
 	const uint16_t nid = info->nic->id;
 	const struct dps_default *dh;
-	struct dps_tep *found[4];
+	struct dps_tep *found[FORM_MAX];
 	unsigned int nfound = 0;
+	uint8_t mask;
 
 	if (unlikely(tp == NULL)) {
 		dps_cnt_inc(ctx, nid, DPS_CNT_UNKNOWN_PROTOCOL_RCVD);
@@ -469,11 +511,12 @@ dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct 
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (port_bound(d, info->tproto, info->dport)) {
+	mask = port_forms(d, info->tproto, info->dport);
+	if (mask != 0) {
 		/* Seed: UDP to a multicast or broadcast address reaches every match. */
 		bool all = info->local_is_multi && tp->multicast_to_all;
 
-		nfound = demux_lookup(d, info, info->dport, &info->local, info->sport,
+		nfound = demux_lookup(d, info, mask, info->dport, &info->local, info->sport,
 				      &info->remote, found, all);
 	}
 	if (nfound > 0) {
@@ -509,6 +552,7 @@ dps_nic_deliver_transport_control(struct dps_ctx *ctx, struct dps_nic *nic,
 	struct dps_pktinfo info = {.nic = nic, .netproto = netproto, .tproto = tproto};
 	struct dps_tep *t;
 	uint16_t sport, dport;
+	uint8_t mask;
 
 	RTE_SET_USED(info.np);
 	if (tp == NULL)
@@ -518,10 +562,11 @@ dps_nic_deliver_transport_control(struct dps_ctx *ctx, struct dps_nic *nic,
 		return;
 	if (tp->parse_ports(m, off, &sport, &dport) < 0)
 		return;
-	if (!port_bound(d, tproto, sport))
+	mask = port_forms(d, tproto, sport);
+	if (mask == 0)
 		return;
 	/* Reversed: the quoted packet is one we sent. */
-	if (demux_lookup(d, &info, sport, local, dport, remote, &t, false) == 0)
+	if (demux_lookup(d, &info, mask, sport, local, dport, remote, &t, false) == 0)
 		return;
 	if (t->ctl != NULL)
 		t->ctl(ctx, t, (int)type, extra, m, t->arg);
