@@ -14,34 +14,56 @@ drop(struct rte_mbuf *m)
 }
 
 /*
- * Bulk map lookup of the addresses the local-address filter cannot rule out. out[i] gets the
- * endpoint of (nic, a[i]) or NULL.
+ * One bulk map lookup of the destinations and sources the local-address filter cannot rule
+ * out (a stack-wide bitmap: usually no source, and no destination of a forwarded packet).
+ * dep[i] / sep[i] get the endpoint of (nic, dst[i]) / (nic, src[i]) when bit i of the
+ * returned *dmask / *smask is set; the entries of clear bits are not written.
  */
 static inline void
-lookup_maybe_local(const struct dps_stack *s, uint16_t nid, const struct dps_addr *a,
-		   uint16_t n, void **out)
+lookup_maybe_local(const struct dps_stack *s, uint16_t nid, const struct dps_addr *dst,
+		   const struct dps_addr *src, uint16_t n, void **dep, void **sep,
+		   uint64_t *dmask, uint64_t *smask)
 {
-	struct dps_ep_key key[DPS_BURST];
-	const void *kp[DPS_BURST];
-	void *data[DPS_BURST];
-	uint8_t idx[DPS_BURST];
-	uint64_t hit = 0;
+	struct dps_ep_key key[2 * DPS_BURST];
+	const void *kp[2 * DPS_BURST];
+	void *data[2 * DPS_BURST];
+	uint8_t idx[2 * DPS_BURST];
+	uint64_t dm = 0, sm = 0, hit = 0;
 	uint16_t nk = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		out[i] = NULL;
-		if (!dps_stack_maybe_local(s, a[i].b, a[i].len))
-			continue;
-		dps_ep_key_make(&key[nk], nid, &a[i]);
+		dm |= (uint64_t)dps_stack_maybe_local(s, dst[i].b, dst[i].len) << i;
+		sm |= (uint64_t)dps_stack_maybe_local(s, src[i].b, src[i].len) << i;
+	}
+	*dmask = dm;
+	*smask = sm;
+	if (likely((dm | sm) == 0))
+		return;
+	/* Keys 0..nd-1 are destinations, the rest sources; idx says which packet. */
+	for (uint64_t m = dm; m != 0; m &= m - 1) {
+		uint16_t i = (uint16_t)__builtin_ctzll(m);
+
+		dps_ep_key_make(&key[nk], nid, &dst[i]);
 		kp[nk] = &key[nk];
 		idx[nk++] = (uint8_t)i;
 	}
-	if (nk == 0)
-		return;
+	for (uint64_t m = sm; m != 0; m &= m - 1) {
+		uint16_t i = (uint16_t)__builtin_ctzll(m);
+
+		dps_ep_key_make(&key[nk], nid, &src[i]);
+		kp[nk] = &key[nk];
+		idx[nk++] = (uint8_t)i;
+	}
+	/* rte_hash bulk lookups take at most RTE_HASH_LOOKUP_BULK_MAX (64) keys. */
 	rte_hash_lookup_bulk_data(s->ep_hash, kp, nk, &hit, data);
-	for (uint16_t j = 0; j < nk; j++)
-		if (hit & (1ULL << j))
-			out[idx[j]] = data[j];
+	for (uint16_t j = 0, nd = (uint16_t)__builtin_popcountll(dm); j < nk; j++) {
+		void *ep = (hit >> j) & 1 ? data[j] : NULL;
+
+		if (j < nd)
+			dep[idx[j]] = ep;
+		else
+			sep[idx[j]] = ep;
+	}
 }
 
 /* One chunk of at most DPS_BURST packets. */
@@ -56,8 +78,8 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 	void *dep[DPS_BURST], *sep[DPS_BURST];
 	int status[DPS_BURST];
 	uint16_t nok = 0, nv = 0, nl = 0, nf = 0;
-	uint64_t malformed = 0, badsrc = 0, invalid = 0;
-	bool forwarding;
+	uint64_t malformed = 0, badsrc = 0, invalid = 0, dmask, smask;
+	bool forwarding, promisc;
 
 	/* Seed: the minimum-size check comes before anything looks at the header. */
 	for (uint16_t i = 0; i < n; i++) {
@@ -88,16 +110,27 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 		nv++;
 	}
 	/* Map lookups only for addresses the filter cannot rule out (usually no source). */
-	lookup_maybe_local(s, nid, dst, nv, dep);
-	lookup_maybe_local(s, nid, src, nv, sep);
+	lookup_maybe_local(s, nid, dst, src, nv, dep, sep, &dmask, &smask);
 	forwarding = np->forward_burst != NULL &&
 		     __atomic_load_n(&s->forwarding, __ATOMIC_RELAXED) &&
 		     __atomic_load_n(&nic->forwarding, __ATOMIC_RELAXED);
+	/*
+	 * Read once per burst (a change lands between two bursts, as if just before or after
+	 * it): a destination with no endpoint matches only a promiscuous NIC or a range.
+	 */
+	promisc = __atomic_load_n(&nic->promiscuous, __ATOMIC_RELAXED);
+	if (unlikely(__atomic_load_n(&nic->ranges, __ATOMIC_RELAXED) != NULL) || promisc) {
+		/* The general per-packet rule below, with no endpoint where the filter said so. */
+		for (uint16_t i = 0; i < nv; i++)
+			if (!((dmask >> i) & 1))
+				dep[i] = NULL;
+		dmask = ~0ULL;
+	}
 	for (uint16_t i = 0; i < nv; i++) {
 		struct rte_mbuf *m = ok[i];
 
 		/* Later gVisor (#1507): a packet claiming one of our own addresses as source. */
-		if (unlikely(sep[i] != NULL)) {
+		if (unlikely((smask >> i) & 1) && sep[i] != NULL) {
 			const struct dps_endpoint *se = sep[i];
 
 			if (__atomic_load_n(&se->kind, __ATOMIC_RELAXED) == DPS_EP_PERMANENT &&
@@ -107,7 +140,8 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 				continue;
 			}
 		}
-		if (dps_nic_rx_match_rcu(nic, dep[i], &dst[i]) != DPS_RX_NONE) {
+		if (((dmask >> i) & 1) &&
+		    dps_nic_rx_match_rcu(nic, dep[i], &dst[i]) != DPS_RX_NONE) {
 			local[nl++] = m;
 		} else if (forwarding) {
 			/* Seed: a promiscuous NIC never gets here, it matches everything. */

@@ -110,20 +110,59 @@ deliver_local(struct dps_ctx *ctx, uint16_t ethertype, struct rte_mbuf **pkts,
 	}
 }
 
+/*
+ * The Ethernet header a next hop gets, as two overlapping 8-byte words (bytes 0-7 and 6-13):
+ * built once per next hop per burst, written with two stores per frame.
+ */
+struct eth_words {
+	uint64_t w0, w1;
+};
+
+static inline void
+eth_words_make(struct eth_words *w, const struct rte_ether_addr *dst,
+	       const struct rte_ether_addr *src, uint16_t ethertype_be)
+{
+	uint8_t h[RTE_ETHER_HDR_LEN];
+
+	memcpy(h, dst, RTE_ETHER_ADDR_LEN);
+	memcpy(h + RTE_ETHER_ADDR_LEN, src, RTE_ETHER_ADDR_LEN);
+	memcpy(h + 2 * RTE_ETHER_ADDR_LEN, &ethertype_be, sizeof(ethertype_be));
+	memcpy(&w->w0, h, 8);
+	memcpy(&w->w1, h + 6, 8);
+}
+
+/* Frames queued for one outgoing NIC, handed to its tx buffer together (in order). */
+struct tx_run {
+	const struct dps_nic *nic;
+	uint16_t n;
+	struct rte_mbuf *pkts[DPS_BURST];
+};
+
+static inline void
+tx_run_flush(struct dps_ctx *ctx, struct tx_run *r)
+{
+	if (r->n > 0)
+		dps_ctx_tx_bulk(ctx, r->nic, r->pkts, r->n);
+	r->n = 0;
+}
+
 /* Write the new Ethernet header over the received one in the headroom and queue the frame. */
 static inline bool
-eth_out(struct dps_ctx *ctx, const struct dps_nic *out, struct rte_mbuf *m,
-	const struct rte_ether_addr *dst, uint16_t ethertype_be)
+eth_out(struct dps_ctx *ctx, struct tx_run *r, const struct dps_nic *out, struct rte_mbuf *m,
+	const struct eth_words *w)
 {
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
+	uint8_t *eh = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
 
 	if (unlikely(eh == NULL))
 		return false;
-	eh->dst_addr = *dst;
-	eh->src_addr = out->mac;
-	eh->ether_type = ethertype_be;
-	m->l2_len = sizeof(*eh);
-	dps_ctx_tx(ctx, out, m);
+	memcpy(eh, &w->w0, 8);
+	memcpy(eh + 6, &w->w1, 8);
+	m->l2_len = sizeof(struct rte_ether_hdr);
+	if (r->nic != out) {
+		tx_run_flush(ctx, r);
+		r->nic = out;
+	}
+	r->pkts[r->n++] = m;
 	return true;
 }
 
@@ -181,13 +220,16 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	const void *kp[DPS_BURST];
 	uint8_t kidx[DPS_BURST];
 	void *eps[DPS_BURST];
-	uint64_t hits = 0;
+	uint64_t hits = 0, maybe_local = 0;
 	struct fwd_cnt c = {0};
 	uint16_t k = 0, nk = 0, nl = 0;
 	/* One neighbour lookup per next hop per burst: most packets share a gateway. */
 	const struct dps_nic *last_nic = NULL;
 	uint32_t last_nh = 0;
-	struct rte_ether_addr last_mac;
+	struct eth_words last_hdr = {0, 0};
+	struct tx_run run = {.nic = NULL, .n = 0};
+	const struct dps_nexthop *memo_nh = NULL;
+	const struct dps_nic *memo_out = NULL;
 	const uint16_t type_be = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -218,6 +260,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		}
 		keep[k] = m;
 		dst[k] = ip->dst_addr;
+		maybe_local |= (uint64_t)dps_stack_maybe_local(s, (const uint8_t *)&dst[k], 4) << k;
 		hash[k] = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) ?
 				  m->hash.rss :
 				  rte_hash_crc_4byte(ip->src_addr, ip->dst_addr);
@@ -231,8 +274,10 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	 * The seed's rule: is the destination an address of the outgoing NIC? One bulk lookup of
 	 * the destinations the stack's local-address filter cannot rule out (usually none).
 	 */
-	for (uint16_t i = 0; i < k; i++) {
-		if (nh[i] == NULL || !dps_stack_maybe_local(s, (const uint8_t *)&dst[i], 4))
+	for (uint64_t lm = maybe_local; lm != 0; lm &= lm - 1) {
+		uint16_t i = (uint16_t)__builtin_ctzll(lm);
+
+		if (nh[i] == NULL)
 			continue;
 		keys[nk] = (struct dps_ep_key){.nic = nh[i]->nic_id, .len = 4};
 		memcpy(keys[nk].b, &dst[i], 4);
@@ -248,10 +293,17 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		const struct dps_nic *out;
 		struct rte_ether_addr mac;
 		uint32_t nha;
-		bool found;
 
-		if (unlikely(nh[i] == NULL ||
-			     (out = dps_stack_nic_rcu(s, nh[i]->nic_id)) == NULL)) {
+		/* Most packets of a burst share a next hop: its NIC is looked up once. */
+		out = NULL;
+		if (likely(nh[i] != NULL)) {
+			if (nh[i] != memo_nh) {
+				memo_nh = nh[i];
+				memo_out = dps_stack_nic_rcu(s, memo_nh->nic_id);
+			}
+			out = memo_out;
+		}
+		if (unlikely(out == NULL)) {
 			/* RFC 1812 5.2.7.1: no route: destination unreachable, net unreachable. */
 			c.no_route++;
 			(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH,
@@ -296,34 +348,30 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		}
 		ip4_dec_ttl(m, ip);
 		nha = nh[i]->has_gw ? *(const uint32_t *)nh[i]->gw.b : dst[i];
-		if (last_nic == out && last_nh == nha) {
-			mac = last_mac;
-			found = true;
-		} else {
+		if (last_nic != out || last_nh != nha) {
 			struct dps_addr a;
 
 			a.len = 4;
 			memcpy(a.b, &nha, 4);
-			found = dps_neigh_lookup_rcu(s, out->id, &a, &mac) == 0;
-			if (found) {
-				last_nic = out;
-				last_nh = nha;
-				last_mac = mac;
-			} else {
+			if (dps_neigh_lookup_rcu(s, out->id, &a, &mac) != 0) {
 				/* The neighbour code writes the Ethernet header once resolved. */
 				c.forwarded++;
 				dps_neigh_resolve_fwd(ctx, (struct dps_nic *)(uintptr_t)out, &a, m,
 						      in->id);
 				continue;
 			}
+			last_nic = out;
+			last_nh = nha;
+			eth_words_make(&last_hdr, &mac, &out->mac, type_be);
 		}
-		if (likely(eth_out(ctx, out, m, &mac, type_be)))
+		if (likely(eth_out(ctx, &run, out, m, &last_hdr)))
 			c.forwarded++;
 		else {
 			c.bad++;
 			rte_pktmbuf_free(m);
 		}
 	}
+	tx_run_flush(ctx, &run);
 	if (unlikely(nl > 0))
 		deliver_local(ctx, RTE_ETHER_TYPE_IPV4, local, local_nic, nl);
 out:
@@ -384,7 +432,8 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	uint16_t k = 0, nk = 0, nl = 0;
 	const struct dps_nic *last_nic = NULL;
 	uint8_t last_nh[16];
-	struct rte_ether_addr last_mac;
+	struct eth_words last_hdr = {0, 0};
+	struct tx_run run = {.nic = NULL, .n = 0};
 	const uint16_t type_be = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -485,9 +534,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		}
 		ip->hop_limits--;
 		nha = nh[i]->has_gw ? nh[i]->gw.b : dst[i];
-		if (last_nic == out && memcmp(last_nh, nha, 16) == 0) {
-			mac = last_mac;
-		} else {
+		if (last_nic != out || memcmp(last_nh, nha, 16) != 0) {
 			struct dps_addr a;
 
 			a.len = 16;
@@ -500,15 +547,16 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			}
 			last_nic = out;
 			memcpy(last_nh, nha, 16);
-			last_mac = mac;
+			eth_words_make(&last_hdr, &mac, &out->mac, type_be);
 		}
-		if (likely(eth_out(ctx, out, m, &mac, type_be)))
+		if (likely(eth_out(ctx, &run, out, m, &last_hdr)))
 			c.forwarded++;
 		else {
 			c.bad++;
 			rte_pktmbuf_free(m);
 		}
 	}
+	tx_run_flush(ctx, &run);
 	if (unlikely(nl > 0))
 		deliver_local(ctx, RTE_ETHER_TYPE_IPV6, local, local_nic, nl);
 out:

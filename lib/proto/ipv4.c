@@ -44,11 +44,19 @@ ip4_hdr_cksum_ok(const struct rte_mbuf *m, const void *hdr, uint32_t hlen)
 	uint16_t s;
 
 	if (likely(hlen == IP4_MIN_HLEN && rte_pktmbuf_data_len(m) >= IP4_MIN_HLEN)) {
-		uint32_t w[5];
-		uint64_t sum;
+		const uint8_t *h = hdr;
+		uint64_t a, b, sum;
+		uint32_t c;
 
-		memcpy(w, hdr, sizeof(w)); /* unaligned loads: the header sits at offset 14 */
-		sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+		/*
+		 * Unaligned loads straight into registers (the header sits at offset 14): copying
+		 * the header to a stack array first made gcc reload it in pieces from a 16-byte
+		 * store (a store-forwarding stall, 14% of the parser's samples).
+		 */
+		memcpy(&a, h, 8);
+		memcpy(&b, h + 8, 8);
+		memcpy(&c, h + 16, 4);
+		sum = (a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + c;
 		sum = (sum & 0xffffffff) + (sum >> 32);
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
