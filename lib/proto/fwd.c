@@ -227,11 +227,13 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	const struct dps_nic *last_nic = NULL;
 	uint32_t last_nh = 0;
 	struct eth_words last_hdr = {0, 0};
-	struct tx_run run = {.nic = NULL, .n = 0};
+	struct tx_run run; /* fields set below: an initializer would zero all of pkts[] */
 	const struct dps_nexthop *memo_nh = NULL;
 	const struct dps_nic *memo_out = NULL;
 	const uint16_t type_be = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 
+	run.nic = NULL;
+	run.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip;
@@ -433,9 +435,11 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	const struct dps_nic *last_nic = NULL;
 	uint8_t last_nh[16];
 	struct eth_words last_hdr = {0, 0};
-	struct tx_run run = {.nic = NULL, .n = 0};
+	struct tx_run run; /* fields set below: an initializer would zero all of pkts[] */
 	const uint16_t type_be = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 
+	run.nic = NULL;
+	run.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv6_hdr *ip;
