@@ -7,6 +7,7 @@
 #ifndef DPS_PROTO_PRIV_H
 #define DPS_PROTO_PRIV_H
 
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ether.h>
@@ -40,6 +41,22 @@ dps_mbuf_copy(const struct rte_mbuf *m, uint32_t off, uint32_t len, void *buf)
 		return -1;
 	if (p != buf)
 		memcpy(buf, p, len);
+	return 0;
+}
+
+/**
+ * The transport ops' parse_ports for UDP and TCP: both start with source and destination
+ * port (RFC 768, RFC 9293 3.1). Host byte order out; -EBADMSG if the packet is too short.
+ */
+static inline int
+dps_l4_parse_ports(const struct rte_mbuf *m, uint32_t off, uint16_t *sport, uint16_t *dport)
+{
+	uint16_t p[2];
+
+	if (dps_mbuf_copy(m, off, 4, p) < 0)
+		return -EBADMSG;
+	*sport = rte_be_to_cpu_16(p[0]);
+	*dport = rte_be_to_cpu_16(p[1]);
 	return 0;
 }
 

@@ -14,18 +14,6 @@
 #define TCP_HLEN 20
 
 static int
-tcp_parse_ports(const struct rte_mbuf *m, uint32_t off, uint16_t *sport, uint16_t *dport)
-{
-	uint16_t p[2];
-
-	if (dps_mbuf_copy(m, off, 4, p) < 0)
-		return -EBADMSG;
-	*sport = rte_be_to_cpu_16(p[0]);
-	*dport = rte_be_to_cpu_16(p[1]);
-	return 0;
-}
-
-static int
 tcp_validate(struct dps_ctx *ctx, const struct dps_pktinfo *info, struct rte_mbuf *m)
 {
 	struct rte_tcp_hdr th;
@@ -148,7 +136,7 @@ const struct dps_transproto_ops dps_tcp_ops = {
 	.name = "tcp",
 	.number = IPPROTO_TCP,
 	.min_size = TCP_HLEN,
-	.parse_ports = tcp_parse_ports,
+	.parse_ports = dps_l4_parse_ports,
 	.handle_unknown_destination = tcp_unknown_destination,
 	.validate = tcp_validate,
 };

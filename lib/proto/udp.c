@@ -20,18 +20,6 @@
 #define UDP_HLEN 8
 
 static int
-l4_parse_ports(const struct rte_mbuf *m, uint32_t off, uint16_t *sport, uint16_t *dport)
-{
-	uint16_t p[2];
-
-	if (dps_mbuf_copy(m, off, 4, p) < 0)
-		return -EBADMSG;
-	*sport = rte_be_to_cpu_16(p[0]);
-	*dport = rte_be_to_cpu_16(p[1]);
-	return 0;
-}
-
-static int
 udp_validate(struct dps_ctx *ctx, const struct dps_pktinfo *info, struct rte_mbuf *m)
 {
 	struct rte_udp_hdr uh;
@@ -96,7 +84,7 @@ const struct dps_transproto_ops dps_udp_ops = {
 	.min_size = UDP_HLEN,
 	.multicast_to_all = true,
 	.count_unknown_port = true,
-	.parse_ports = l4_parse_ports,
+	.parse_ports = dps_l4_parse_ports,
 	.handle_unknown_destination = udp_unknown_destination,
 	.validate = udp_validate,
 };
