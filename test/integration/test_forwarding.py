@@ -207,7 +207,10 @@ def _drops():
         ("dst 0/8", E / s.IP(src="192.0.2.2", dst="0.1.2.3") / U, "fwd.martian"),
         ("dst class E", E / s.IP(src="192.0.2.2", dst="240.0.0.1") / U, "fwd.martian"),
         ("dst link-local", E / s.IP(src="192.0.2.2", dst="169.254.1.1") / U, "fwd.martian"),
-        ("dst multicast", E / s.IP(src="192.0.2.2", dst="239.1.2.3") / U, "fwd.martian"),
+        ("dst multicast", E / s.IP(src="192.0.2.2", dst="239.1.2.3") / U,
+         "ip.invalid_addresses_received"),
+        ("v6 dst multicast", E / s.IPv6(src="2001:db8:1::2", dst="ff0e::1:2") / U,
+         "ip.invalid_addresses_received"),
         ("src 127/8", E / s.IP(src="127.0.0.1", dst="203.0.113.5") / U, "fwd.martian"),
         ("src 0/8", E / s.IP(src="0.0.0.7", dst="203.0.113.5") / U, "fwd.martian"),
         ("v6 dst link-local", E / s.IPv6(src="2001:db8:1::2", dst="fe80::1") / U,
@@ -235,7 +238,7 @@ def _drops():
     ]
 
 
-@pytest.mark.parametrize("case", range(18), ids=lambda i: _DROP_IDS[i])
+@pytest.mark.parametrize("case", range(19), ids=lambda i: _DROP_IDS[i])
 def test_pcap_rfc1812_drop(pcap_dpstack, case):
     s = _scapy()
     name, pkt, cname = _drops()[case]
@@ -259,6 +262,6 @@ def test_pcap_rfc1812_drop(pcap_dpstack, case):
         assert not [p for p in res.outputs[0] if p.haslayer(s.IP) or p.haslayer(s.IPv6)], name
 
 
-_DROP_IDS = ["dst127", "dst0", "dstE", "dstLL", "dstMcast", "src127", "src0", "v6dstLL",
+_DROP_IDS = ["dst127", "dst0", "dstE", "dstLL", "dstMcast", "v6dstMcast", "src127", "src0", "v6dstLL",
              "v6dstLo", "v6srcLL", "linkBcast", "linkMcast", "noRoute", "ttl1", "hlim1",
              "tooBigDF", "tooBigNoDF", "v6TooBig"]
