@@ -78,13 +78,23 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 	void *dep[DPS_BURST], *sep[DPS_BURST];
 	int status[DPS_BURST];
 	uint16_t nok = 0, nv = 0, nl = 0, nf = 0;
-	uint64_t malformed = 0, badsrc = 0, invalid = 0, dmask, smask;
+	uint64_t malformed = 0, badsrc = 0, invalid = 0, oversize = 0, dmask, smask;
+	const uint32_t mtu = __atomic_load_n(&nic->mtu, __ATOMIC_RELAXED);
 	bool forwarding, promisc;
 
-	/* Seed: the minimum-size check comes before anything looks at the header. */
+	/*
+	 * Seed: the minimum-size check comes before anything looks at the header. A packet
+	 * longer than the MTU is dropped too: a PMD that hands one over (net_pcap, net_tap) would
+	 * otherwise get replies (echo) and forwarded copies larger than the link may carry.
+	 */
 	for (uint16_t i = 0; i < n; i++) {
 		if (unlikely(pkts[i]->pkt_len < np->min_size)) {
 			malformed++;
+			drop(pkts[i]);
+			continue;
+		}
+		if (unlikely(pkts[i]->pkt_len > mtu)) {
+			oversize++;
 			drop(pkts[i]);
 			continue;
 		}
@@ -151,6 +161,8 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 			drop(m);
 		}
 	}
+	if (unlikely(oversize))
+		dps_cnt_add(ctx, nid, DPS_CNT_RX_OVERSIZE, oversize);
 	if (malformed)
 		dps_cnt_add(ctx, nid, DPS_CNT_MALFORMED_RCVD, malformed);
 	if (badsrc)

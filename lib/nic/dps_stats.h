@@ -20,6 +20,7 @@
 	X(TX_PACKETS, "tx.packets", "frames accepted by the PMD for transmission")                 \
 	X(TX_BYTES, "tx.bytes", "bytes of transmitted frames, Ethernet header included")          \
 	X(TX_DROPPED, "tx.dropped", "frames the PMD did not accept (tx queue full)")              \
+	X(RX_OVERSIZE, "rx.oversize", "packets longer than the NIC's MTU, dropped")              \
 	/* Stack (seed: tcpip.Stats) */                                                           \
 	X(UNKNOWN_PROTOCOL_RCVD, "unknown_protocol_rcvd", "unknown network or transport protocol") \
 	X(MALFORMED_RCVD, "malformed_rcvd", "packets too short or with bad headers")               \

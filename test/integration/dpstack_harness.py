@@ -96,6 +96,12 @@ def hugetlbfs_mounted() -> bool:
         return False
 
 
+def hugepages_usable(min_pages: int = 160) -> bool:
+    """Whether a dpstack can run on hugepages now: root, hugetlbfs mounted and MIN_PAGES free
+    (a routing dpstack takes about 250 MB: mbuf pool, IPv4 LPM, IPv6 FIBs)."""
+    return is_root() and hugetlbfs_mounted() and hugepages_free() >= min_pages
+
+
 def use_no_huge() -> bool:
     """True when dpstack must run with --no-huge -m 512.
 

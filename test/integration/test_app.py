@@ -66,17 +66,12 @@ def assert_clean_exit(res):
     assert all(n == 0 for n in pools), res.stdout
 
 
-def hugepages_usable():
-    # A dpstack with routes takes about 250 MB of hugepages (mbuf pool, IPv4 LPM, IPv6 FIBs).
-    return h.is_root() and h.hugetlbfs_mounted() and h.hugepages_free() >= 160
-
-
 # Tests pass no_huge=True unless hugepages are the point: the hugepages are shared by every
 # DPDK process on the machine.
 HUGE_PARAMS = [
     pytest.param(True, id="no-huge"),
     pytest.param(False, id="hugepages", marks=pytest.mark.skipif(
-        not hugepages_usable(), reason="no free hugepages (or not root)")),
+        not h.hugepages_usable(), reason="no free hugepages (or not root)")),
 ]
 
 

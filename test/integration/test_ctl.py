@@ -407,7 +407,7 @@ def test_dpdk_telemetry_script_reads_stats(tap_net):
 def test_dpdk_dumpcap_captures(tap_net, tmp_path):
     """dpstack calls rte_pdump_init(): dpdk-dumpcap (a secondary process) can capture. It
     needs shared hugepage memory: no --no-huge, no --in-memory."""
-    if h.use_no_huge():
+    if not h.hugepages_usable():
         pytest.skip("dpdk-dumpcap needs hugepages (a secondary process maps the primary's)")
     if not os.path.exists("/usr/bin/dpdk-dumpcap"):
         pytest.skip("dpdk-dumpcap not installed")

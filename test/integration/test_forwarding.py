@@ -120,6 +120,8 @@ forwarding = on
 [nic lan0]
 port = net_pcap0
 mac = {LAN0_MAC}
+# Jumbo on the way in, 1500 on the way out: the too-big cases need a packet lan0 may carry.
+mtu = 9000
 address = 192.0.2.1/24
 address = 2001:db8:1::1/64
 

@@ -111,6 +111,22 @@ DPS_TEST(rule22c_shorter_than_minimum_malformed)
 	DONE(f);
 }
 
+DPS_TEST(rule22c2_longer_than_mtu_dropped)
+{
+	struct rte_mbuf *m[2];
+	SETUP(f, 0);
+
+	m[0] = fake_pkt_len(f.pool, 1501); /* the fixture's NIC has the default MTU, 1500 */
+	m[1] = fake_pkt_len(f.pool, 1500);
+	deliver(&f, f.nic, FAKE_V4, &m[0], 1);
+	CHECK_EQ(CNT(RX_OVERSIZE), 1);
+	CHECK_EQ(fake_rec.parsed, 0);
+	deliver(&f, f.nic, FAKE_V4, &m[1], 1);
+	CHECK_EQ(CNT(RX_OVERSIZE), 1);
+	CHECK_EQ(fake_rec.parsed, 1);
+	DONE(f);
+}
+
 DPS_TEST(rule22d_header_error_malformed)
 {
 	struct dps_addr s = A("10.0.0.9"), d = A("10.0.0.1");
