@@ -11,12 +11,7 @@
 #include "dps_proto.h"
 #include "dps_proto_priv.h"
 
-#if defined(__has_include)
-#if __has_include("dps_fwd.h")
 #include "dps_fwd.h"
-#define DPS_HAVE_FWD 1
-#endif
-#endif
 
 #define IP4_MIN_HLEN 20
 
@@ -207,12 +202,7 @@ const struct dps_netproto_ops dps_ipv4_ops = {
 	.min_size = IP4_MIN_HLEN,
 	.parse_burst = ip4_parse_burst,
 	.handle_burst = ip4_handle_burst,
-#ifdef DPS_HAVE_FWD
 	.forward_burst = dps_fwd4_burst,
-#else
-	/* lib/proto/fwd.c not built yet: no forwarding. */
-	.forward_burst = NULL,
-#endif
 	.solicited_group = NULL,
 	.is_unicast = dps_ip4_is_unicast,
 	.is_unspecified_or_broadcast = dps_ip4_is_unspec_or_bcast,

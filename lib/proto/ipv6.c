@@ -11,12 +11,7 @@
 #include "dps_proto.h"
 #include "dps_proto_priv.h"
 
-#if defined(__has_include)
-#if __has_include("dps_fwd.h")
 #include "dps_fwd.h"
-#define DPS_HAVE_FWD 1
-#endif
-#endif
 
 #define IP6_HLEN 40
 #define IP6_NH_OFF 6 /* offset of Next Header in the IPv6 header */
@@ -341,12 +336,7 @@ const struct dps_netproto_ops dps_ipv6_ops = {
 	.min_size = IP6_HLEN,
 	.parse_burst = ip6_parse_burst,
 	.handle_burst = ip6_handle_burst,
-#ifdef DPS_HAVE_FWD
 	.forward_burst = dps_fwd6_burst,
-#else
-	/* lib/proto/fwd.c not built yet: no forwarding. */
-	.forward_burst = NULL,
-#endif
 	.solicited_group = ip6_solicited_group,
 	.is_unicast = ip6_is_unicast,
 	.is_unspecified_or_broadcast = ip6_is_unspec,
