@@ -1,7 +1,10 @@
 """pytest fixtures for dpstack's integration tests (see dpstack_harness.py for the classes).
 
 Fixtures (each a factory; everything it started is torn down after the test, pass or fail,
-and dpstack's output is printed in the teardown section so a failure report shows it):
+and dpstack's output is printed in the teardown section so a failure report shows it).
+Every dpstack a fixture started is judged at teardown unless the test already verified it
+with stop(): a hang at shutdown, an exit status other than 0 (unless the test called
+accept() or wait()), a sanitizer report or an mbuf left in use is an error at teardown.
 
     dpstack(config, vdevs=..., **start_kw) -> Dpstack       a started dpstack
     pcap_dpstack(config, inputs, wait=None, **kw) -> PcapResult
@@ -19,6 +22,26 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dpstack_harness as h  # noqa: E402
+
+
+def _judge(runs):
+    """Tear every run down, then raise one error naming each problem (pytest reports it as
+    an error at teardown, on top of the test's own result)."""
+    bad = []
+    for what, run in runs:
+        try:
+            problems = run.teardown_check()
+        except Exception as e:  # a teardown step itself failed: that is a problem too
+            problems = [f"teardown raised {e!r}"]
+        if problems:
+            bad.append(f"{what} {' '.join(run_args(run))}: " + "; ".join(problems))
+    if bad:
+        pytest.fail("dpstack run failed at teardown:\n" + "\n".join(bad), pytrace=False)
+
+
+def run_args(run):
+    dp = getattr(run, "dp", run)
+    return dp.args[-6:] if dp.args else []
 
 
 def _report(what, dp):
@@ -60,9 +83,11 @@ def dpstack(dps_bin, tmp_path):
         return dp
 
     yield start
-    for dp in started:
-        dp.close()
-        _report("dpstack", dp)
+    try:
+        _judge([("dpstack", dp) for dp in started])
+    finally:
+        for dp in started:
+            _report("dpstack", dp)
 
 
 @pytest.fixture
@@ -125,6 +150,8 @@ def tap_net(dps_bin, tmp_path):
         return net
 
     yield make
-    for net in nets:
-        net.close()
-        _report("dpstack (tap_net)", net.dp)
+    try:
+        _judge([("dpstack (tap_net)", net) for net in nets])
+    finally:
+        for net in nets:
+            _report("dpstack (tap_net)", net.dp)

@@ -34,7 +34,10 @@ HUGE_DIR = Path("/dev/hugepages")
 DPDK_RUN_DIR = Path("/var/run/dpdk")
 # Per process, so names stay unique across concurrent pytest runs on one machine.
 _counter = itertools.count(1)
-SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "SUMMARY: UndefinedBehaviorSanitizer", "SUMMARY: AddressSanitizer")
+# The app's closing lines, one per mbuf pool (app/dps_port.c).
+MBUFS_RE = re.compile(r"^mbufs in use: (\d+)$", re.M)
 
 
 class DpstackError(Exception):
@@ -229,6 +232,9 @@ class Dpstack:
         self._err: List[str] = []
         self._cond = threading.Condition()
         self._threads: List[threading.Thread] = []
+        self.hung: Optional[str] = None
+        self.verified = False    # check_result() passed
+        self.accepted = False    # any exit status is fine (the caller judged it)
 
     # -- start -----------------------------------------------------------------------------
 
@@ -290,12 +296,15 @@ class Dpstack:
             self._threads.append(t)
         if wait_ready:
             t = ready_timeout() if timeout is None else timeout
-            if not self.wait_for(READY_LINE, timeout=t):
+            if self.wait_for(READY_LINE, timeout=t) is None:
                 rc = self.proc.poll()
                 if rc is None:
                     self._kill()
+                    self._settle()
+                    self.accepted = True  # the caller gets the error now
                     raise DpstackError(f"no '{READY_LINE}' within {t} s\n{self.describe()}")
-                self._join_readers()
+                self._settle()
+                self.accepted = True
                 raise DpstackError(f"dpstack exited with {rc} before it was ready\n"
                                    f"{self.describe()}")
         return self
@@ -407,58 +416,96 @@ class Dpstack:
         if self.running:
             self.proc.send_signal(sig)
 
-    def stop(self, timeout: float = 10, sig: int = signal.SIGINT,
-             check_sanitizers: bool = True, check_mbufs: bool = True) -> StopResult:
+    def stop(self, timeout: float = 10, sig: int = signal.SIGINT, check: bool = True,
+             expect_rc: int = 0, check_sanitizers: bool = True,
+             check_mbufs: bool = True) -> StopResult:
         """Send SIGINT (or SIG), wait up to TIMEOUT s for the exit, and return
-        (returncode, stdout, stderr). If dpstack does not exit in time it is killed and
-        DpstackError is raised; also raised when a sanitizer reported an error (ASan builds).
-        Calling stop() again returns the same result."""
-        if self.result is not None:
-            return self.result
-        if self.proc is None:
-            self.result = StopResult(0, "", "")
-            self._cleanup_files()
-            return self.result
-        hung = False
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                hung = True
-                self._kill()
-        self._join_readers()
-        self.result = StopResult(self.proc.returncode, self.stdout, self.stderr)
-        self._cleanup_files()
-        if hung:
-            raise DpstackError(f"dpstack did not exit within {timeout} s of signal {sig}; "
-                               f"killed\n{self.describe()}")
-        if check_sanitizers:
-            found = [m for m in SANITIZER_MARKERS if m in self.result.stderr]
-            if found:
-                raise DpstackError(f"sanitizer reported {found}\n{self.describe()}")
-        if check_mbufs and self.result.returncode == 0:
-            # Every mbuf freed or sent exactly once: each pool is back at zero in use.
-            leaked = [int(n) for n in re.findall(r"^mbufs in use: (\d+)$", self.result.stdout,
-                                                  re.M) if int(n) != 0]
-            if leaked:
-                raise DpstackError(f"mbufs still in use at exit: {leaked}\n{self.describe()}")
+        (returncode, stdout, stderr).
+
+        Raises DpstackError (with everything dpstack printed) when the run failed: it did not
+        exit in time (then it is killed), its exit status is not EXPECT_RC, a sanitizer
+        reported an error, or the closing `mbufs in use: N` lines are missing or not all 0.
+        check=False returns the result without judging it (the caller judges; the fixtures
+        still judge it at teardown unless it is marked with accept()).
+        Calling stop() again returns the same result (and raises the same error)."""
+        if self.result is None:
+            if self.proc is None:
+                self.result = StopResult(0, "", "")
+                self._cleanup_files()
+                self.verified = True
+                return self.result
+            if self.proc.poll() is None:
+                self.proc.send_signal(sig)
+                try:
+                    self.proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self.hung = f"did not exit within {timeout} s of signal {sig}; killed"
+                    self._kill()
+            self._settle()
+        if check:
+            self.check_result(expect_rc=expect_rc, sanitizers=check_sanitizers,
+                              mbufs=check_mbufs)
         return self.result
 
+    def problems(self, expect_rc: Optional[int] = 0, sanitizers: bool = True,
+                 mbufs: bool = True) -> List[str]:
+        """What is wrong with the finished run (empty if nothing): a hang, an exit status
+        other than EXPECT_RC (None: any), sanitizer reports, mbufs left in use. A run that
+        exited by itself with a non-zero status (a refused configuration) never printed the
+        mbuf lines; one that printed them must show 0 in every pool."""
+        if self.result is None:
+            return ["still running"]
+        bad = []
+        if self.hung:
+            bad.append(self.hung)
+        rc = self.result.returncode
+        if expect_rc is not None and rc != expect_rc and not self.hung:
+            bad.append(f"exit status {rc}, expected {expect_rc}")
+        if sanitizers:
+            found = [m for m in SANITIZER_MARKERS if m in self.result.stderr]
+            if found:
+                bad.append(f"sanitizer reported {found}")
+        if mbufs:
+            counts = [int(n) for n in MBUFS_RE.findall(self.result.stdout)]
+            if any(counts):
+                bad.append(f"mbufs still in use at exit: {counts}")
+            elif not counts and expect_rc == 0 and rc == 0 and READY_LINE in self.result.stdout:
+                bad.append("no 'mbufs in use: N' line at exit")
+        return bad
+
+    def check_result(self, expect_rc: Optional[int] = 0, sanitizers: bool = True,
+                     mbufs: bool = True) -> StopResult:
+        """Raise DpstackError if problems() finds anything; else mark the run verified."""
+        bad = self.problems(expect_rc, sanitizers, mbufs)
+        if bad:
+            raise DpstackError("; ".join(bad) + "\n" + self.describe())
+        self.verified = True
+        return self.result
+
+    def accept(self) -> None:
+        """The caller judged this run itself (e.g. a crash it provoked on purpose): the
+        fixtures' teardown check still looks for sanitizer reports and leaked mbufs, but
+        not at the exit status."""
+        self.accepted = True
+
     def wait(self, timeout: float = 10) -> StopResult:
-        """Wait for dpstack to exit by itself (e.g. a refused configuration)."""
+        """Wait for dpstack to exit by itself (e.g. a refused configuration). Any exit status
+        is returned; a hang, sanitizer reports and leaked mbufs raise DpstackError."""
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            self.hung = f"did not exit by itself within {timeout} s; killed"
             self._kill()
-            self._join_readers()
-            self.result = StopResult(self.proc.returncode, self.stdout, self.stderr)
-            self._cleanup_files()
-            raise DpstackError(f"dpstack did not exit within {timeout} s\n{self.describe()}")
+        self._settle()
+        self.accepted = True
+        self.check_result(expect_rc=None)
+        return self.result
+
+    def _settle(self) -> None:
+        """The process has exited: collect its output, remove its files."""
         self._join_readers()
         self.result = StopResult(self.proc.returncode, self.stdout, self.stderr)
         self._cleanup_files()
-        return self.result
 
     def _kill(self) -> None:
         try:
@@ -480,11 +527,20 @@ class Dpstack:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     def close(self) -> None:
-        """Stop without raising (for teardown); the result stays in self.result."""
-        try:
-            self.stop()
-        except DpstackError:
-            pass
+        """Stop without judging the run (the result stays in self.result); for error paths
+        that already raise. Teardown uses teardown_check() instead."""
+        self.stop(check=False)
+
+    def teardown_check(self) -> List[str]:
+        """Stop if still running and return what is wrong with the run (see problems()), for
+        the fixtures: a run the test already verified with stop() is not judged twice, an
+        accepted one is judged on sanitizers and mbufs only."""
+        if self.proc is None:
+            return []
+        self.stop(check=False)
+        if self.verified:
+            return []
+        return self.problems(expect_rc=None if self.accepted else 0)
 
     def __enter__(self) -> "Dpstack":
         return self
@@ -690,8 +746,18 @@ class TapNet:
         return self.result
 
     def close(self) -> None:
+        """Tear down without judging the run (error paths)."""
         try:
             self.dp.close()
+        finally:
+            for n in self.ns:
+                n.delete()
+
+    def teardown_check(self) -> List[str]:
+        """Tear down (dpstack first, then the namespaces) and return what is wrong with the
+        run (Dpstack.teardown_check)."""
+        try:
+            return self.dp.teardown_check()
         finally:
             for n in self.ns:
                 n.delete()
@@ -699,8 +765,13 @@ class TapNet:
     def __enter__(self) -> "TapNet":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.close()
+            return
+        bad = self.teardown_check()
+        if bad:
+            raise DpstackError("; ".join(bad) + "\n" + self.dp.describe())
 
 
 # --- dpstack on pcap ports -----------------------------------------------------------------
@@ -733,14 +804,14 @@ def read_pcap(path: Union[str, Path]) -> list:
     return list(rdpcap(str(path)))
 
 
-def wait_consumed(dp: Dpstack, expected: int, timeout: float = 10, settle: float = 0.6,
+def wait_consumed(dp: Dpstack, expected: int, timeout: float = 10,
                   counter: str = "rx.packets") -> bool:
     """Default wait strategy of run_pcap: poll `show stats` until COUNTER (summed over the JSON)
-    has reached EXPECTED and stopped changing, or has not changed for SETTLE s after its
-    first non-zero value; if the control socket gives no usable number, wait a bounded
-    1.5 s instead. Returns False on TIMEOUT (the caller still stops dpstack)."""
+    has reached EXPECTED and stopped changing for 0.2 s. Returns False on TIMEOUT (run_pcap
+    then fails: nothing proves the input was read, so "nothing came out" proves nothing);
+    True at once if dpstack exited (stop() judges its exit status)."""
     deadline = time.monotonic() + timeout
-    last, since, usable = None, time.monotonic(), False
+    last, since = None, time.monotonic()
     while time.monotonic() < deadline:
         if not dp.running:
             return True
@@ -749,17 +820,12 @@ def wait_consumed(dp: Dpstack, expected: int, timeout: float = 10, settle: float
         except (DpstackError, subprocess.TimeoutExpired, OSError):
             vals = []
         if vals:
-            usable = True
             v = sum(vals)
             now = time.monotonic()
             if v != last:
                 last, since = v, now
             elif v >= expected and now - since >= 0.2:
                 return True
-            elif v > 0 and now - since >= settle:
-                return True
-        elif not usable and time.monotonic() - (deadline - timeout) >= 1.5:
-            return True
         time.sleep(0.1)
     return False
 
@@ -794,10 +860,11 @@ def run_pcap(config: Union[str, Path], inputs, *, workdir: Union[str, Path, None
         vdevs += list(extra_vdevs)
         total = sum(len(p) for p in inputs)
         stats = None
+        consumed = True
         with Dpstack(wd / "dpstack") as dp:
             dp.start(config, vdevs=vdevs, lcores=lcores, in_memory=in_memory, **start_kw)
             if wait is None:
-                wait_consumed(dp, total, timeout)
+                consumed = wait_consumed(dp, total, timeout)
             elif callable(wait):
                 wait(dp, total)
             else:
@@ -807,6 +874,10 @@ def run_pcap(config: Union[str, Path], inputs, *, workdir: Union[str, Path, None
             except (DpstackError, subprocess.TimeoutExpired):
                 stats = None
             res = dp.stop()
+        if not consumed:
+            # "Nothing came out" means nothing only once the input was read.
+            raise DpstackError(f"input of {total} packets not consumed within {timeout} s "
+                               f"(rx.packets never reached it)\n{dp.describe()}")
         return PcapResult([read_pcap(o) for o in outs], res.returncode, res.stdout,
                           res.stderr, stats)
     finally:

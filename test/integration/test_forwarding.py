@@ -84,7 +84,10 @@ def test_route_replaced_at_runtime_resumes_within_a_second(tap_net):
     net.ctl("route", "add", "10.77.0.0/16", "via", H1_4, check=True)
     assert net.ping(0, "10.77.0.1", count=1, wait=2).returncode == 0
     net.ctl("route", "del", "10.77.0.0/16", check=True)
+    before = counter(net.dp.stats(), "fwd.no_route")
     assert net.ping(0, "10.77.0.1", count=1, wait=1).returncode != 0
+    # Seen and refused for want of a route, not lost on the way.
+    assert counter(net.dp.stats(), "fwd.no_route") == before + 1
     net.ctl("route", "add", "10.77.0.0/16", "via", H1_4, check=True)
     t0 = time.monotonic()
     ok = False
