@@ -270,50 +270,6 @@ check_signals(struct dps_app *app, struct ctrl_state *st)
 	}
 }
 
-/*
- * The drop reasons summed in a stats line: one counter per reason. The aggregates
- * (malformed_rcvd, unknown_protocol_rcvd, ip.outgoing_packet_errors) are left out because
- * each of their packets is also counted under its specific reason.
- */
-static const enum dps_counter drop_reasons[] = {
-	DPS_CNT_TX_DROPPED,
-	DPS_CNT_IP_INVALID_ADDRESSES_RECEIVED,
-	DPS_CNT_IP_INVALID_SOURCE_ADDRESSES_RECEIVED,
-	DPS_CNT_ETH_SHORT,
-	DPS_CNT_ETH_NOT_FOR_US,
-	DPS_CNT_ETH_BAD_SOURCE,
-	DPS_CNT_ETH_UNKNOWN_TYPE,
-	DPS_CNT_ARP_MALFORMED,
-	DPS_CNT_ARP_NOT_FOR_US,
-	DPS_CNT_IP4_BAD_VERSION,
-	DPS_CNT_IP4_BAD_IHL,
-	DPS_CNT_IP4_BAD_LENGTH,
-	DPS_CNT_IP4_BAD_CHECKSUM,
-	DPS_CNT_IP4_FRAGMENTS,
-	DPS_CNT_IP4_UNKNOWN_PROTOCOL,
-	DPS_CNT_ICMP4_BAD,
-	DPS_CNT_IP6_BAD_VERSION,
-	DPS_CNT_IP6_BAD_LENGTH,
-	DPS_CNT_IP6_BAD_EXTHDR,
-	DPS_CNT_IP6_UNKNOWN_NEXTHDR,
-	DPS_CNT_IP6_FRAGMENTS,
-	DPS_CNT_ICMP6_BAD,
-	DPS_CNT_NDP_INVALID,
-	DPS_CNT_UDP_UNKNOWN_PORT_ERRORS,
-	DPS_CNT_UDP_MALFORMED,
-	DPS_CNT_UDP_CHECKSUM_ERRORS,
-	DPS_CNT_TCP_MALFORMED,
-	DPS_CNT_FWD_NO_ROUTE,
-	DPS_CNT_FWD_TTL_EXCEEDED,
-	DPS_CNT_FWD_TOO_BIG,
-	DPS_CNT_FWD_MARTIAN,
-	DPS_CNT_FWD_LINK_BROADCAST,
-	DPS_CNT_FWD_DISABLED,
-	DPS_CNT_NEIGH_QUEUE_FULL,
-	DPS_CNT_NEIGH_UNRESOLVED,
-	DPS_CNT_NO_MBUF,
-};
-
 static void
 print_stats(struct dps_app *app, struct ctrl_state *st, double secs)
 {
@@ -328,11 +284,11 @@ print_stats(struct dps_app *app, struct ctrl_state *st, double secs)
 
 		dps_stack_counters(app->stack, p->nic_id, cur);
 		reasons[0] = '\0';
-		for (unsigned int r = 0; r < RTE_DIM(drop_reasons); r++) {
-			enum dps_counter c = drop_reasons[r];
+		/* Every DROP counter of lib/nic/dps_stats.h: each lost packet counts once. */
+		for (unsigned int c = 0; c < DPS_CNT_MAX; c++) {
 			uint64_t d = cur[c] - prev[c];
 
-			if (d == 0)
+			if (dps_counter_kinds[c] != DPS_CK_DROP || d == 0)
 				continue;
 			drops += d;
 			if (off < sizeof(reasons))

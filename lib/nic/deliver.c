@@ -66,6 +66,13 @@ lookup_maybe_local(const struct dps_stack *s, uint16_t nid, const struct dps_add
 	}
 }
 
+/* An IPv4 (224/4, RFC 5771) or IPv6 (ff00::/8, RFC 4291 2.7) group address. */
+static inline bool
+addr_is_group(const struct dps_addr *a)
+{
+	return a->len == 4 ? (a->b[0] & 0xf0) == 0xe0 : a->b[0] == 0xff;
+}
+
 /* One chunk of at most DPS_BURST packets. */
 static void
 deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netproto_ops *np,
@@ -79,8 +86,9 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 	int status[DPS_BURST];
 	uint16_t nok = 0, nv = 0, nl = 0, nf = 0;
 	uint64_t malformed = 0, badsrc = 0, invalid = 0, oversize = 0, dmask, smask;
+	uint64_t shorts = 0, mcast = 0, disabled = 0, others = 0;
 	const uint32_t mtu = __atomic_load_n(&nic->mtu, __ATOMIC_RELAXED);
-	bool forwarding, promisc;
+	bool forwarding, fwd_off, promisc;
 
 	/*
 	 * Seed: the minimum-size check comes before anything looks at the header. A packet
@@ -89,7 +97,7 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 	 */
 	for (uint16_t i = 0; i < n; i++) {
 		if (unlikely(pkts[i]->pkt_len < np->min_size)) {
-			malformed++;
+			shorts++;
 			drop(pkts[i]);
 			continue;
 		}
@@ -122,8 +130,10 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 	/* Map lookups only for addresses the filter cannot rule out (usually no source). */
 	lookup_maybe_local(s, nid, dst, src, nv, dep, sep, &dmask, &smask);
 	forwarding = np->forward_burst != NULL &&
-		     __atomic_load_n(&s->forwarding, __ATOMIC_RELAXED) &&
-		     __atomic_load_n(&nic->forwarding, __ATOMIC_RELAXED);
+		     __atomic_load_n(&s->forwarding, __ATOMIC_RELAXED);
+	/* The stack forwards but this NIC does not: fwd.disabled, not "not ours". */
+	fwd_off = forwarding && !__atomic_load_n(&nic->forwarding, __ATOMIC_RELAXED);
+	forwarding = forwarding && !fwd_off;
 	/*
 	 * Read once per burst (a change lands between two bursts, as if just before or after
 	 * it): a destination with no endpoint matches only a promiscuous NIC or a range.
@@ -156,6 +166,17 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 		} else if (forwarding) {
 			/* Seed: a promiscuous NIC never gets here, it matches everything. */
 			fwd[nf++] = m;
+		} else if (addr_is_group(&dst[i])) {
+			/* A group nobody joined: LAN chatter (IGMP, MLD), ignored, not a drop. */
+			mcast++;
+			drop(m);
+		} else if (fwd_off) {
+			disabled++;
+			drop(m);
+		} else if (np->number == RTE_ETHER_TYPE_ARP) {
+			/* ARP for another host on the LAN: ignored, info (arp.not_for_us). */
+			others++;
+			drop(m);
 		} else {
 			invalid++;
 			drop(m);
@@ -163,8 +184,18 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 	}
 	if (unlikely(oversize))
 		dps_cnt_add(ctx, nid, DPS_CNT_RX_OVERSIZE, oversize);
+	if (unlikely(shorts)) {
+		dps_cnt_add(ctx, nid, DPS_CNT_NET_TOO_SHORT, shorts);
+		malformed += shorts;
+	}
 	if (malformed)
 		dps_cnt_add(ctx, nid, DPS_CNT_MALFORMED_RCVD, malformed);
+	if (mcast)
+		dps_cnt_add(ctx, nid, DPS_CNT_IP_MCAST_NOT_JOINED, mcast);
+	if (others)
+		dps_cnt_add(ctx, nid, DPS_CNT_ARP_NOT_FOR_US, others);
+	if (unlikely(disabled))
+		dps_cnt_add(ctx, nid, DPS_CNT_FWD_DISABLED, disabled);
 	if (badsrc)
 		dps_cnt_add(ctx, nid, DPS_CNT_IP_INVALID_SOURCE_ADDRESSES_RECEIVED, badsrc);
 	if (invalid)
@@ -197,6 +228,7 @@ dps_nic_deliver_network(struct dps_ctx *ctx, struct dps_nic *nic, uint16_t proto
 
 	slot = dps_stack_np_slot(s, proto);
 	if (unlikely(slot < 0)) {
+		dps_cnt_add(ctx, nic->id, DPS_CNT_ETH_UNKNOWN_TYPE, n);
 		dps_cnt_add(ctx, nic->id, DPS_CNT_UNKNOWN_PROTOCOL_RCVD, n);
 		rte_pktmbuf_free_bulk(pkts, n);
 		return;

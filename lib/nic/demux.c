@@ -493,6 +493,9 @@ dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct 
 	uint8_t mask;
 
 	if (unlikely(tp == NULL)) {
+		dps_cnt_inc(ctx, nid, info->netproto == RTE_ETHER_TYPE_IPV4 ?
+					      DPS_CNT_IP4_UNKNOWN_PROTOCOL :
+					      DPS_CNT_IP6_UNKNOWN_NEXTHDR);
 		dps_cnt_inc(ctx, nid, DPS_CNT_UNKNOWN_PROTOCOL_RCVD);
 		rte_pktmbuf_free(m);
 		return;
@@ -503,6 +506,7 @@ dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct 
 	if (unlikely(info->l4_len < tp->min_size || (uint32_t)info->l4_off + info->l4_len >
 						       m->pkt_len) ||
 	    unlikely(tp->parse_ports(m, info->l4_off, &info->sport, &info->dport) < 0)) {
+		dps_cnt_inc(ctx, nid, DPS_CNT_TRANSPORT_TOO_SHORT);
 		dps_cnt_inc(ctx, nid, DPS_CNT_MALFORMED_RCVD);
 		rte_pktmbuf_free(m);
 		return;
@@ -537,8 +541,10 @@ dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct 
 	dh = __atomic_load_n(&d->dflt[info->tproto], __ATOMIC_ACQUIRE);
 	if (dh != NULL && dh->fn(ctx, info, m, dh->arg))
 		return;
-	if (!tp->handle_unknown_destination(ctx, info, m))
+	if (!tp->handle_unknown_destination(ctx, info, m)) {
+		dps_cnt_inc(ctx, nid, DPS_CNT_TRANSPORT_TOO_SHORT);
 		dps_cnt_inc(ctx, nid, DPS_CNT_MALFORMED_RCVD);
+	}
 }
 
 void

@@ -22,7 +22,7 @@
 /* Per-burst counters, added once at the end (one store per counter, not per packet). */
 struct fwd_cnt {
 	uint32_t forwarded, no_route, ttl, too_big, no_frag, martian, link_bcast, local, bad;
-	uint32_t invalid; /* multicast destination not joined */
+	uint32_t mcast; /* multicast destination not joined */
 };
 
 static void
@@ -44,10 +44,12 @@ fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_LINK_BROADCAST, c->link_bcast);
 	if (unlikely(c->local))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_LOCAL_DELIVERED, c->local);
-	if (unlikely(c->bad))
+	if (unlikely(c->bad)) {
+		dps_cnt_add(ctx, nic_id, DPS_CNT_NET_TOO_SHORT, c->bad);
 		dps_cnt_add(ctx, nic_id, DPS_CNT_MALFORMED_RCVD, c->bad);
-	if (unlikely(c->invalid))
-		dps_cnt_add(ctx, nic_id, DPS_CNT_IP_INVALID_ADDRESSES_RECEIVED, c->invalid);
+	}
+	if (unlikely(c->mcast))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_IP_MCAST_NOT_JOINED, c->mcast);
 }
 
 /* The received frame's Ethernet header, in the headroom before the network header. */
@@ -255,11 +257,11 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		sa = rte_be_to_cpu_32(ip->src_addr);
 		/*
 		 * A group we did not join is not ours and is not routed (no multicast routing):
-		 * the seed's "no endpoint, no route" (ip.invalid_addresses_received), not a martian,
-		 * so the MLD/IGMP chatter of a LAN does not read as an attack in the counters.
+		 * ip.multicast_not_joined (info), not a martian nor a drop, so the MLD/IGMP
+		 * chatter of a LAN does not read as an attack or as loss in the counters.
 		 */
 		if (unlikely((da >> 28) == 0xe)) {
-			c.invalid++;
+			c.mcast++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -468,7 +470,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 		/* A group we did not join: not ours, not routed (as for IPv4 above). */
 		if (unlikely(ip->dst_addr[0] == 0xff)) {
-			c.invalid++;
+			c.mcast++;
 			rte_pktmbuf_free(m);
 			continue;
 		}

@@ -167,6 +167,7 @@ udp_echo_rx(struct dps_ctx *ctx, struct dps_tep *tep, struct rte_mbuf *m,
 
 	(void)tep;
 	(void)arg;
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_UDP_PACKETS_RECEIVED);
 	if (eh == NULL || (info->netproto == RTE_ETHER_TYPE_IPV4 && dps_ip4_is_zero(info->remote.b)) ||
 	    (info->netproto == RTE_ETHER_TYPE_IPV6 && dps_ip6_is_unspec(info->remote.b)))
 		goto drop;
@@ -230,6 +231,7 @@ udp_sock_rx(struct dps_ctx *ctx, struct dps_tep *tep, struct rte_mbuf *m,
 	struct rte_udp_hdr uh;
 
 	(void)tep;
+	dps_cnt_inc(ctx, info->nic->id, DPS_CNT_UDP_PACKETS_RECEIVED);
 	if (dps_mbuf_copy(m, info->l4_off, UDP_HLEN, &uh) < 0) {
 		rte_pktmbuf_free(m);
 		return;
