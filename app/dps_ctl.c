@@ -387,7 +387,7 @@ show_nics(struct dps_app *app, bool json, struct ctl_out *o)
 			out_printf(o,
 				   ", \"port\": %u, \"mac\": \"%s\", \"mtu\": %u, \"promiscuous\": "
 				   "%s, \"spoofing\": %s, \"forwarding\": %s}",
-				   nic->port_id,
+				   dps_nic_port_id(nic),
 				   dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)),
 				   dps_nic_mtu(nic), dps_nic_promiscuous(nic) ? "true" : "false",
 				   dps_nic_spoofing(nic) ? "true" : "false",
@@ -403,7 +403,7 @@ show_nics(struct dps_app *app, bool json, struct ctl_out *o)
 
 		nic_flags(nic, flags, sizeof(flags));
 		out_printf(o, "%-3u %-15s %-5u %-18s %-5u %s\n", dps_nic_id(nic), dps_nic_name(nic),
-			   nic->port_id,
+			   dps_nic_port_id(nic),
 			   dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)),
 			   dps_nic_mtu(nic), flags);
 	}

@@ -215,7 +215,7 @@ tel_nic_held(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "id", dps_nic_id(nic));
 	rte_tel_data_add_dict_string(d, "name", dps_nic_name(nic));
-	rte_tel_data_add_dict_int(d, "port", nic->port_id);
+	rte_tel_data_add_dict_int(d, "port", dps_nic_port_id(nic));
 	rte_tel_data_add_dict_string(d, "mac",
 				     dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)));
 	rte_tel_data_add_dict_int(d, "mtu", dps_nic_mtu(nic));

@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 
-#include "dps_nic_dp.h"
+#include "dps_nic_priv.h"
 
 static inline void
 drop(struct rte_mbuf *m)
@@ -130,9 +130,9 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 	/* Map lookups only for addresses the filter cannot rule out (usually no source). */
 	lookup_maybe_local(s, nid, dst, src, nv, dep, sep, &dmask, &smask);
 	forwarding = np->forward_burst != NULL &&
-		     __atomic_load_n(&s->forwarding, __ATOMIC_RELAXED);
+		     __atomic_load_n(&dps_stack_priv(s)->forwarding, __ATOMIC_RELAXED);
 	/* The stack forwards but this NIC does not: fwd.disabled, not "not ours". */
-	fwd_off = forwarding && !__atomic_load_n(&nic->forwarding, __ATOMIC_RELAXED);
+	fwd_off = forwarding && !__atomic_load_n(&dps_nic_priv(nic)->forwarding, __ATOMIC_RELAXED);
 	forwarding = forwarding && !fwd_off;
 	/*
 	 * Read once per burst (a change lands between two bursts, as if just before or after

@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "dps_demux.h"
+#include "dps_nic_priv.h"
 
 struct dps_tep_key {
 	uint16_t netproto;
@@ -85,23 +86,24 @@ dps_demux_create(struct dps_stack *s)
 {
 	struct dps_demux *d;
 
-	d = rte_zmalloc_socket("dps_demux", sizeof(*d), RTE_CACHE_LINE_SIZE, s->socket_id);
+	d = rte_zmalloc_socket("dps_demux", sizeof(*d), RTE_CACHE_LINE_SIZE,
+			       dps_stack_priv(s)->socket_id);
 	if (d == NULL)
 		return -ENOMEM;
-	d->h = dps_stack_lf_hash_create(s, "tep", d, s->conf.max_transport,
+	d->h = dps_stack_lf_hash_create(s, "tep", d, dps_stack_priv(s)->conf.max_transport,
 					sizeof(struct dps_tep_key));
 	if (d->h == NULL) {
 		rte_free(d);
 		return -ENOMEM;
 	}
-	s->demux = d;
+	dps_stack_priv(s)->demux = d;
 	return 0;
 }
 
 void
 dps_demux_free(struct dps_stack *s)
 {
-	struct dps_demux *d = s->demux;
+	struct dps_demux *d = dps_stack_priv(s)->demux;
 	const void *key;
 	void *data;
 	uint32_t it = 0;
@@ -127,13 +129,13 @@ dps_demux_free(struct dps_stack *s)
 		rte_free(d->dflt[i]);
 	}
 	rte_free(d);
-	s->demux = NULL;
+	dps_stack_priv(s)->demux = NULL;
 }
 
 int
 dps_stack_register_transproto(struct dps_stack *s, const struct dps_transproto_ops *ops)
 {
-	struct dps_demux *d = s->demux;
+	struct dps_demux *d = dps_stack_priv(s)->demux;
 	int ret = 0;
 
 	if (ops == NULL || ops->parse_ports == NULL || ops->handle_unknown_destination == NULL)
@@ -144,7 +146,7 @@ dps_stack_register_transproto(struct dps_stack *s, const struct dps_transproto_o
 		goto out;
 	}
 	d->forms[ops->number] = rte_zmalloc_socket("dps_forms", 65536, RTE_CACHE_LINE_SIZE,
-						   s->socket_id);
+						   dps_stack_priv(s)->socket_id);
 	d->formcnt[ops->number] = rte_zmalloc("dps_formcnt", FORM_MAX * 65536 * sizeof(uint16_t),
 					      0);
 	if (d->forms[ops->number] == NULL || d->formcnt[ops->number] == NULL) {
@@ -164,7 +166,7 @@ out:
 const struct dps_transproto_ops *
 dps_stack_transproto(const struct dps_stack *s, uint8_t number)
 {
-	return __atomic_load_n(&s->demux->tp[number], __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&dps_stack_priv(s)->demux->tp[number], __ATOMIC_ACQUIRE);
 }
 
 static inline void
@@ -223,7 +225,7 @@ int
 dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, const struct dps_tep_id *id,
 	     dps_tep_rx_t rx, dps_tep_ctl_t ctl, void *arg, struct dps_tep **out)
 {
-	struct dps_demux *d = s->demux;
+	struct dps_demux *d = dps_stack_priv(s)->demux;
 	struct dps_tep_key k;
 	struct dps_tep *t;
 	int32_t pos;
@@ -242,7 +244,8 @@ dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, const struc
 		ret = -EADDRINUSE;
 		goto out;
 	}
-	t = rte_zmalloc_socket("dps_tep", sizeof(*t), RTE_CACHE_LINE_SIZE, s->socket_id);
+	t = rte_zmalloc_socket("dps_tep", sizeof(*t), RTE_CACHE_LINE_SIZE,
+			       dps_stack_priv(s)->socket_id);
 	if (t == NULL) {
 		ret = -ENOMEM;
 		goto out;
@@ -277,14 +280,14 @@ tep_free_deferred(void *arg)
 {
 	struct dps_tep *t = arg;
 
-	rte_hash_free_key_with_position(t->stack->demux->h, t->hash_pos);
+	rte_hash_free_key_with_position(dps_stack_priv(t->stack)->demux->h, t->hash_pos);
 	rte_free(t);
 }
 
 int
 dps_tep_unbind(struct dps_stack *s, struct dps_tep *t)
 {
-	struct dps_demux *d = s->demux;
+	struct dps_demux *d = dps_stack_priv(s)->demux;
 	struct dps_tep_key k;
 
 	if (t == NULL)
@@ -312,7 +315,7 @@ dps_tep_id(const struct dps_tep *tep)
 unsigned int
 dps_demux_count(const struct dps_stack *s)
 {
-	return s->demux->count;
+	return dps_stack_priv(s)->demux->count;
 }
 
 /* ---- raw endpoints ---- */
@@ -320,7 +323,7 @@ dps_demux_count(const struct dps_stack *s)
 static int
 publish_raw_locked(struct dps_stack *s, uint8_t tproto)
 {
-	struct dps_demux *d = s->demux;
+	struct dps_demux *d = dps_stack_priv(s)->demux;
 	struct dps_raw_set *set = NULL, *old = d->raw[tproto];
 	uint32_t n = 0;
 
@@ -328,7 +331,7 @@ publish_raw_locked(struct dps_stack *s, uint8_t tproto)
 		n++;
 	if (n > 0) {
 		set = rte_zmalloc_socket("dps_raw_set", sizeof(*set) + n * sizeof(set->raw[0]), 0,
-					 s->socket_id);
+					 dps_stack_priv(s)->socket_id);
 		if (set == NULL)
 			return -ENOMEM;
 		for (struct dps_raw *r = d->raw_list[tproto]; r != NULL; r = r->next)
@@ -344,7 +347,7 @@ int
 dps_raw_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, dps_tep_rx_t rx, void *arg,
 	     struct dps_raw **out)
 {
-	struct dps_demux *d = s->demux;
+	struct dps_demux *d = dps_stack_priv(s)->demux;
 	struct dps_raw *r;
 	int ret;
 
@@ -374,7 +377,7 @@ dps_raw_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, dps_tep_rx_
 int
 dps_raw_unbind(struct dps_stack *s, struct dps_raw *raw)
 {
-	struct dps_demux *d = s->demux;
+	struct dps_demux *d = dps_stack_priv(s)->demux;
 	struct dps_raw **pp;
 	int ret = -ENOENT;
 
@@ -402,7 +405,7 @@ int
 dps_stack_set_default_handler(struct dps_stack *s, uint8_t tproto, dps_default_handler_t h,
 			      void *arg)
 {
-	struct dps_demux *d = s->demux;
+	struct dps_demux *d = dps_stack_priv(s)->demux;
 	struct dps_default *nd = NULL, *old;
 
 	if (h != NULL) {
@@ -483,7 +486,7 @@ void
 dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
 {
 	struct dps_stack *s = ctx->stack;
-	const struct dps_demux *d = s->demux;
+	const struct dps_demux *d = dps_stack_priv(s)->demux;
 	const struct dps_transproto_ops *tp = __atomic_load_n(&d->tp[info->tproto],
 							      __ATOMIC_ACQUIRE);
 	const uint16_t nid = info->nic->id;
@@ -553,7 +556,7 @@ dps_nic_deliver_transport_control(struct dps_ctx *ctx, struct dps_nic *nic,
 				  uint16_t netproto, uint8_t tproto, enum dps_control_type type,
 				  uint32_t extra, const struct rte_mbuf *m, uint32_t off)
 {
-	const struct dps_demux *d = ctx->stack->demux;
+	const struct dps_demux *d = dps_stack_priv(ctx->stack)->demux;
 	const struct dps_transproto_ops *tp = __atomic_load_n(&d->tp[tproto], __ATOMIC_ACQUIRE);
 	struct dps_pktinfo info = {.nic = nic, .netproto = netproto, .tproto = tproto};
 	struct dps_tep *t;

@@ -88,9 +88,6 @@ enum dps_control_type {
 	DPS_CONTROL_UNKNOWN,
 };
 
-int dps_demux_create(struct dps_stack *s);
-void dps_demux_free(struct dps_stack *s);
-
 /** Register a transport protocol. -EEXIST if its number is taken. */
 int dps_stack_register_transproto(struct dps_stack *s, const struct dps_transproto_ops *ops);
 const struct dps_transproto_ops *dps_stack_transproto(const struct dps_stack *s, uint8_t number);

@@ -40,9 +40,6 @@ struct dps_neigh_info {
 	uint32_t queued;
 };
 
-int dps_neigh_create(struct dps_stack *s);
-void dps_neigh_free(struct dps_stack *s);
-
 /** Add or replace a static entry (control plane). */
 int dps_neigh_add_static(struct dps_stack *s, uint16_t nic_id, const struct dps_addr *a,
 			 const struct rte_ether_addr *mac);

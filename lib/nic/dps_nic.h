@@ -165,6 +165,8 @@ void dps_stack_free(struct dps_stack *s);
 int dps_stack_register_netproto(struct dps_stack *s, const struct dps_netproto_ops *ops);
 /** Writer lock (a pthread mutex: writers may sleep waiting for a grace period). */
 void dps_stack_lock(struct dps_stack *s);
+/** Take the writer lock if it is free: 0, or -EBUSY when another thread (or this one) holds it. */
+int dps_stack_trylock(struct dps_stack *s);
 void dps_stack_unlock(struct dps_stack *s);
 /** Stack-wide forwarding switch (seed: Stack.SetForwarding). */
 void dps_stack_set_forwarding(struct dps_stack *s, bool on);
@@ -200,6 +202,7 @@ int dps_nic_enable(struct dps_nic *nic);
 struct dps_nic *dps_stack_nic(struct dps_stack *s, uint16_t id);
 struct dps_nic *dps_stack_nic_by_name(struct dps_stack *s, const char *name);
 uint16_t dps_nic_id(const struct dps_nic *nic);
+uint16_t dps_nic_port_id(const struct dps_nic *nic);
 const char *dps_nic_name(const struct dps_nic *nic);
 struct dps_stack *dps_nic_stack(const struct dps_nic *nic);
 const struct rte_ether_addr *dps_nic_mac(const struct dps_nic *nic);

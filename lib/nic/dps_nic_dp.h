@@ -11,9 +11,7 @@
 #ifndef DPS_NIC_DP_H
 #define DPS_NIC_DP_H
 
-#include <pthread.h>
 #include <string.h>
-#include <sys/queue.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
@@ -39,64 +37,34 @@ struct dps_ep_key {
 	uint8_t b[DPS_ADDR_MAX_LEN];
 } __rte_aligned(8);
 
-/** A refcounted address endpoint (the seed's referencedNetworkEndpoint). */
+/**
+ * A refcounted address endpoint (the seed's referencedNetworkEndpoint): the part a reader may
+ * look at. The writer's state (primary behaviour, list links, key slot) is lib/nic's own.
+ */
 struct dps_endpoint {
 	struct dps_nic *nic;
 	struct dps_addr addr;
 	uint8_t prefix_len;
 	uint8_t np;   /**< network protocol slot in the stack */
-	uint8_t peb;  /**< enum dps_peb (writer only) */
-	bool in_primary;
 	int32_t refs; /**< atomic; permanent endpoints carry a +1 bias */
 	int32_t kind; /**< atomic; enum dps_ep_kind */
-	uint64_t seq; /**< creation order: deterministic queries */
-	int32_t hash_pos;
-	bool left_group; /**< solicited-node group already left (IPv6 unicast) */
-	TAILQ_ENTRY(dps_endpoint) primary_link; /**< writer only */
-	TAILQ_ENTRY(dps_endpoint) all_link;     /**< writer only */
-};
-TAILQ_HEAD(dps_ep_list, dps_endpoint);
-
-/** An immutable set of prefixes, replaced as a whole under RCU. */
-struct dps_prefix_set {
-	uint32_t n;
-	struct dps_prefix p[];
 };
 
-/** An immutable snapshot of a primary list, replaced as a whole under RCU. */
-struct dps_ep_set {
-	uint32_t n;
-	struct dps_endpoint *ep[];
-};
+struct dps_prefix_set;
 
-struct dps_join {
-	struct dps_addr addr;
-	int32_t count;
-	TAILQ_ENTRY(dps_join) link;
-};
-TAILQ_HEAD(dps_join_list, dps_join);
-
+/**
+ * A NIC as the data path sees it: the fields the inline functions below and lib/proto read.
+ * lib/nic keeps the rest (name, transmit hook, primary snapshots, lists) behind it.
+ */
 struct dps_nic {
-	/* read by the data path */
 	struct dps_stack *stack;
 	uint16_t id;
-	uint16_t port_id;
-	uint16_t mtu;
+	uint16_t mtu;        /**< L3 MTU; atomic (dps_nic_set_mtu) */
 	int32_t promiscuous; /**< atomic flag */
 	int32_t spoofing;    /**< atomic flag */
-	int32_t forwarding;  /**< atomic flag */
 	struct rte_ether_addr mac;
-	dps_link_xmit_t xmit;
-	void *xmit_priv;
-	struct dps_prefix_set *ranges;               /**< RCU */
-	struct dps_ep_set *primary[DPS_MAX_NETPROTO]; /**< RCU */
-	char name[16];
-	/* writer only */
-	struct dps_ep_list primary_list[DPS_MAX_NETPROTO];
-	struct dps_ep_list all;
-	struct dps_join_list joins;
-	bool enabled;
-} __rte_cache_aligned;
+	struct dps_prefix_set *ranges; /**< RCU; NULL when the NIC has no address range */
+};
 
 /** Per-context transmit buffer of one NIC. */
 struct dps_txbuf {
@@ -128,10 +96,6 @@ struct dps_ctx {
 	uint64_t cnt[DPS_MAX_NICS][DPS_CNT_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;
 
-struct dps_demux;
-struct dps_neigh_table;
-struct dps_route_table;
-
 /**
  * Stack-wide filter of local addresses: one bit per hash of the address bytes (any NIC, any
  * endpoint kind). A clear bit proves that no endpoint of that address is in the map, so the
@@ -141,38 +105,19 @@ struct dps_route_table;
 #define DPS_EP_FILTER_BITS 16
 #define DPS_EP_FILTER_WORDS ((1u << DPS_EP_FILTER_BITS) / 64)
 
-struct dps_stack {
-	/* read by the data path */
-	struct rte_hash *ep_hash;
-	uint64_t ep_filter[DPS_EP_FILTER_WORDS] __rte_cache_aligned; /**< atomic words */
-	struct dps_nic *nics[DPS_MAX_NICS]; /**< published with a release store */
-	const struct dps_netproto_ops *np[DPS_MAX_NETPROTO];
-	uint8_t n_np;
-	int32_t forwarding; /**< atomic flag */
-	struct rte_rcu_qsbr *qsbr;
-	struct dps_demux *demux;
-	struct dps_neigh_table *neigh;
-	struct dps_route_table *routes4;
-	struct dps_route_table *routes6;
-	struct dps_ctx *ctx[DPS_MAX_CTX];
-	/* writer side */
-	uint32_t ep_filter_cnt[1u << DPS_EP_FILTER_BITS]; /**< endpoints per filter bit */
-	pthread_mutex_t lock;
-	struct rte_rcu_qsbr_dq *dq;
-	int64_t live_endpoints; /**< atomic */
-	uint64_t ep_seq;
-	int socket_id;
-	char name[32];
-	struct dps_stack_conf conf;
-};
-
 /**
- * For lib/nic's own tables: an rte_hash with lock-free readers whose key slots the caller
- * frees (rte_hash_free_key_with_position) only after a grace period, so a reader never sees a
- * slot reused under it. Named from tag and the caller's object address (unique per process).
+ * A stack as the data path sees it: the fields the inline functions below and lib/proto read
+ * (one cache line, the NIC table, the filter). The writer lock, the defer queue, the filter's
+ * counts and the other parts' tables are lib/nic's own, behind it.
  */
-struct rte_hash *dps_stack_lf_hash_create(const struct dps_stack *s, const char *tag,
-					  const void *owner, uint32_t entries, uint32_t key_len);
+struct dps_stack {
+	struct rte_hash *ep_hash;  /**< the endpoint map: (NIC, address) -> struct dps_endpoint */
+	struct rte_rcu_qsbr *qsbr; /**< the readers' QSBR variable */
+	const struct dps_netproto_ops *np[DPS_MAX_NETPROTO];
+	uint8_t n_np;              /**< published with a release store after np[n_np - 1] */
+	struct dps_nic *nics[DPS_MAX_NICS] __rte_cache_aligned; /**< release-store published */
+	uint64_t ep_filter[DPS_EP_FILTER_WORDS] __rte_cache_aligned; /**< atomic words */
+};
 
 /* ---- contexts ---- */
 
@@ -338,18 +283,27 @@ dps_nic_rx_lookup_rcu(const struct dps_nic *nic, const struct dps_addr *a)
 }
 
 /**
+ * Whether endpoint ep, found in the map for nic (or NULL), makes nic own its address for
+ * sending (seed: isValidForOutgoing): live and not expired, or expired on a spoofing NIC.
+ * For a caller that looked the endpoint up itself (the forwarding path's bulk lookup).
+ */
+static inline bool
+dps_nic_ep_owns_rcu(const struct dps_nic *nic, const struct dps_endpoint *ep)
+{
+	if (ep == NULL || __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0)
+		return false;
+	return __atomic_load_n(&ep->kind, __ATOMIC_RELAXED) != DPS_EP_PERMANENT_EXPIRED ||
+	       __atomic_load_n(&nic->spoofing, __ATOMIC_RELAXED);
+}
+
+/**
  * Whether the NIC owns address a for sending (seed: the forwarding path's plain map lookup
  * with isValidForOutgoing): a live endpoint not expired, or expired on a spoofing NIC.
  */
 static inline bool
 dps_nic_owns_rcu(const struct dps_nic *nic, const struct dps_addr *a)
 {
-	struct dps_endpoint *ep = dps_nic_endpoint_rcu(nic, a);
-
-	if (ep == NULL || __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0)
-		return false;
-	return __atomic_load_n(&ep->kind, __ATOMIC_RELAXED) != DPS_EP_PERMANENT_EXPIRED ||
-	       __atomic_load_n(&nic->spoofing, __ATOMIC_RELAXED);
+	return dps_nic_ep_owns_rcu(nic, dps_nic_endpoint_rcu(nic, a));
 }
 
 /**

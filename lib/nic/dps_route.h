@@ -45,9 +45,6 @@ struct dps_route_info {
 /** Data-path lookup result: an index into the next-hop table, or DPS_NH_NONE. */
 #define DPS_NH_NONE UINT32_MAX
 
-int dps_route_create(struct dps_stack *s);
-void dps_route_free(struct dps_stack *s);
-
 /** Add or replace a route (proto by prefix length of the address: 4 or 16 bytes). */
 int dps_route_add(struct dps_stack *s, const struct dps_prefix *p, const struct dps_nexthop *nh,
 		  unsigned int n_paths, bool connected);

@@ -21,6 +21,7 @@
 #include <rte_ring_elem.h>
 
 #include "dps_neigh.h"
+#include "dps_nic_priv.h"
 
 struct dps_neigh_table;
 
@@ -70,19 +71,21 @@ dps_neigh_create(struct dps_stack *s)
 	struct dps_neigh_table *t;
 	char name[64];
 
-	t = rte_zmalloc_socket("dps_neigh", sizeof(*t), RTE_CACHE_LINE_SIZE, s->socket_id);
+	t = rte_zmalloc_socket("dps_neigh", sizeof(*t), RTE_CACHE_LINE_SIZE,
+			       dps_stack_priv(s)->socket_id);
 	if (t == NULL)
 		return -ENOMEM;
 	TAILQ_INIT(&t->pending);
 	t->next_due = UINT64_MAX;
 	t->retry_tsc = rte_get_tsc_hz() * DPS_NEIGH_RETRY_MS / 1000;
-	t->hash = dps_stack_lf_hash_create(s, "nb", t, RTE_MAX(s->conf.max_neigh, 64u),
+	t->hash = dps_stack_lf_hash_create(s, "nb", t,
+					   RTE_MAX(dps_stack_priv(s)->conf.max_neigh, 64u),
 					   sizeof(struct dps_ep_key));
 	snprintf(name, sizeof(name), "nr_%" PRIxPTR, (uintptr_t)t);
 	/* Many data-path producers, one consumer: the control thread. */
 	t->ring = rte_ring_create_elem(name, sizeof(struct dps_neigh_msg), DPS_NEIGH_RING_SIZE,
-				       s->socket_id, RING_F_SC_DEQ);
-	s->neigh = t;
+				       dps_stack_priv(s)->socket_id, RING_F_SC_DEQ);
+	dps_stack_priv(s)->neigh = t;
 	if (t->hash == NULL || t->ring == NULL) {
 		dps_neigh_free(s);
 		return -ENOMEM;
@@ -101,7 +104,7 @@ entry_drop_queue(struct dps_neigh_entry *e)
 void
 dps_neigh_free(struct dps_stack *s)
 {
-	struct dps_neigh_table *t = s->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(s)->neigh;
 	struct dps_neigh_msg msg;
 
 	if (t == NULL)
@@ -123,7 +126,7 @@ dps_neigh_free(struct dps_stack *s)
 		rte_ring_free(t->ring);
 	}
 	rte_free(t);
-	s->neigh = NULL;
+	dps_stack_priv(s)->neigh = NULL;
 }
 
 static inline uint64_t
@@ -153,7 +156,7 @@ int
 dps_neigh_lookup_rcu(const struct dps_stack *s, uint16_t nic_id, const struct dps_addr *a,
 		     struct rte_ether_addr *mac)
 {
-	struct dps_neigh_entry *e = entry_find(s->neigh, nic_id, a);
+	struct dps_neigh_entry *e = entry_find(dps_stack_priv(s)->neigh, nic_id, a);
 	int32_t st;
 	uint64_t v;
 
@@ -179,7 +182,7 @@ void
 dps_neigh_learn(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *a,
 		const struct rte_ether_addr *mac)
 {
-	struct dps_neigh_table *t = ctx->stack->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(ctx->stack)->neigh;
 	struct dps_neigh_entry *e;
 	struct dps_neigh_msg msg;
 
@@ -218,7 +221,8 @@ dps_neigh_resolve_fwd(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps
 	msg.err_nic_id = err_nic_id;
 	msg.len = a->len;
 	memcpy(msg.addr, a->b, a->len);
-	if (unlikely(a->len != 4 && a->len != 16) || !post(ctx->stack->neigh, &msg)) {
+	if (unlikely(a->len != 4 && a->len != 16) ||
+	    !post(dps_stack_priv(ctx->stack)->neigh, &msg)) {
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_NEIGH_QUEUE_FULL);
 		rte_pktmbuf_free(m);
 	}
@@ -368,7 +372,7 @@ fail_entry(struct dps_stack *s, struct dps_ctx *ctx, struct dps_neigh_entry *e)
 static void
 apply_learn(struct dps_stack *s, struct dps_ctx *ctx, const struct dps_neigh_msg *msg)
 {
-	struct dps_neigh_table *t = s->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(s)->neigh;
 	struct dps_addr a = {.len = msg->len};
 	struct dps_neigh_entry *e;
 	uint64_t mac64 = 0;
@@ -409,7 +413,7 @@ static void
 apply_resolve(struct dps_stack *s, struct dps_ctx *ctx, const struct dps_neigh_msg *msg,
 	      uint64_t now)
 {
-	struct dps_neigh_table *t = s->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(s)->neigh;
 	struct dps_addr a = {.len = msg->len};
 	struct dps_neigh_entry *e;
 
@@ -449,7 +453,7 @@ apply_resolve(struct dps_stack *s, struct dps_ctx *ctx, const struct dps_neigh_m
 static void
 run_timers(struct dps_stack *s, struct dps_ctx *ctx, uint64_t now)
 {
-	struct dps_neigh_table *t = s->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(s)->neigh;
 	struct dps_neigh_entry *e, *next;
 	uint64_t due = UINT64_MAX;
 
@@ -477,7 +481,7 @@ run_timers(struct dps_stack *s, struct dps_ctx *ctx, uint64_t now)
 unsigned int
 dps_neigh_poll(struct dps_stack *s, struct dps_ctx *ctx)
 {
-	struct dps_neigh_table *t = s->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(s)->neigh;
 	struct dps_neigh_msg msgs[32];
 	unsigned int work = 0, k;
 	uint64_t now = rte_get_tsc_cycles();
@@ -505,7 +509,7 @@ int
 dps_neigh_add_static(struct dps_stack *s, uint16_t nic_id, const struct dps_addr *a,
 		     const struct rte_ether_addr *mac)
 {
-	struct dps_neigh_table *t = s->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(s)->neigh;
 	struct dps_neigh_entry *e;
 	int ret = 0;
 
@@ -532,7 +536,7 @@ dps_neigh_add_static(struct dps_stack *s, uint16_t nic_id, const struct dps_addr
 int
 dps_neigh_del(struct dps_stack *s, uint16_t nic_id, const struct dps_addr *a)
 {
-	struct dps_neigh_table *t = s->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(s)->neigh;
 	struct dps_neigh_entry *e;
 	int ret = -ENOENT;
 
@@ -567,7 +571,7 @@ info_cmp(const void *x, const void *y)
 int
 dps_neigh_list(struct dps_stack *s, struct dps_neigh_info *out, int max)
 {
-	struct dps_neigh_table *t = s->neigh;
+	struct dps_neigh_table *t = dps_stack_priv(s)->neigh;
 	struct dps_neigh_info *all;
 	const void *key;
 	void *data;

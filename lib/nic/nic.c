@@ -13,7 +13,7 @@
 
 #include <rte_malloc.h>
 
-#include "dps_nic_dp.h"
+#include "dps_nic_priv.h"
 
 /* ---- small helpers ---- */
 
@@ -57,38 +57,40 @@ rebuild_primary_locked(struct dps_nic *nic, unsigned int slot)
 {
 	struct dps_stack *s = nic->stack;
 	struct dps_ep_set *set, *old;
-	struct dps_endpoint *ep;
+	struct dps_ep_priv *ep;
 	uint32_t n = 0;
 
-	TAILQ_FOREACH(ep, &nic->primary_list[slot], primary_link)
+	TAILQ_FOREACH(ep, &dps_nic_priv(nic)->primary_list[slot], primary_link)
 		n++;
 	set = NULL;
 	if (n > 0) {
 		set = rte_zmalloc_socket("dps_primary", sizeof(*set) + n * sizeof(set->ep[0]), 0,
-					 s->socket_id);
+					 dps_stack_priv(s)->socket_id);
 		/* Out of memory: keep the old snapshot rather than none; it is only a hint. */
 		if (set == NULL)
 			return;
-		TAILQ_FOREACH(ep, &nic->primary_list[slot], primary_link)
-			set->ep[set->n++] = ep;
+		TAILQ_FOREACH(ep, &dps_nic_priv(nic)->primary_list[slot], primary_link)
+			set->ep[set->n++] = &ep->pub;
 	}
-	old = nic->primary[slot];
-	__atomic_store_n(&nic->primary[slot], set, __ATOMIC_RELEASE);
+	old = dps_nic_priv(nic)->primary[slot];
+	__atomic_store_n(&dps_nic_priv(nic)->primary[slot], set, __ATOMIC_RELEASE);
 	if (old != NULL)
 		dps_stack_defer_free_locked(s, rte_free, old);
 }
 
 static void
-primary_insert_locked(struct dps_nic *nic, struct dps_endpoint *ep, enum dps_peb peb)
+primary_insert_locked(struct dps_nic *nic, struct dps_endpoint *pub, enum dps_peb peb)
 {
+	struct dps_ep_priv *ep = dps_ep_priv(pub);
+
 	ep->peb = (uint8_t)peb;
 	switch (peb) {
 	case DPS_PEB_CAN_BE_PRIMARY:
-		TAILQ_INSERT_TAIL(&nic->primary_list[ep->np], ep, primary_link);
+		TAILQ_INSERT_TAIL(&dps_nic_priv(nic)->primary_list[pub->np], ep, primary_link);
 		ep->in_primary = true;
 		break;
 	case DPS_PEB_FIRST_PRIMARY:
-		TAILQ_INSERT_HEAD(&nic->primary_list[ep->np], ep, primary_link);
+		TAILQ_INSERT_HEAD(&dps_nic_priv(nic)->primary_list[pub->np], ep, primary_link);
 		ep->in_primary = true;
 		break;
 	default:
@@ -98,10 +100,12 @@ primary_insert_locked(struct dps_nic *nic, struct dps_endpoint *ep, enum dps_peb
 }
 
 static void
-primary_remove_locked(struct dps_nic *nic, struct dps_endpoint *ep)
+primary_remove_locked(struct dps_nic *nic, struct dps_endpoint *pub)
 {
+	struct dps_ep_priv *ep = dps_ep_priv(pub);
+
 	if (ep->in_primary) {
-		TAILQ_REMOVE(&nic->primary_list[ep->np], ep, primary_link);
+		TAILQ_REMOVE(&dps_nic_priv(nic)->primary_list[pub->np], ep, primary_link);
 		ep->in_primary = false;
 	}
 }
@@ -120,7 +124,7 @@ ep_filter_add_locked(struct dps_stack *s, const struct dps_addr *a)
 	uint32_t bit = dps_ep_filter_bit(a->b, a->len);
 	uint64_t *w = &s->ep_filter[bit / 64];
 
-	if (s->ep_filter_cnt[bit]++ == 0)
+	if (dps_stack_priv(s)->ep_filter_cnt[bit]++ == 0)
 		__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) | (1ULL << (bit % 64)),
 				 __ATOMIC_RELEASE);
 	/* The map insert that follows must not become visible before the bit. */
@@ -133,8 +137,8 @@ ep_filter_del_locked(struct dps_stack *s, const struct dps_addr *a)
 	uint32_t bit = dps_ep_filter_bit(a->b, a->len);
 	uint64_t *w = &s->ep_filter[bit / 64];
 
-	RTE_VERIFY(s->ep_filter_cnt[bit] > 0);
-	if (--s->ep_filter_cnt[bit] == 0)
+	RTE_VERIFY(dps_stack_priv(s)->ep_filter_cnt[bit] > 0);
+	if (--dps_stack_priv(s)->ep_filter_cnt[bit] == 0)
 		__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) & ~(1ULL << (bit % 64)),
 				 __ATOMIC_RELEASE);
 }
@@ -151,9 +155,9 @@ ep_free_deferred(void *arg)
 	struct dps_stack *s = ep->nic->stack;
 
 	/* Runs under the writer lock, after the grace period: the key slot may be reused now. */
-	rte_hash_free_key_with_position(s->ep_hash, ep->hash_pos);
-	__atomic_sub_fetch(&s->live_endpoints, 1, __ATOMIC_RELEASE);
-	rte_free(ep);
+	rte_hash_free_key_with_position(s->ep_hash, dps_ep_priv(ep)->hash_pos);
+	__atomic_sub_fetch(&dps_stack_priv(s)->live_endpoints, 1, __ATOMIC_RELEASE);
+	rte_free(dps_ep_priv(ep));
 }
 
 static int leave_group_locked(struct dps_nic *nic, const struct dps_addr *group);
@@ -166,8 +170,9 @@ ep_unlink_locked(struct dps_endpoint *ep)
 	struct dps_nic *nic = ep->nic;
 	struct dps_stack *s = nic->stack;
 	struct dps_addr g;
+	struct dps_ep_priv *pe = dps_ep_priv(ep);
 	struct dps_ep_key k;
-	bool was_primary = ep->in_primary;
+	bool was_primary = pe->in_primary;
 
 	if (ep_find_locked(nic, &ep->addr) != ep)
 		return;
@@ -177,12 +182,12 @@ ep_unlink_locked(struct dps_endpoint *ep)
 	if (rte_hash_del_key(s->ep_hash, &k) >= 0)
 		ep_filter_del_locked(s, &ep->addr);
 	primary_remove_locked(nic, ep);
-	TAILQ_REMOVE(&nic->all, ep, all_link);
+	TAILQ_REMOVE(&dps_nic_priv(nic)->all, pe, all_link);
 	if (was_primary)
 		rebuild_primary_locked(nic, ep->np);
 	/* Temporary IPv6 endpoints joined the solicited-node group too: leave it now. */
-	if (!ep->left_group && ep_joins_solicited(s, ep, &g)) {
-		ep->left_group = true;
+	if (!pe->left_group && ep_joins_solicited(s, ep, &g)) {
+		pe->left_group = true;
 		leave_group_locked(nic, &g);
 	}
 	dps_stack_defer_free_locked(s, ep_free_deferred, ep);
@@ -282,6 +287,7 @@ ep_create_locked(struct dps_nic *nic, unsigned int slot, const struct dps_prefix
 	struct dps_stack *s = nic->stack;
 	const struct dps_netproto_ops *np = s->np[slot];
 	struct dps_endpoint *ep;
+	struct dps_ep_priv *pe;
 	struct dps_ep_key k;
 	struct dps_addr g;
 	bool joined = false;
@@ -290,16 +296,18 @@ ep_create_locked(struct dps_nic *nic, unsigned int slot, const struct dps_prefix
 
 	if (ep_find_locked(nic, &p->addr) != NULL)
 		return -EEXIST;
-	ep = rte_zmalloc_socket("dps_ep", sizeof(*ep), RTE_CACHE_LINE_SIZE, s->socket_id);
-	if (ep == NULL)
+	pe = rte_zmalloc_socket("dps_ep", sizeof(*pe), RTE_CACHE_LINE_SIZE,
+				dps_stack_priv(s)->socket_id);
+	if (pe == NULL)
 		return -ENOMEM;
+	ep = &pe->pub;
 	ep->nic = nic;
 	ep->addr = p->addr;
 	ep->prefix_len = p->plen;
 	ep->np = (uint8_t)slot;
 	ep->refs = 1;
 	ep->kind = kind;
-	ep->seq = ++s->ep_seq;
+	pe->seq = ++dps_stack_priv(s)->ep_seq;
 	/* Seed: an IPv6 unicast address joins its solicited-node group before it is added. */
 	if (ep_joins_solicited(s, ep, &g)) {
 		ret = join_group_locked(nic, np->number, &g);
@@ -316,18 +324,18 @@ ep_create_locked(struct dps_nic *nic, unsigned int slot, const struct dps_prefix
 		goto fail;
 	}
 	/* rte_hash_add_key_data() returns 0, not the key slot: ask for the slot to free later. */
-	ep->hash_pos = rte_hash_lookup(s->ep_hash, &k);
-	__atomic_add_fetch(&s->live_endpoints, 1, __ATOMIC_RELEASE);
-	TAILQ_INSERT_TAIL(&nic->all, ep, all_link);
+	pe->hash_pos = rte_hash_lookup(s->ep_hash, &k);
+	__atomic_add_fetch(&dps_stack_priv(s)->live_endpoints, 1, __ATOMIC_RELEASE);
+	TAILQ_INSERT_TAIL(&dps_nic_priv(nic)->all, pe, all_link);
 	primary_insert_locked(nic, ep, peb);
-	if (ep->in_primary)
+	if (pe->in_primary)
 		rebuild_primary_locked(nic, slot);
 	*out = ep;
 	return 0;
 fail:
 	if (joined)
 		leave_group_locked(nic, &g);
-	rte_free(ep);
+	rte_free(pe);
 	return ret;
 }
 
@@ -347,21 +355,22 @@ static int
 ep_promote_locked(struct dps_nic *nic, struct dps_endpoint *ep, const struct dps_prefix *p,
 		  enum dps_peb peb)
 {
+	struct dps_ep_priv *pe = dps_ep_priv(ep);
 	struct dps_addr g;
-	bool was_primary = ep->in_primary;
+	bool was_primary = pe->in_primary;
 
 	/* Refs cannot be zero for a mapped endpoint: zero and unlink are one locked step. */
 	RTE_VERIFY(dps_endpoint_tryget(ep));
-	if (ep->left_group && ep_joins_solicited(nic->stack, ep, &g)) {
+	if (pe->left_group && ep_joins_solicited(nic->stack, ep, &g)) {
 		if (join_group_locked(nic, nic->stack->np[ep->np]->number, &g) == 0)
-			ep->left_group = false;
+			pe->left_group = false;
 	}
 	/* Later gVisor (c356fe2eb): the re-added address takes the new behaviour and prefix. */
 	ep->prefix_len = p->plen;
 	primary_remove_locked(nic, ep);
 	primary_insert_locked(nic, ep, peb);
 	ep_set_kind(ep, DPS_EP_PERMANENT);
-	if (was_primary || ep->in_primary)
+	if (was_primary || pe->in_primary)
 		rebuild_primary_locked(nic, ep->np);
 	return 0;
 }
@@ -415,8 +424,8 @@ dps_nic_remove_address_locked(struct dps_nic *nic, const struct dps_addr *a)
 	 * Later gVisor (36fbaac52): leave the solicited-node group when the address is removed,
 	 * even while routes still hold the endpoint.
 	 */
-	if (!ep->left_group && ep_joins_solicited(nic->stack, ep, &g)) {
-		ep->left_group = true;
+	if (!dps_ep_priv(ep)->left_group && ep_joins_solicited(nic->stack, ep, &g)) {
+		dps_ep_priv(ep)->left_group = true;
 		ret = leave_group_locked(nic, &g);
 	}
 	dps_endpoint_put_locked(ep);
@@ -441,7 +450,7 @@ join_find(struct dps_nic *nic, const struct dps_addr *a)
 {
 	struct dps_join *j;
 
-	TAILQ_FOREACH(j, &nic->joins, link)
+	TAILQ_FOREACH(j, &dps_nic_priv(nic)->joins, link)
 		if (dps_addr_eq(&j->addr, a))
 			return j;
 	return NULL;
@@ -468,7 +477,7 @@ join_group_locked(struct dps_nic *nic, uint16_t proto, const struct dps_addr *g)
 			return ret;
 		}
 		j->addr = *g;
-		TAILQ_INSERT_TAIL(&nic->joins, j, link);
+		TAILQ_INSERT_TAIL(&dps_nic_priv(nic)->joins, j, link);
 	}
 	j->count++;
 	return 0;
@@ -487,7 +496,7 @@ leave_group_locked(struct dps_nic *nic, const struct dps_addr *g)
 		ret = dps_nic_remove_address_locked(nic, g);
 		if (ret < 0)
 			return ret;
-		TAILQ_REMOVE(&nic->joins, j, link);
+		TAILQ_REMOVE(&dps_nic_priv(nic)->joins, j, link);
 		rte_free(j);
 		return 0;
 	}
@@ -569,7 +578,7 @@ dps_nic_add_range(struct dps_nic *nic, uint16_t proto, const struct dps_prefix *
 	old = nic->ranges;
 	n = old != NULL ? old->n : 0;
 	set = rte_zmalloc_socket("dps_ranges", sizeof(*set) + (n + 1) * sizeof(set->p[0]), 0,
-				 nic->stack->socket_id);
+				 dps_stack_priv(nic->stack)->socket_id);
 	if (set == NULL) {
 		dps_stack_unlock(nic->stack);
 		return -ENOMEM;
@@ -607,7 +616,7 @@ dps_nic_remove_range(struct dps_nic *nic, const struct dps_prefix *subnet)
 	}
 	if (keep > 0) {
 		set = rte_zmalloc_socket("dps_ranges", sizeof(*set) + keep * sizeof(set->p[0]), 0,
-					 nic->stack->socket_id);
+					 dps_stack_priv(nic->stack)->socket_id);
 		if (set == NULL) {
 			dps_stack_unlock(nic->stack);
 			return -ENOMEM;
@@ -705,15 +714,16 @@ primary_usable(const struct dps_nic *nic, const struct dps_endpoint *ep)
 struct dps_endpoint *
 dps_nic_primary_endpoint(struct dps_nic *nic, uint16_t proto)
 {
-	struct dps_endpoint *ep, *found = NULL;
+	struct dps_endpoint *found = NULL;
+	struct dps_ep_priv *pe;
 	int slot = np_slot(nic->stack, proto);
 
 	if (slot < 0)
 		return NULL;
 	dps_stack_lock(nic->stack);
-	TAILQ_FOREACH(ep, &nic->primary_list[slot], primary_link) {
-		if (primary_usable(nic, ep) && dps_endpoint_tryget(ep)) {
-			found = ep;
+	TAILQ_FOREACH(pe, &dps_nic_priv(nic)->primary_list[slot], primary_link) {
+		if (primary_usable(nic, &pe->pub) && dps_endpoint_tryget(&pe->pub)) {
+			found = &pe->pub;
 			break;
 		}
 	}
@@ -729,7 +739,7 @@ dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
 
 	if (np_slot >= DPS_MAX_NETPROTO)
 		return -EINVAL;
-	set = __atomic_load_n(&nic->primary[np_slot], __ATOMIC_ACQUIRE);
+	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
 	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
 		const struct dps_endpoint *ep = set->ep[i];
 
@@ -754,12 +764,14 @@ fill_pa(struct dps_protocol_address *pa, const struct dps_nic *nic, const struct
 int
 dps_nic_all_addresses(struct dps_nic *nic, struct dps_protocol_address *out, int max)
 {
-	struct dps_endpoint *ep;
+	struct dps_ep_priv *pe;
 	int n = 0;
 
 	dps_stack_lock(nic->stack);
 	for (unsigned int slot = 0; slot < nic->stack->n_np; slot++) {
-		TAILQ_FOREACH(ep, &nic->all, all_link) {
+		TAILQ_FOREACH(pe, &dps_nic_priv(nic)->all, all_link) {
+			const struct dps_endpoint *ep = &pe->pub;
+
 			/* Seed: expired and temporary endpoints are not the caller's to use. */
 			if (ep->np != slot || ep_kind(ep) != DPS_EP_PERMANENT)
 				continue;
@@ -775,12 +787,14 @@ dps_nic_all_addresses(struct dps_nic *nic, struct dps_protocol_address *out, int
 int
 dps_nic_primary_addresses(struct dps_nic *nic, struct dps_protocol_address *out, int max)
 {
-	struct dps_endpoint *ep;
+	struct dps_ep_priv *pe;
 	int n = 0;
 
 	dps_stack_lock(nic->stack);
 	for (unsigned int slot = 0; slot < nic->stack->n_np; slot++) {
-		TAILQ_FOREACH(ep, &nic->primary_list[slot], primary_link) {
+		TAILQ_FOREACH(pe, &dps_nic_priv(nic)->primary_list[slot], primary_link) {
+			const struct dps_endpoint *ep = &pe->pub;
+
 			if (ep_kind(ep) != DPS_EP_PERMANENT)
 				continue;
 			if (n < max)
@@ -796,12 +810,14 @@ int
 dps_nic_address_ranges(struct dps_nic *nic, struct dps_prefix *out, int max)
 {
 	const struct dps_prefix_set *set;
-	struct dps_endpoint *ep;
+	struct dps_ep_priv *pe;
 	int n = 0;
 
 	dps_stack_lock(nic->stack);
 	for (unsigned int slot = 0; slot < nic->stack->n_np; slot++) {
-		TAILQ_FOREACH(ep, &nic->all, all_link) {
+		TAILQ_FOREACH(pe, &dps_nic_priv(nic)->all, all_link) {
+			const struct dps_endpoint *ep = &pe->pub;
+
 			if (ep->np != slot)
 				continue;
 			if (n < max) {
@@ -837,20 +853,22 @@ dps_nic_ranges(struct dps_nic *nic, struct dps_prefix *out, int max)
 int
 dps_nic_endpoints(struct dps_nic *nic, struct dps_endpoint_info *out, int max)
 {
-	struct dps_endpoint *ep, *pe;
+	struct dps_ep_priv *pe, *pp;
 	int n = 0;
 
 	dps_stack_lock(nic->stack);
 	for (unsigned int slot = 0; slot < nic->stack->n_np; slot++) {
-		TAILQ_FOREACH(ep, &nic->all, all_link) {
+		TAILQ_FOREACH(pe, &dps_nic_priv(nic)->all, all_link) {
+			const struct dps_endpoint *ep = &pe->pub;
 			int idx = -1, i = 0;
 
 			if (ep->np != slot)
 				continue;
 			if (n < max) {
-				if (ep->in_primary) {
-					TAILQ_FOREACH(pe, &nic->primary_list[slot], primary_link) {
-						if (pe == ep) {
+				if (pe->in_primary) {
+					TAILQ_FOREACH(pp, &dps_nic_priv(nic)->primary_list[slot],
+						      primary_link) {
+						if (pp == pe) {
 							idx = i;
 							break;
 						}
@@ -861,7 +879,7 @@ dps_nic_endpoints(struct dps_nic *nic, struct dps_endpoint_info *out, int max)
 				out[n].prefix.addr = ep->addr;
 				out[n].prefix.plen = ep->prefix_len;
 				out[n].kind = (enum dps_ep_kind)ep_kind(ep);
-				out[n].peb = (enum dps_peb)ep->peb;
+				out[n].peb = (enum dps_peb)pe->peb;
 				out[n].refs = dps_endpoint_refs(ep);
 				out[n].primary_index = idx;
 			}
@@ -877,11 +895,12 @@ dps_nic_endpoints(struct dps_nic *nic, struct dps_endpoint_info *out, int max)
 int
 dps_nic_create(struct dps_stack *s, const struct dps_nic_conf *conf, struct dps_nic **out)
 {
+	struct dps_nic_priv *np;
 	struct dps_nic *nic;
 	int ret = 0;
 
 	if (conf == NULL || conf->name == NULL || conf->name[0] == '\0' ||
-	    strlen(conf->name) >= sizeof(nic->name) || conf->id >= DPS_MAX_NICS)
+	    strlen(conf->name) >= sizeof(np->name) || conf->id >= DPS_MAX_NICS)
 		return -EINVAL;
 	dps_stack_lock(s);
 	if (s->nics[conf->id] != NULL) {
@@ -889,29 +908,31 @@ dps_nic_create(struct dps_stack *s, const struct dps_nic_conf *conf, struct dps_
 		goto out;
 	}
 	for (unsigned int i = 0; i < DPS_MAX_NICS; i++) {
-		if (s->nics[i] != NULL && strcmp(s->nics[i]->name, conf->name) == 0) {
+		if (s->nics[i] != NULL && strcmp(dps_nic_priv(s->nics[i])->name, conf->name) == 0) {
 			ret = -EEXIST;
 			goto out;
 		}
 	}
-	nic = rte_zmalloc_socket("dps_nic", sizeof(*nic), RTE_CACHE_LINE_SIZE, s->socket_id);
-	if (nic == NULL) {
+	np = rte_zmalloc_socket("dps_nic", sizeof(*np), RTE_CACHE_LINE_SIZE,
+				dps_stack_priv(s)->socket_id);
+	if (np == NULL) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	nic = &np->pub;
 	nic->stack = s;
 	nic->id = conf->id;
-	nic->port_id = conf->port_id;
 	nic->mtu = conf->mtu != 0 ? conf->mtu : RTE_ETHER_MTU;
 	nic->mac = conf->mac;
-	nic->xmit = conf->xmit;
-	nic->xmit_priv = conf->xmit_priv;
-	nic->forwarding = 1;
-	snprintf(nic->name, sizeof(nic->name), "%s", conf->name);
+	np->port_id = conf->port_id;
+	np->xmit = conf->xmit;
+	np->xmit_priv = conf->xmit_priv;
+	np->forwarding = 1;
+	snprintf(np->name, sizeof(np->name), "%s", conf->name);
 	for (unsigned int i = 0; i < DPS_MAX_NETPROTO; i++)
-		TAILQ_INIT(&nic->primary_list[i]);
-	TAILQ_INIT(&nic->all);
-	TAILQ_INIT(&nic->joins);
+		TAILQ_INIT(&np->primary_list[i]);
+	TAILQ_INIT(&np->all);
+	TAILQ_INIT(&np->joins);
 	__atomic_store_n(&s->nics[conf->id], nic, __ATOMIC_RELEASE);
 	if (out != NULL)
 		*out = nic;
@@ -927,7 +948,7 @@ dps_nic_enable(struct dps_nic *nic)
 	int ret = 0;
 
 	dps_stack_lock(s);
-	nic->enabled = true;
+	dps_nic_priv(nic)->enabled = true;
 	/* Seed enable(): IPv4's broadcast endpoint, then IPv6's all-nodes group. */
 	for (unsigned int i = 0; i < s->n_np && ret == 0; i++)
 		if (s->np[i]->enable_locked != NULL)
@@ -936,38 +957,36 @@ dps_nic_enable(struct dps_nic *nic)
 	return ret;
 }
 
-/* Tear down a NIC at stack free: every endpoint goes, whatever its count. */
-void dps_nic_free_locked(struct dps_nic *nic);
-
 void
 dps_nic_free_locked(struct dps_nic *nic)
 {
 	struct dps_stack *s = nic->stack;
-	struct dps_endpoint *ep;
+	struct dps_ep_priv *pe;
 	struct dps_join *j;
 
-	while ((ep = TAILQ_FIRST(&nic->all)) != NULL) {
+	while ((pe = TAILQ_FIRST(&dps_nic_priv(nic)->all)) != NULL) {
+		struct dps_endpoint *ep = &pe->pub;
 		struct dps_ep_key k;
 
 		dps_ep_key_make(&k, nic->id, &ep->addr);
 		if (rte_hash_del_key(s->ep_hash, &k) >= 0)
 			ep_filter_del_locked(s, &ep->addr);
 		primary_remove_locked(nic, ep);
-		TAILQ_REMOVE(&nic->all, ep, all_link);
+		TAILQ_REMOVE(&dps_nic_priv(nic)->all, pe, all_link);
 		__atomic_store_n(&ep->refs, 0, __ATOMIC_RELEASE);
 		dps_stack_defer_free_locked(s, ep_free_deferred, ep);
 	}
-	while ((j = TAILQ_FIRST(&nic->joins)) != NULL) {
-		TAILQ_REMOVE(&nic->joins, j, link);
+	while ((j = TAILQ_FIRST(&dps_nic_priv(nic)->joins)) != NULL) {
+		TAILQ_REMOVE(&dps_nic_priv(nic)->joins, j, link);
 		rte_free(j);
 	}
 	for (unsigned int i = 0; i < DPS_MAX_NETPROTO; i++)
-		if (nic->primary[i] != NULL)
-			dps_stack_defer_free_locked(s, rte_free, nic->primary[i]);
+		if (dps_nic_priv(nic)->primary[i] != NULL)
+			dps_stack_defer_free_locked(s, rte_free, dps_nic_priv(nic)->primary[i]);
 	if (nic->ranges != NULL)
 		dps_stack_defer_free_locked(s, rte_free, nic->ranges);
 	__atomic_store_n(&s->nics[nic->id], NULL, __ATOMIC_RELEASE);
-	dps_stack_defer_free_locked(s, rte_free, nic);
+	dps_stack_defer_free_locked(s, rte_free, dps_nic_priv(nic));
 }
 
 struct dps_nic *
@@ -982,7 +1001,7 @@ dps_stack_nic_by_name(struct dps_stack *s, const char *name)
 	for (unsigned int i = 0; i < DPS_MAX_NICS; i++) {
 		struct dps_nic *nic = dps_stack_nic_rcu(s, i);
 
-		if (nic != NULL && name != NULL && strcmp(nic->name, name) == 0)
+		if (nic != NULL && name != NULL && strcmp(dps_nic_priv(nic)->name, name) == 0)
 			return nic;
 	}
 	return NULL;
@@ -994,10 +1013,16 @@ dps_nic_id(const struct dps_nic *nic)
 	return nic->id;
 }
 
+uint16_t
+dps_nic_port_id(const struct dps_nic *nic)
+{
+	return dps_nic_priv(nic)->port_id;
+}
+
 const char *
 dps_nic_name(const struct dps_nic *nic)
 {
-	return nic->name;
+	return dps_nic_priv(nic)->name;
 }
 
 struct dps_stack *
@@ -1025,16 +1050,16 @@ dps_nic_set_mtu(struct dps_nic *nic, uint16_t mtu)
 }
 
 /* The flags the data path reads once per burst: plain atomics, no lock (DESIGN.md 2). */
-#define DPS_NIC_FLAG(flag)                                                                         \
+#define DPS_NIC_FLAG(flag, field)                                                                  \
 	void dps_nic_set_##flag(struct dps_nic *nic, bool on)                                      \
 	{                                                                                          \
-		__atomic_store_n(&nic->flag, on, __ATOMIC_RELEASE);                                \
+		__atomic_store_n(&(field), on, __ATOMIC_RELEASE);                                  \
 	}                                                                                          \
 	bool dps_nic_##flag(const struct dps_nic *nic)                                             \
 	{                                                                                          \
-		return __atomic_load_n(&nic->flag, __ATOMIC_ACQUIRE) != 0;                         \
+		return __atomic_load_n(&(field), __ATOMIC_ACQUIRE) != 0;                           \
 	}
 
-DPS_NIC_FLAG(promiscuous)
-DPS_NIC_FLAG(spoofing)
-DPS_NIC_FLAG(forwarding)
+DPS_NIC_FLAG(promiscuous, nic->promiscuous)
+DPS_NIC_FLAG(spoofing, nic->spoofing)
+DPS_NIC_FLAG(forwarding, dps_nic_priv(nic)->forwarding)

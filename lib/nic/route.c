@@ -28,6 +28,7 @@
 #include <rte_rib6.h>
 #include <rte_vect.h>
 
+#include "dps_nic_priv.h"
 #include "dps_route.h"
 
 /* An immutable set of equal-cost paths: what a route id points to. */
@@ -69,7 +70,7 @@ struct dps_route_table {
 static struct dps_route_table *
 table_of(const struct dps_stack *s, uint8_t addr_len)
 {
-	return addr_len == 4 ? s->routes4 : s->routes6;
+	return addr_len == 4 ? dps_stack_priv(s)->routes4 : dps_stack_priv(s)->routes6;
 }
 
 static struct dps_route_table *
@@ -77,7 +78,8 @@ table_new(struct dps_stack *s, uint8_t addr_len, uint32_t cap)
 {
 	struct dps_route_table *t;
 
-	t = rte_zmalloc_socket("dps_routes", sizeof(*t), RTE_CACHE_LINE_SIZE, s->socket_id);
+	t = rte_zmalloc_socket("dps_routes", sizeof(*t), RTE_CACHE_LINE_SIZE,
+			       dps_stack_priv(s)->socket_id);
 	if (t == NULL)
 		return NULL;
 	t->s = s;
@@ -97,9 +99,9 @@ table_new(struct dps_stack *s, uint8_t addr_len, uint32_t cap)
 int
 dps_route_create(struct dps_stack *s)
 {
-	s->routes4 = table_new(s, 4, s->conf.max_routes4);
-	s->routes6 = table_new(s, 16, s->conf.max_routes6);
-	if (s->routes4 == NULL || s->routes6 == NULL) {
+	dps_stack_priv(s)->routes4 = table_new(s, 4, dps_stack_priv(s)->conf.max_routes4);
+	dps_stack_priv(s)->routes6 = table_new(s, 16, dps_stack_priv(s)->conf.max_routes6);
+	if (dps_stack_priv(s)->routes4 == NULL || dps_stack_priv(s)->routes6 == NULL) {
 		dps_route_free(s);
 		return -ENOMEM;
 	}
@@ -130,10 +132,10 @@ void
 dps_route_free(struct dps_stack *s)
 {
 	/* dps_stack_free drains the defer queue first: no deferred id release is pending. */
-	table_free(s->routes4);
-	table_free(s->routes6);
-	s->routes4 = NULL;
-	s->routes6 = NULL;
+	table_free(dps_stack_priv(s)->routes4);
+	table_free(dps_stack_priv(s)->routes6);
+	dps_stack_priv(s)->routes4 = NULL;
+	dps_stack_priv(s)->routes6 = NULL;
 }
 
 static uint32_t
@@ -155,7 +157,7 @@ table_ready_locked(struct dps_route_table *t)
 	if (t->ready)
 		return 0;
 	t->grp = rte_zmalloc_socket("dps_route_grp", sizeof(*t->grp) * t->cap,
-				    RTE_CACHE_LINE_SIZE, s->socket_id);
+				    RTE_CACHE_LINE_SIZE, dps_stack_priv(s)->socket_id);
 	t->rec = calloc(t->cap, sizeof(*t->rec));
 	t->free_ids = malloc(sizeof(*t->free_ids) * t->cap);
 	if (t->grp == NULL || t->rec == NULL || t->free_ids == NULL)
@@ -181,7 +183,7 @@ table_ready_locked(struct dps_route_table *t)
 		struct rte_lpm *lpm;
 
 		snprintf(name, sizeof(name), "r4_%" PRIxPTR, (uintptr_t)t);
-		lpm = rte_lpm_create(name, s->socket_id, &lc);
+		lpm = rte_lpm_create(name, dps_stack_priv(s)->socket_id, &lc);
 		if (lpm == NULL)
 			goto fail;
 		if (rte_lpm_rcu_qsbr_add(lpm, &rc) != 0) {
@@ -202,7 +204,7 @@ table_ready_locked(struct dps_route_table *t)
 
 		for (unsigned int i = 0; i < 2; i++) {
 			snprintf(name, sizeof(name), "r6%u_%" PRIxPTR, i, (uintptr_t)t);
-			t->fib6[i] = rte_fib6_create(name, s->socket_id, &fc);
+			t->fib6[i] = rte_fib6_create(name, dps_stack_priv(s)->socket_id, &fc);
 			if (t->fib6[i] == NULL)
 				goto fail;
 		}
@@ -404,7 +406,7 @@ route_add_locked(struct dps_stack *s, const struct dps_prefix *p, const struct d
 	if (t->n_free == 0) {
 		/* Ids wait for their grace period in the defer queue. */
 		rt_synchronize(t);
-		rte_rcu_qsbr_dq_reclaim(s->dq, UINT32_MAX, NULL, NULL, NULL);
+		dps_stack_reclaim_locked(s);
 		if (t->n_free == 0) {
 			free(g);
 			return -ENOSPC;
@@ -595,7 +597,7 @@ info_cmp(const void *a, const void *b)
 int
 dps_route_list(struct dps_stack *s, struct dps_route_info *out, int max)
 {
-	struct dps_route_table *tabs[2] = {s->routes4, s->routes6};
+	struct dps_route_table *tabs[2] = {dps_stack_priv(s)->routes4, dps_stack_priv(s)->routes6};
 	struct dps_route_info *all;
 	uint32_t total, k = 0;
 
@@ -695,7 +697,7 @@ void
 dps_route_lookup4_bulk_rcu(const struct dps_stack *s, const uint32_t *dst, const uint32_t *hash,
 			   const struct dps_nexthop **nh, unsigned int n)
 {
-	const struct dps_route_table *t = s->routes4;
+	const struct dps_route_table *t = dps_stack_priv(s)->routes4;
 	struct rte_lpm *lpm = t != NULL ? __atomic_load_n(&t->lpm, __ATOMIC_ACQUIRE) : NULL;
 	uint32_t ids[DPS_BURST];
 	uint32_t def;
@@ -735,7 +737,7 @@ void
 dps_route_lookup6_bulk_rcu(const struct dps_stack *s, const uint8_t (*dst)[16],
 			   const uint32_t *hash, const struct dps_nexthop **nh, unsigned int n)
 {
-	const struct dps_route_table *t = s->routes6;
+	const struct dps_route_table *t = dps_stack_priv(s)->routes6;
 	struct rte_fib6 *fib = t != NULL ? __atomic_load_n(&t->pub, __ATOMIC_ACQUIRE) : NULL;
 	uint64_t res[DPS_BURST];
 

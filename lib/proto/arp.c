@@ -11,7 +11,6 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "dps_icmp.h"
 #include "dps_neigh.h"
 #include "dps_proto.h"
 #include "dps_proto_priv.h"

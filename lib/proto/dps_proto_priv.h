@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file
- * lib/proto internals shared by its files: mbuf helpers that work on chains, the protocol
- * tables and the entry points one protocol calls in another. Not installed.
+ * lib/proto internals shared by its files: mbuf helpers that work on chains, address
+ * predicates, the protocol tables and the entry points one protocol calls in another (ICMP
+ * input and errors, ARP and NDP solicitation, forwarding). Not installed: nothing outside
+ * lib/proto includes it (scripts/incgraph checks it). The predicates and helpers two files
+ * need are defined here once, as static inline, so that no two files of lib/proto call each
+ * other (the call graph of lib/proto is a stack: see docs/architecture.md).
  */
 #ifndef DPS_PROTO_PRIV_H
 #define DPS_PROTO_PRIV_H
@@ -17,6 +21,7 @@
 #include "dps_cksum.h"
 #include "dps_demux.h"
 #include "dps_nic_dp.h"
+#include "dps_proto.h"
 
 #define DPS_IP4_TTL 64   /**< TTL of packets we originate (RFC 1700 default) */
 #define DPS_IP6_HLIM 64  /**< hop limit of packets we originate */
@@ -222,9 +227,10 @@ void dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_m
 		     uint8_t hlim);
 
 /**
- * Send an ICMP error about orig (see dps_icmp.h). local_src: orig was delivered to us, so its
- * destination (an address, a range or promiscuous view) is the error's source.
- * allow_multi (IPv6): the RFC 4443 2.4(e.3/e.4) exceptions for a multicast destination.
+ * Send an ICMP error about orig (dps_icmp4_error(), dps_icmp6_error()). local_src: orig was
+ * delivered to us, so its destination (an address, a range or promiscuous view) is the
+ * error's source. allow_multi (IPv6): the RFC 4443 2.4(e.3/e.4) exceptions for a multicast
+ * destination.
  */
 int dps_icmp4_error_ex(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct rte_mbuf *orig,
 		       uint8_t type, uint8_t code, uint32_t extra, bool local_src);
@@ -236,14 +242,97 @@ int dps_icmp6_error_ex(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct
 int dps_arp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target);
 void dps_ip4_unresolved(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
 void dps_ip6_unresolved(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
-bool dps_ip4_is_unicast(const struct dps_addr *a);
-bool dps_ip4_is_unspec_or_bcast(const struct dps_addr *a);
+/** IPv6 solicitation (NDP neighbour solicitation, RFC 4861 7.2.2): the IPv6 ops' solicit. */
+int dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target);
 
 /**
- * Walk the IPv6 extension headers of m (data at the IPv6 header) without validating them:
- * returns the offset of the upper-layer header and its protocol in *proto, or -1.
+ * Forward a burst of IPv4 packets that matched no local endpoint on NIC in (forwarding on
+ * for the stack and for in). Each mbuf's data starts at a validated IPv4 header, l2_len bytes
+ * of the received Ethernet header precede it in the headroom; chains are allowed. Takes
+ * ownership of every mbuf: forwarded, queued for neighbour resolution, delivered locally on
+ * the outgoing NIC when it owns the destination, or dropped with a counter (and an ICMP error
+ * where RFC 1812 asks for one).
  */
-int dps_ip6_upper(const struct rte_mbuf *m, uint32_t base, uint8_t *proto);
+void dps_fwd4_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n);
+
+/** The same for IPv6 (RFC 8200, RFC 4443, RFC 4291 2.5.6). */
+void dps_fwd6_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n);
+
+/* ---- predicates shared by IPv4, ARP and ICMPv4, and by IPv6 and ICMPv6 ---- */
+
+/** Whether an IPv4 address is a unicast host address (not 0.0.0.0, multicast or broadcast). */
+static inline bool
+dps_ip4_is_unicast(const struct dps_addr *a)
+{
+	return a->len == 4 && !dps_ip4_is_zero(a->b) && !dps_ip4_is_multi(a->b);
+}
+
+/** Whether an IPv4 address is 0.0.0.0 or 255.255.255.255 (never a primary source). */
+static inline bool
+dps_ip4_is_unspec_or_bcast(const struct dps_addr *a)
+{
+	return a->len == 4 &&
+	       (dps_ip4_is_zero(a->b) || (a->b[0] & a->b[1] & a->b[2] & a->b[3]) == 255);
+}
+
+/**
+ * Whether a received packet came in a link-layer broadcast or multicast frame (its Ethernet
+ * header is in the headroom): RFC 1122 3.2.2 and RFC 4443 2.4(e) forbid ICMP errors about
+ * it, RFC 1812 5.3.4 forbids forwarding it.
+ */
+static inline bool
+dps_rx_link_multicast(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = dps_rx_eth(m);
+
+	return eh != NULL && rte_is_multicast_ether_addr(&eh->dst_addr);
+}
+
+#define DPS_IP6_HLEN 40    /**< fixed IPv6 header */
+#define DPS_IP6_MAX_EXT 16 /**< bound on the extension header walk (each is >= 8 bytes) */
+
+/** IPv6 next header values (RFC 8200 4, RFC 4443). */
+enum {
+	DPS_IP6_NH_HOPOPTS = 0,
+	DPS_IP6_NH_ROUTING = 43,
+	DPS_IP6_NH_FRAGMENT = 44,
+	DPS_IP6_NH_ICMPV6 = 58,
+	DPS_IP6_NH_NONE = 59,
+	DPS_IP6_NH_DSTOPTS = 60,
+};
+
+/**
+ * Walk the IPv6 extension headers of the packet at offset base of m without validating them
+ * (ICMPv6 reads the quoted packet of an error with it): returns the offset of the upper-layer
+ * header and its protocol in *proto, or -1 when the walk leaves the packet or exceeds
+ * DPS_IP6_MAX_EXT headers.
+ */
+static inline int
+dps_ip6_upper(const struct rte_mbuf *m, uint32_t base, uint8_t *proto)
+{
+	struct rte_ipv6_hdr buf;
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_read(m, base, DPS_IP6_HLEN, &buf);
+	uint32_t off = base + DPS_IP6_HLEN;
+	uint8_t nh;
+
+	if (ip == NULL)
+		return -1;
+	nh = ip->proto;
+	for (int i = 0; i < DPS_IP6_MAX_EXT; i++) {
+		uint8_t e[2];
+
+		if (nh != DPS_IP6_NH_HOPOPTS && nh != DPS_IP6_NH_ROUTING &&
+		    nh != DPS_IP6_NH_FRAGMENT && nh != DPS_IP6_NH_DSTOPTS) {
+			*proto = nh;
+			return (int)off;
+		}
+		if (dps_mbuf_copy(m, off, 2, e) < 0)
+			return -1;
+		off += nh == DPS_IP6_NH_FRAGMENT ? 8 : ((uint32_t)e[1] + 1) * 8;
+		nh = e[0];
+	}
+	return -1;
+}
 
 /** The slot of a protocol in the stack (for dps_nic_primary_addr_rcu). */
 static inline unsigned int

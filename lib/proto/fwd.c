@@ -13,8 +13,6 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
-#include "dps_fwd.h"
-#include "dps_icmp.h"
 #include "dps_neigh.h"
 #include "dps_proto_priv.h"
 #include "dps_route.h"
@@ -50,37 +48,6 @@ fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
 	}
 	if (unlikely(c->mcast))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_IP_MCAST_NOT_JOINED, c->mcast);
-}
-
-/* The received frame's Ethernet header, in the headroom before the network header. */
-static inline const struct rte_ether_hdr *
-rx_eth(const struct rte_mbuf *m)
-{
-	if (m->l2_len < sizeof(struct rte_ether_hdr) || m->data_off < m->l2_len)
-		return NULL;
-	return (const struct rte_ether_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *) - m->l2_len);
-}
-
-/*
- * RFC 5.3.4: a router must not forward a packet received as a link-layer broadcast or
- * multicast (multicast destinations are not forwarded at all here, so every such frame).
- */
-static inline bool
-rx_link_multicast(const struct rte_mbuf *m)
-{
-	const struct rte_ether_hdr *eh = rx_eth(m);
-
-	return eh != NULL && rte_is_multicast_ether_addr(&eh->dst_addr);
-}
-
-/* Whether an endpoint found in the map makes its NIC own the address (dps_nic_owns_rcu). */
-static inline bool
-ep_owns(const struct dps_nic *nic, const struct dps_endpoint *ep)
-{
-	if (ep == NULL || __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0)
-		return false;
-	return __atomic_load_n(&ep->kind, __ATOMIC_RELAXED) != DPS_EP_PERMANENT_EXPIRED ||
-	       __atomic_load_n(&nic->spoofing, __ATOMIC_RELAXED);
 }
 
 /*
@@ -270,7 +237,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(rx_link_multicast(m))) {
+		if (unlikely(dps_rx_link_multicast(m))) {
 			c.link_bcast++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -332,7 +299,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		}
 		/* Key j belongs to the j-th looked-up packet, in order. */
 		if (unlikely(j < nk && kidx[j] == i)) {
-			bool own = ((hits >> j) & 1) && ep_owns(out, eps[j]);
+			bool own = ((hits >> j) & 1) && dps_nic_ep_owns_rcu(out, eps[j]);
 
 			j++;
 			if (own) {
@@ -479,7 +446,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(rx_link_multicast(m))) {
+		if (unlikely(dps_rx_link_multicast(m))) {
 			c.link_bcast++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -532,7 +499,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			continue;
 		}
 		if (unlikely(j < nk && kidx[j] == i)) {
-			bool own = ((hits >> j) & 1) && ep_owns(out, eps[j]);
+			bool own = ((hits >> j) & 1) && dps_nic_ep_owns_rcu(out, eps[j]);
 
 			j++;
 			if (own) {

@@ -9,7 +9,6 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "dps_icmp.h"
 #include "dps_proto.h"
 #include "dps_proto_priv.h"
 
@@ -157,11 +156,10 @@ icmp4_error_allowed(const struct rte_mbuf *orig, const struct rte_ipv4_hdr *ip)
 {
 	const uint8_t *s = (const uint8_t *)&ip->src_addr;
 	const uint8_t *d = (const uint8_t *)&ip->dst_addr;
-	const struct rte_ether_hdr *eh = dps_rx_eth(orig);
 	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
 
 	/* Not about a datagram to a broadcast or multicast address, or in a link broadcast. */
-	if (dps_ip4_is_multi(d) || (eh != NULL && rte_is_multicast_ether_addr(&eh->dst_addr)))
+	if (dps_ip4_is_multi(d) || dps_rx_link_multicast(orig))
 		return false;
 	/* Not to a source that does not define a single host. */
 	if (dps_ip4_is_zero(s) || dps_ip4_is_multi(s) || s[0] == 127 || s[0] >= 240)

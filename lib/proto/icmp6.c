@@ -9,12 +9,10 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "dps_icmp.h"
 #include "dps_neigh.h"
 #include "dps_proto.h"
 #include "dps_proto_priv.h"
 
-#define IP6_HLEN 40
 #define ICMP6_HLEN 8
 
 enum {
@@ -105,7 +103,7 @@ icmp6_echo(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
 		src = info->local;
 	}
 	/* The reply carries no extension headers: drop them by moving the IPv6 header up. */
-	if (info->l4_off != IP6_HLEN) {
+	if (info->l4_off != DPS_IP6_HLEN) {
 		uint8_t *d;
 
 		if (info->l4_off > m->data_len) {
@@ -113,10 +111,10 @@ icmp6_echo(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
 			return;
 		}
 		d = rte_pktmbuf_mtod(m, uint8_t *);
-		memmove(d + info->l4_off - IP6_HLEN, d, IP6_HLEN);
-		rte_pktmbuf_adj(m, (uint16_t)(info->l4_off - IP6_HLEN));
+		memmove(d + info->l4_off - DPS_IP6_HLEN, d, DPS_IP6_HLEN);
+		rte_pktmbuf_adj(m, (uint16_t)(info->l4_off - DPS_IP6_HLEN));
 	}
-	if (m->data_len < IP6_HLEN + 4) {
+	if (m->data_len < DPS_IP6_HLEN + 4) {
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -136,7 +134,7 @@ icmp6_echo(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
 		uint8_t nhdr[4] = {ICMP6_ECHO_REPLY, 0, 0, 0};
 
 		memcpy(ip + 1, nhdr, 4);
-		ck = dps_cksum_l4(m, IP6_HLEN, l4_len, &src, &info->remote, IPPROTO_ICMPV6);
+		ck = dps_cksum_l4(m, DPS_IP6_HLEN, l4_len, &src, &info->remote, IPPROTO_ICMPV6);
 		memcpy((uint8_t *)(ip + 1) + 2, &ck, 2);
 	}
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP6_ECHO_SENT);
@@ -160,7 +158,7 @@ icmp6_error_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf
 	int off;
 
 	dps_cnt_inc(ctx, info->nic->id, DPS_CNT_ICMP6_ERRORS_RCVD);
-	q = rte_pktmbuf_read(m, qoff, IP6_HLEN, &qbuf);
+	q = rte_pktmbuf_read(m, qoff, DPS_IP6_HLEN, &qbuf);
 	if (q == NULL || (rte_be_to_cpu_32(q->vtc_flow) >> 28) != 6)
 		goto out;
 	off = dps_ip6_upper(m, qoff, &proto);
@@ -275,7 +273,7 @@ ndp_ns_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m, 
 	if (dps_stack_forwarding(nic->stack) && dps_nic_forwarding(nic))
 		flags |= ND_NA_FLAG_ROUTER;
 	dps_addr6(&dsta, dst);
-	ip = dps_mbuf_reuse(m, IP6_HLEN + ND_LEN + ND_OPT_LEN);
+	ip = dps_mbuf_reuse(m, DPS_IP6_HLEN + ND_LEN + ND_OPT_LEN);
 	if (ip == NULL) {
 		rte_pktmbuf_free(m);
 		return;
@@ -291,7 +289,8 @@ ndp_ns_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m, 
 	opt->type = ND_OPT_TLLA;
 	opt->len = 1;
 	opt->mac = nic->mac;
-	na->cksum = dps_cksum_l4(m, IP6_HLEN, ND_LEN + ND_OPT_LEN, &target, &dsta, IPPROTO_ICMPV6);
+	na->cksum = dps_cksum_l4(m, DPS_IP6_HLEN, ND_LEN + ND_OPT_LEN, &target, &dsta,
+				 IPPROTO_ICMPV6);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_NA_SENT);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
 	dps_eth_output(ctx, nic, m, &dmac, RTE_ETHER_TYPE_IPV6);
@@ -385,8 +384,6 @@ dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 
 /* ---- solicitation (RFC 4861 7.2.2) ---- */
 
-int dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target);
-
 int
 dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target)
 {
@@ -408,7 +405,7 @@ dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr 
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_NO_MBUF);
 		return -ENOMEM;
 	}
-	ip = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m, IP6_HLEN + ND_LEN + ND_OPT_LEN);
+	ip = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m, DPS_IP6_HLEN + ND_LEN + ND_OPT_LEN);
 	if (ip == NULL) {
 		rte_pktmbuf_free(m);
 		return -ENOMEM;
@@ -427,7 +424,8 @@ dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr 
 	opt->type = ND_OPT_SLLA;
 	opt->len = 1;
 	opt->mac = nic->mac;
-	ns->cksum = dps_cksum_l4(m, IP6_HLEN, ND_LEN + ND_OPT_LEN, &src, &group, IPPROTO_ICMPV6);
+	ns->cksum = dps_cksum_l4(m, DPS_IP6_HLEN, ND_LEN + ND_OPT_LEN, &src, &group,
+				 IPPROTO_ICMPV6);
 	dps_ip6_mcast_mac(group.b, &dmac);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_NS_SENT);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
@@ -443,8 +441,7 @@ icmp6_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 		 bool local_src, bool allow_multi)
 {
 	struct rte_ipv6_hdr obuf;
-	const struct rte_ipv6_hdr *oip = rte_pktmbuf_read(orig, 0, IP6_HLEN, &obuf);
-	const struct rte_ether_hdr *eh = dps_rx_eth(orig);
+	const struct rte_ipv6_hdr *oip = rte_pktmbuf_read(orig, 0, DPS_IP6_HLEN, &obuf);
 	struct rte_ether_addr dst = *dmac;
 	struct dps_addr src, odst, osrc;
 	struct rte_mbuf *m;
@@ -464,7 +461,7 @@ icmp6_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 		return -EPERM;
 	/* RFC 4443 2.4(e.3, e.4): not about a multicast packet, but for the two exceptions. */
 	if (!allow_multi && (dps_ip6_is_multi(odst.b) ||
-			     (eh != NULL && rte_is_multicast_ether_addr(&eh->dst_addr))))
+			     dps_rx_link_multicast(orig)))
 		return -EPERM;
 	/* RFC 4443 2.4(e.1, e.2): never about an ICMPv6 error or a redirect. */
 	off = dps_ip6_upper(orig, 0, &proto);
@@ -497,13 +494,14 @@ icmp6_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 	}
 	/* RFC 4443 2.4(c): as much of the invoking packet as fits the minimum MTU. */
 	room = rte_pktmbuf_tailroom(m);
-	if (room < IP6_HLEN + ICMP6_HLEN + 8) {
+	if (room < DPS_IP6_HLEN + ICMP6_HLEN + 8) {
 		rte_pktmbuf_free(m);
 		return -ENOMEM;
 	}
-	qlen = RTE_MIN(orig->pkt_len, (uint32_t)DPS_ICMP6_ERR_MAX - IP6_HLEN - ICMP6_HLEN);
-	qlen = RTE_MIN(qlen, room - IP6_HLEN - ICMP6_HLEN);
-	ip = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m, (uint16_t)(IP6_HLEN + ICMP6_HLEN + qlen));
+	qlen = RTE_MIN(orig->pkt_len, (uint32_t)DPS_ICMP6_ERR_MAX - DPS_IP6_HLEN - ICMP6_HLEN);
+	qlen = RTE_MIN(qlen, room - DPS_IP6_HLEN - ICMP6_HLEN);
+	ip = (struct rte_ipv6_hdr *)rte_pktmbuf_append(
+		m, (uint16_t)(DPS_IP6_HLEN + ICMP6_HLEN + qlen));
 	ih = (uint8_t *)(ip + 1);
 	if (dps_mbuf_copy(orig, 0, qlen, ih + ICMP6_HLEN) < 0) {
 		rte_pktmbuf_free(m);
@@ -515,7 +513,7 @@ icmp6_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 	ih[3] = 0;
 	memcpy(ih + 4, &be_extra, 4);
 	ip6_hdr_fill(ip, (uint16_t)(ICMP6_HLEN + qlen), DPS_IP6_HLIM, src.b, osrc.b);
-	ck = dps_cksum_l4(m, IP6_HLEN, ICMP6_HLEN + qlen, &src, &osrc, IPPROTO_ICMPV6);
+	ck = dps_cksum_l4(m, DPS_IP6_HLEN, ICMP6_HLEN + qlen, &src, &osrc, IPPROTO_ICMPV6);
 	memcpy(ih + 2, &ck, 2);
 	dps_cnt_inc(ctx, out_nic->id, DPS_CNT_ICMP6_ERRORS_SENT);
 	dps_cnt_inc(ctx, out_nic->id, DPS_CNT_IP_PACKETS_SENT);

@@ -7,26 +7,10 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "dps_icmp.h"
 #include "dps_proto.h"
 #include "dps_proto_priv.h"
 
-#include "dps_fwd.h"
-
 #define IP4_MIN_HLEN 20
-
-bool
-dps_ip4_is_unicast(const struct dps_addr *a)
-{
-	return a->len == 4 && !dps_ip4_is_zero(a->b) && !dps_ip4_is_multi(a->b);
-}
-
-bool
-dps_ip4_is_unspec_or_bcast(const struct dps_addr *a)
-{
-	return a->len == 4 && (dps_ip4_is_zero(a->b) ||
-			       (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255));
-}
 
 /*
  * RFC 1071: a header whose one's complement sum is all ones is intact. The common 20-byte
@@ -123,7 +107,6 @@ ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 {
 	uint8_t buf[IP4_MIN_HLEN];
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_read(m, 0, IP4_MIN_HLEN, buf);
-	const struct rte_ether_hdr *eh = dps_rx_eth(m);
 	struct dps_pktinfo info;
 	uint32_t hlen;
 
@@ -149,7 +132,7 @@ ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 	dps_addr4(&info.remote, &ip->src_addr);
 	/* RFC 1122 3.2.2: a link-layer broadcast counts as a broadcast destination too. */
 	info.local_is_multi = dps_ip4_is_multi(info.local.b) ||
-			      (eh != NULL && rte_is_multicast_ether_addr(&eh->dst_addr));
+			      dps_rx_link_multicast(m);
 	info.sport = 0;
 	info.dport = 0;
 

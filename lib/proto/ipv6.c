@@ -7,24 +7,10 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "dps_icmp.h"
 #include "dps_proto.h"
 #include "dps_proto_priv.h"
 
-#include "dps_fwd.h"
-
-#define IP6_HLEN 40
 #define IP6_NH_OFF 6 /* offset of Next Header in the IPv6 header */
-#define IP6_MAX_EXT 16 /* bound the walk (each header is >= 8 bytes anyway) */
-
-enum {
-	NH_HOPOPTS = 0,
-	NH_ROUTING = 43,
-	NH_FRAGMENT = 44,
-	NH_ICMPV6 = 58,
-	NH_NONE = 59,
-	NH_DSTOPTS = 60,
-};
 
 static bool
 ip6_is_unicast(const struct dps_addr *a)
@@ -66,7 +52,7 @@ ip6_parse_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct rte_ipv6_hdr buf;
-		const struct rte_ipv6_hdr *ip = rte_pktmbuf_read(m, 0, IP6_HLEN, &buf);
+		const struct rte_ipv6_hdr *ip = rte_pktmbuf_read(m, 0, DPS_IP6_HLEN, &buf);
 		uint32_t plen;
 
 		status[i] = -EBADMSG;
@@ -81,44 +67,18 @@ ip6_parse_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts
 		}
 		/* RFC 8200 3: the payload length must fit the frame; Ethernet padding is cut. */
 		plen = rte_be_to_cpu_16(ip->payload_len);
-		if (unlikely(IP6_HLEN + plen > m->pkt_len)) {
+		if (unlikely(DPS_IP6_HLEN + plen > m->pkt_len)) {
 			dps_cnt_inc(ctx, nic->id, DPS_CNT_IP6_BAD_LENGTH);
 			continue;
 		}
-		if (IP6_HLEN + plen < m->pkt_len)
-			dps_mbuf_trim_to(m, IP6_HLEN + plen);
-		m->l3_len = IP6_HLEN;
+		if (DPS_IP6_HLEN + plen < m->pkt_len)
+			dps_mbuf_trim_to(m, DPS_IP6_HLEN + plen);
+		m->l3_len = DPS_IP6_HLEN;
 		dps_addr6(&src[i], ip->src_addr);
 		dps_addr6(&dst[i], ip->dst_addr);
 		/* RFC 4291 2.7: a multicast address is never a source. :: is legal (DAD, RFC 4862). */
 		status[i] = dps_ip6_is_multi(ip->src_addr) ? -EADDRNOTAVAIL : 0;
 	}
-}
-
-int
-dps_ip6_upper(const struct rte_mbuf *m, uint32_t base, uint8_t *proto)
-{
-	struct rte_ipv6_hdr buf;
-	const struct rte_ipv6_hdr *ip = rte_pktmbuf_read(m, base, IP6_HLEN, &buf);
-	uint32_t off = base + IP6_HLEN;
-	uint8_t nh;
-
-	if (ip == NULL)
-		return -1;
-	nh = ip->proto;
-	for (int i = 0; i < IP6_MAX_EXT; i++) {
-		uint8_t e[2];
-
-		if (nh != NH_HOPOPTS && nh != NH_ROUTING && nh != NH_FRAGMENT && nh != NH_DSTOPTS) {
-			*proto = nh;
-			return (int)off;
-		}
-		if (dps_mbuf_copy(m, off, 2, e) < 0)
-			return -1;
-		off += nh == NH_FRAGMENT ? 8 : ((uint32_t)e[1] + 1) * 8;
-		nh = e[0];
-	}
-	return -1;
 }
 
 /* Result of walking one packet's extension headers. */
@@ -185,10 +145,10 @@ static void
 ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uint8_t np)
 {
 	struct rte_ipv6_hdr buf;
-	const struct rte_ipv6_hdr *ip = rte_pktmbuf_read(m, 0, IP6_HLEN, &buf);
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_read(m, 0, DPS_IP6_HLEN, &buf);
 	const struct rte_ether_hdr *eh = dps_rx_eth(m);
 	struct dps_pktinfo info;
-	uint32_t off = IP6_HLEN, nh_off = IP6_NH_OFF;
+	uint32_t off = DPS_IP6_HLEN, nh_off = IP6_NH_OFF;
 	uint8_t nh, hlim, code = 0;
 	uint32_t ptr = 0;
 	bool allow_multi = false;
@@ -204,14 +164,14 @@ ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 	dps_addr6(&info.remote, ip->src_addr);
 	info.local_is_multi = dps_ip6_is_multi(info.local.b);
 
-	for (int i = 0; i < IP6_MAX_EXT && v == EXT_UPPER; i++) {
+	for (int i = 0; i < DPS_IP6_MAX_EXT && v == EXT_UPPER; i++) {
 		uint8_t e[8];
 		uint32_t len;
 
-		if (nh != NH_HOPOPTS && nh != NH_ROUTING && nh != NH_FRAGMENT && nh != NH_DSTOPTS &&
-		    nh != NH_NONE)
+		if (nh != DPS_IP6_NH_HOPOPTS && nh != DPS_IP6_NH_ROUTING &&
+		    nh != DPS_IP6_NH_FRAGMENT && nh != DPS_IP6_NH_DSTOPTS && nh != DPS_IP6_NH_NONE)
 			break;
-		if (nh == NH_NONE) {
+		if (nh == DPS_IP6_NH_NONE) {
 			/* RFC 8200 4.7: nothing follows; nothing to deliver. */
 			rte_pktmbuf_free(m);
 			return;
@@ -221,7 +181,7 @@ ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 			v = EXT_DROP;
 			break;
 		}
-		len = nh == NH_FRAGMENT ? 8 : ((uint32_t)e[1] + 1) * 8;
+		len = nh == DPS_IP6_NH_FRAGMENT ? 8 : ((uint32_t)e[1] + 1) * 8;
 		if (off + len > m->pkt_len) {
 			/* RFC 8200 4: a header running past the payload; pointer at its length. */
 			dps_cnt_inc(ctx, nic->id, DPS_CNT_IP6_BAD_EXTHDR);
@@ -231,9 +191,9 @@ ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 			break;
 		}
 		switch (nh) {
-		case NH_HOPOPTS:
+		case DPS_IP6_NH_HOPOPTS:
 			/* RFC 8200 4.1: Hop-by-Hop only right after the IPv6 header. */
-			if (off != IP6_HLEN) {
+			if (off != DPS_IP6_HLEN) {
 				dps_cnt_inc(ctx, nic->id, DPS_CNT_IP6_BAD_EXTHDR);
 				v = EXT_PARAM;
 				code = DPS_ICMP6_PARAM_NEXTHDR;
@@ -243,11 +203,11 @@ ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 			v = ip6_options(ctx, nic, m, off, off + len, info.local_is_multi, &code, &ptr,
 					&allow_multi);
 			break;
-		case NH_DSTOPTS:
+		case DPS_IP6_NH_DSTOPTS:
 			v = ip6_options(ctx, nic, m, off, off + len, info.local_is_multi, &code, &ptr,
 					&allow_multi);
 			break;
-		case NH_ROUTING:
+		case DPS_IP6_NH_ROUTING:
 			/*
 			 * RFC 8200 4.4: with Segments Left 0 the header is ignored; otherwise we
 			 * recognise no routing type (type 0 is deprecated, RFC 5095): Parameter
@@ -260,7 +220,7 @@ ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 				ptr = off + 2;
 			}
 			break;
-		case NH_FRAGMENT:
+		case DPS_IP6_NH_FRAGMENT:
 			/*
 			 * No reassembly. An atomic fragment (offset 0, M clear) is processed as the
 			 * whole packet it is (RFC 6946 4); any other fragment is dropped.
@@ -298,7 +258,7 @@ ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 	info.sport = 0;
 	info.dport = 0;
 	switch (nh) {
-	case NH_ICMPV6:
+	case DPS_IP6_NH_ICMPV6:
 		dps_icmp6_input(ctx, &info, m, hlim);
 		break;
 	case IPPROTO_UDP:
@@ -325,7 +285,6 @@ ip6_handle_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkt
 		ip6_handle_one(ctx, nic, pkts[i], np);
 }
 
-int dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target);
 
 const struct dps_netproto_ops dps_ipv6_ops = {
 	.name = "ipv6",
@@ -333,7 +292,7 @@ const struct dps_netproto_ops dps_ipv6_ops = {
 	.addr_len = 16,
 	.default_prefix_len = 128,
 	.is_ip = true,
-	.min_size = IP6_HLEN,
+	.min_size = DPS_IP6_HLEN,
 	.parse_burst = ip6_parse_burst,
 	.handle_burst = ip6_handle_burst,
 	.forward_burst = dps_fwd6_burst,

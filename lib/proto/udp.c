@@ -10,7 +10,6 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
-#include "dps_icmp.h"
 #include "dps_neigh.h"
 #include "dps_proto.h"
 #include "dps_proto_priv.h"

@@ -291,8 +291,8 @@ fake_note_enable(struct dps_nic *nic, char tag)
 	if (l + 1 < sizeof(fake_rec.enable_order))
 		fake_rec.enable_order[l] = tag;
 	/* The writer lock must be held by dps_nic_enable() while the hooks run. */
-	if (pthread_mutex_trylock(&nic->stack->lock) == 0) {
-		pthread_mutex_unlock(&nic->stack->lock);
+	if (dps_stack_trylock(nic->stack) == 0) {
+		dps_stack_unlock(nic->stack);
 		fake_rec.enable_unlocked++;
 	} else {
 		fake_rec.enable_locked_held++;

@@ -6,7 +6,6 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-#include "dps_icmp.h"
 #include "test_proto_fixture.h"
 
 #define SETUP()                                                                                    \
