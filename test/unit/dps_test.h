@@ -6,6 +6,13 @@
  * initialises EAL with --no-huge --no-pci and a file prefix unique to the process, runs every
  * case (or those named on the command line), prints one line per case and a closing
  * "N passed, N failed" line, and exits non-zero if any case failed.
+ *
+ * Per-case teardown: a fixture registers its cleanup with dps_test_defer() when it builds
+ * something, and the runner calls it when the case ends, whether the case reached its own
+ * teardown or returned early from a failed CHECK. A failure therefore never leaves a stack, a
+ * context or mbufs behind for the next case. dps_test_watch_pool() adds the leak check: the
+ * pool's in-use count must be back where it was when the case started watching it.
+ * Shared set-up helpers (stack configuration, pools, mbuf and frame builders): dps_test_util.h.
  */
 #ifndef DPS_TEST_H
 #define DPS_TEST_H
@@ -54,6 +61,20 @@ extern bool dps_test_failed;
 			return;                                                                    \
 		}                                                                                  \
 	} while (0)
+
+/*
+ * Run fn(arg) when the running case ends, passed or failed (last registered, first run). At
+ * most 16 per case; fn must tolerate the fixture's own teardown having already run (make it
+ * idempotent: clear what it freed).
+ */
+void dps_test_defer(void (*fn)(void *), void *arg);
+
+struct rte_mempool;
+/*
+ * Fail the running case unless mp's in-use count is back to its current value once the case
+ * and its deferred cleanups have run (checked only for a case that has not failed already).
+ */
+void dps_test_watch_pool(struct rte_mempool *mp);
 
 /*
  * Initialise EAL (unless want_eal is false) and run the registered cases.

@@ -29,6 +29,8 @@
 #include "dps_demux.h"
 #include "dps_nic.h"
 #include "dps_nic_dp.h"
+#include "dps_test.h"
+#include "dps_test_util.h"
 
 #define FAKE_V4 0x0800
 #define FAKE_V6 0x86DD
@@ -86,31 +88,7 @@ fake_rec_reset(void)
 	fake_rec.unknown_dest_ret = true;
 }
 
-/* ---- addresses ---- */
-
-static inline struct dps_addr
-A(const char *s)
-{
-	struct dps_addr a;
-
-	if (dps_addr_parse(s, &a) != 0) {
-		printf("bad address in test: %s\n", s);
-		abort();
-	}
-	return a;
-}
-
-static inline struct dps_prefix
-P(const char *s)
-{
-	struct dps_prefix p;
-
-	if (dps_prefix_parse(s, &p) != 0) {
-		printf("bad prefix in test: %s\n", s);
-		abort();
-	}
-	return p;
-}
+/* ---- addresses: A() and P() are in dps_test_util.h ---- */
 
 static inline bool
 fake_v4_unspec_or_bcast(const struct dps_addr *a)
@@ -615,12 +593,7 @@ struct fx {
 static inline struct rte_mempool *
 fake_pool(void)
 {
-	static struct rte_mempool *mp;
-
-	if (mp == NULL)
-		mp = rte_pktmbuf_pool_create("fake_pool", 4095, 0, 0,
-					     RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	return mp;
+	return dps_tu_pool("fake_pool", 4095);
 }
 
 static inline int
@@ -641,10 +614,35 @@ fx_nic(struct fx *f, uint16_t id, const char *name, struct fake_link *l, struct 
 	return dps_nic_create(f->s, &nc, out);
 }
 
+/* Free what is left of f (idempotent); fx_done() also checks the pool. */
+static inline void
+fx_free(struct fx *f)
+{
+	if (f->ctx != NULL) {
+		dps_ctx_flush(f->ctx);
+		dps_ctx_free(f->ctx);
+	}
+	if (f->s != NULL)
+		dps_stack_free(f->s);
+	f->ctx = NULL;
+	f->s = NULL;
+	fake_rec.on_deliver = NULL;
+}
+
+/* The case's cleanup (dps_test_defer): a case that failed half-way frees its stack here. */
+static inline void
+fx_free_deferred(void *arg)
+{
+	fx_free(arg);
+}
+
+/*
+ * f must outlive the case (static: the SETUP macros declare it so): its cleanup runs when the
+ * case ends, after a failed CHECK too.
+ */
 static inline int
 fx_setup_conf(struct fx *f, unsigned int flags, uint32_t max_endpoints)
 {
-	static unsigned int seq;
 	struct dps_stack_conf sc;
 	char name[32];
 	int rc;
@@ -655,15 +653,10 @@ fx_setup_conf(struct fx *f, unsigned int flags, uint32_t max_endpoints)
 	if (f->pool == NULL)
 		return -ENOMEM;
 	f->baseline = rte_mempool_in_use_count(f->pool);
-	snprintf(name, sizeof(name), "fx%u", seq++);
-	memset(&sc, 0, sizeof(sc));
-	sc.name = name;
-	sc.socket_id = SOCKET_ID_ANY;
+	dps_test_defer(fx_free_deferred, f);
+	dps_test_watch_pool(f->pool);
+	dps_tu_stack_conf(&sc, name, "fx");
 	sc.max_endpoints = max_endpoints;
-	sc.max_transport = 1024;
-	sc.max_neigh = 1024;
-	sc.max_routes4 = 1024;
-	sc.max_routes6 = 1024;
 	rc = dps_stack_create(&sc, &f->s);
 	if (rc != 0)
 		return rc;
@@ -702,15 +695,10 @@ fx_done(struct fx *f)
 {
 	unsigned int in_use;
 
-	if (f->ctx != NULL)
-		dps_ctx_flush(f->ctx);
-	if (f->ctx != NULL)
-		dps_ctx_free(f->ctx);
-	dps_stack_free(f->s);
+	fx_free(f);
 	in_use = rte_mempool_in_use_count(f->pool);
 	if (in_use != f->baseline)
 		printf("  mbuf leak: %u in use, baseline %u\n", in_use, f->baseline);
-	fake_rec.on_deliver = NULL;
 	return in_use == f->baseline;
 }
 

@@ -43,6 +43,8 @@ drop_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 	return n;
 }
 
+static void fix_fini_deferred(void *arg);
+
 static int
 fix_init(struct fix *f)
 {
@@ -58,6 +60,7 @@ fix_init(struct fix *f)
 	int rc;
 
 	memset(f, 0, sizeof(*f));
+	dps_test_defer(fix_fini_deferred, f);
 	snprintf(name, sizeof(name), "ctl%u", stack_seq++);
 	sc.name = name;
 	rc = dps_stack_create(&sc, &f->app.stack);
@@ -94,11 +97,20 @@ fix_init(struct fix *f)
 static void
 fix_fini(struct fix *f)
 {
-	dps_stack_free(f->app.stack);
+	if (f->app.stack != NULL)
+		dps_stack_free(f->app.stack);
+	f->app.stack = NULL;
+}
+
+/* The case's cleanup (dps_test_defer): a case that failed before fix_fini() frees here. */
+static void
+fix_fini_deferred(void *arg)
+{
+	fix_fini(arg);
 }
 
 #define SETUP(f)                                                                                   \
-	struct fix f;                                                                              \
+	static struct fix f; /* outlives the case: its cleanup runs after a failed CHECK */        \
 	CHECK_EQ(fix_init(&f), 0)
 
 static int

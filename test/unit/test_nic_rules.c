@@ -9,7 +9,7 @@
 #include "nic_fake.h"
 
 #define SETUP(f, flags)                                                                            \
-	struct fx f;                                                                               \
+	static struct fx f; /* outlives the case: its cleanup runs after a failed CHECK */         \
 	CHECK_EQ(fx_setup(&f, (flags)), 0)
 #define DONE(f) CHECK(fx_done(&f))
 

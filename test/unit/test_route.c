@@ -11,26 +11,7 @@
 
 #include "dps_route.h"
 #include "dps_test.h"
-
-static struct dps_addr
-A(const char *s)
-{
-	struct dps_addr a;
-
-	if (dps_addr_parse(s, &a) != 0)
-		abort();
-	return a;
-}
-
-static struct dps_prefix
-P(const char *s)
-{
-	struct dps_prefix p;
-
-	if (dps_prefix_parse(s, &p) != 0)
-		abort();
-	return p;
-}
+#include "dps_test_util.h"
 
 static struct dps_stack *
 mkstack(uint32_t r4, uint32_t r6)
