@@ -331,7 +331,11 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			continue;
 		}
 		ip4_dec_ttl(m, ip);
-		nha = nh[i]->has_gw ? *(const uint32_t *)nh[i]->gw.b : dst[i];
+		/* gw.b is a byte array (not 4-byte aligned in the next hop): copy, do not load. */
+		if (nh[i]->has_gw)
+			memcpy(&nha, nh[i]->gw.b, sizeof(nha));
+		else
+			nha = dst[i];
 		if (last_nic != out || last_nh != nha) {
 			struct dps_addr a;
 
