@@ -90,9 +90,9 @@ struct dps_app {
 	int ctl_fd;               /**< listening control socket, -1 if none */
 	pthread_t ctl_thread;
 	bool ctl_running;
-	pthread_rwlock_t tel_lock; /**< telemetry commands read-hold it; close write-holds it */
 	bool tel_registered;
-	bool tel_closed;           /**< set by dps_telemetry_close(): commands answer -ENODEV */
+	/** app/dps_ctl.c: counters at the last `clear stats`, per NIC and [DPS_MAX_NICS] the sum */
+	uint64_t cnt_base[DPS_MAX_NICS + 1][DPS_CNT_MAX];
 	/* app/main.c, app/dps_port.c */
 	int logtype_nic;          /**< dpstack.nic: port and link events */
 	unsigned int main_lcore;

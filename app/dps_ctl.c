@@ -1,61 +1,70 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The control language (dpstack-ctl commands, startup scripts) and the control socket server.
+ * The control language (dpstack-ctl commands, startup scripts), driven by one command table:
+ * dispatch, unique-prefix abbreviations, `help`, completion (`complete`, used by the
+ * interactive shell) and the command list of docs/operations.md (tested against it) all come
+ * from ctl_cmds[], the way OVS's unixctl and VPP's VLIB_CLI_COMMAND register commands.
  *
  * Every command is checked completely before anything is changed, so an error leaves the stack
  * as it was; a command made of several library calls (an address and its connected route)
  * undoes the first when the second fails. The writer lock is taken by each library call: the
  * queries and changes in lib/nic lock themselves and the lock is not recursive.
  *
- * The socket thread is a control thread (rte_ctrl_thread_create), not an RCU reader: it may
- * block in poll() and in writers' grace periods freely.
+ * Errors follow iproute2 where it has a habit (`File exists` for an add over an existing route
+ * or neighbour, `No such process` for a route that is not there) and word a mistake the way
+ * the config file does (docs/configuration.md), so a line moved between the two reads alike.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
 #include <rte_ether.h>
-#include <rte_lcore.h>
+#include <rte_version.h>
 
-#include "dps_app.h"
+#include "dps_cmd.h"
 #include "dps_config.h"
-#include "dps_neigh.h"
 #include "dps_nic.h"
-#include "dps_route.h"
+#include "dps_version.h"
 
 #define CTL_MAX_ARGS 16
 #define CTL_LINE_MAX 4096
-#define CTL_MAX_CLIENTS 16
-#define CTL_POLL_MS 200
-/* Replies start this big and double while a show command does not fit. */
-#define CTL_REPLY_MIN (64 * 1024)
-#define CTL_REPLY_MAX ((size_t)1 << 30)
 
 #define ETH_P_IPV4 0x0800
 #define ETH_P_IPV6 0x86DD
 
 /* ---- reply buffer ---- */
 
-struct ctl_out {
-	char *buf;
-	size_t cap;
-	size_t len;
-	bool overflow;
-};
+static bool
+out_reserve(struct dps_out *o, size_t need)
+{
+	size_t cap = o->cap;
+	char *nb;
 
-static void __attribute__((format(printf, 2, 3)))
-out_printf(struct ctl_out *o, const char *fmt, ...)
+	if (o->len + need < o->cap)
+		return true;
+	if (o->fixed)
+		return false;
+	while (o->len + need >= cap && cap < DPS_OUT_MAX)
+		cap = cap < 4096 ? 4096 : cap * 2;
+	if (o->len + need >= cap)
+		return false;
+	nb = realloc(o->buf, cap);
+	if (nb == NULL)
+		return false;
+	o->buf = nb;
+	o->cap = cap;
+	return true;
+}
+
+void
+dps_out_printf(struct dps_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -63,70 +72,240 @@ out_printf(struct ctl_out *o, const char *fmt, ...)
 	if (o->overflow)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len) {
+	if (n < 0 || !out_reserve(o, (size_t)n + 1)) {
 		o->overflow = true;
-		o->buf[o->len] = '\0';
 		return;
 	}
+	va_start(ap, fmt);
+	vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
 	o->len += (size_t)n;
 }
 
-/* A JSON string literal. Names and addresses need no escaping, but NIC names come from files. */
-static void
-out_jstr(struct ctl_out *o, const char *s)
+void
+dps_out_jstr(struct dps_out *o, const char *s)
 {
-	out_printf(o, "\"");
+	dps_out_printf(o, "\"");
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			out_printf(o, "\\%c", c);
+			dps_out_printf(o, "\\%c", c);
 		else if (c < 0x20)
-			out_printf(o, "\\u%04x", c);
+			dps_out_printf(o, "\\u%04x", c);
 		else
-			out_printf(o, "%c", c);
+			dps_out_printf(o, "%c", c);
 	}
-	out_printf(o, "\"");
+	dps_out_printf(o, "\"");
 }
+
+void
+dps_out_reset(struct dps_out *o)
+{
+	o->len = 0;
+	o->overflow = false;
+	if (o->cap > 0)
+		o->buf[0] = '\0';
+}
+
+/* ---- the context of one command ---- */
+
+struct ctl {
+	struct dps_app *app;
+	struct dps_out *o;
+	bool json;
+	const struct dps_ctl_cmd *cmd;
+};
 
 /* Replace whatever was written by a one-line error message and return rc. */
 static int __attribute__((format(printf, 3, 4)))
-ctl_err(struct ctl_out *o, int rc, const char *fmt, ...)
+ctl_err(struct ctl *c, int rc, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(o->buf, o->cap, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	o->len = strlen(o->buf);
-	o->overflow = false;
+	dps_out_reset(c->o);
+	dps_out_printf(c->o, "%s", msg);
 	return rc;
 }
 
-/* ---- argument parsing ---- */
-
-static struct dps_nic *
-ctl_nic(struct dps_app *app, const char *name)
+static int
+ctl_usage(struct ctl *c)
 {
-	return dps_stack_nic_by_name(app->stack, name);
+	return ctl_err(c, -EINVAL, "usage: %s%s%s", c->cmd->name, c->cmd->args[0] ? " " : "",
+		       c->cmd->args);
 }
 
-#define NIC_OR_ERR(var, app, o, name)                                                              \
-	do {                                                                                       \
-		(var) = ctl_nic((app), (name));                                                    \
-		if ((var) == NULL)                                                                 \
-			return ctl_err((o), -ENODEV, "unknown NIC '%s'", (name));                  \
-	} while (0)
+#define P(...) dps_out_printf(c->o, __VA_ARGS__)
+
+/* ---- formatters ---- */
+
+const char *
+dps_fmt_nic(struct dps_app *app, uint16_t nic_id)
+{
+	struct dps_nic *nic = dps_stack_nic(app->stack, nic_id);
+
+	return nic != NULL ? dps_nic_name(nic) : "?";
+}
+
+char *
+dps_fmt_route_dst(const struct dps_prefix *p, char *buf, size_t len)
+{
+	if (p->plen == 0)
+		snprintf(buf, len, "%s", p->addr.len == 4 ? "default" : "default6");
+	else
+		dps_prefix_fmt(p, buf, len);
+	return buf;
+}
+
+char *
+dps_fmt_route_via(struct dps_app *app, const struct dps_route_info *r, char *buf, size_t len)
+{
+	char gw[INET6_ADDRSTRLEN];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int j = 0; j < r->n_paths && off < len; j++) {
+		const struct dps_nexthop *nh = &r->paths[j];
+		int w;
+
+		if (nh->has_gw)
+			w = snprintf(buf + off, len - off, "%svia %s dev %s", j ? " nexthop " : "",
+				     dps_addr_fmt(&nh->gw, gw, sizeof(gw)),
+				     dps_fmt_nic(app, nh->nic_id));
+		else
+			w = snprintf(buf + off, len - off, "%sdev %s", j ? " nexthop " : "",
+				     dps_fmt_nic(app, nh->nic_id));
+		if (w > 0)
+			off += (size_t)w;
+	}
+	return buf;
+}
+
+char *
+dps_fmt_route(struct dps_app *app, const struct dps_route_info *r, char *buf, size_t len)
+{
+	char dst[64], via[256];
+
+	snprintf(buf, len, "%s %s%s", dps_fmt_route_dst(&r->prefix, dst, sizeof(dst)),
+		 dps_fmt_route_via(app, r, via, sizeof(via)),
+		 r->connected ? " connected" : "");
+	return buf;
+}
+
+const char *
+dps_fmt_neigh_state(enum dps_neigh_state s)
+{
+	switch (s) {
+	case DPS_NEIGH_INCOMPLETE:
+		return "incomplete";
+	case DPS_NEIGH_REACHABLE:
+		return "reachable";
+	case DPS_NEIGH_STATIC:
+		return "static";
+	case DPS_NEIGH_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+bool
+dps_neigh_has_mac(const struct dps_neigh_info *n)
+{
+	return n->state == DPS_NEIGH_REACHABLE || n->state == DPS_NEIGH_STATIC;
+}
+
+char *
+dps_fmt_neigh(struct dps_app *app, const struct dps_neigh_info *n, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN], mac[32];
+
+	if (dps_neigh_has_mac(n))
+		snprintf(buf, len, "%s dev %s lladdr %s %s", dps_addr_fmt(&n->addr, a, sizeof(a)),
+			 dps_fmt_nic(app, n->nic_id),
+			 dps_mac_fmt(n->mac.addr_bytes, mac, sizeof(mac)),
+			 dps_fmt_neigh_state(n->state));
+	else
+		snprintf(buf, len, "%s dev %s %s queued %u",
+			 dps_addr_fmt(&n->addr, a, sizeof(a)), dps_fmt_nic(app, n->nic_id),
+			 dps_fmt_neigh_state(n->state), n->queued);
+	return buf;
+}
+
+const char *
+dps_fmt_ep_kind(enum dps_ep_kind k)
+{
+	switch (k) {
+	case DPS_EP_PERMANENT:
+		return "permanent";
+	case DPS_EP_PERMANENT_EXPIRED:
+		return "expired";
+	case DPS_EP_TEMPORARY:
+		return "temporary";
+	}
+	return "?";
+}
+
+const char *
+dps_fmt_peb(enum dps_peb p)
+{
+	switch (p) {
+	case DPS_PEB_CAN_BE_PRIMARY:
+		return "can-be-primary";
+	case DPS_PEB_FIRST_PRIMARY:
+		return "first-primary";
+	case DPS_PEB_NEVER_PRIMARY:
+		return "never-primary";
+	}
+	return "?";
+}
+
+/* ---- counters: a snapshot taken by `clear stats` is subtracted on every read ---- */
+
+void
+dps_app_counters(struct dps_app *app, int nic_id, uint64_t *out)
+{
+	const uint64_t *base = app->cnt_base[nic_id < 0 ? DPS_MAX_NICS : nic_id];
+
+	dps_stack_counters(app->stack, nic_id, out);
+	for (int i = 0; i < DPS_CNT_MAX; i++)
+		out[i] -= __atomic_load_n(&base[i], __ATOMIC_RELAXED);
+}
 
 static void
-cfg_to_addr(const struct dps_cfg_addr *c, struct dps_addr *a)
+clear_counters(struct dps_app *app, int nic_id, bool adjust_sum)
 {
-	memset(a, 0, sizeof(*a));
-	a->len = c->family == AF_INET ? 4 : 16;
-	memcpy(a->b, c->bytes, a->len);
+	uint64_t now[DPS_CNT_MAX], *base = app->cnt_base[nic_id < 0 ? DPS_MAX_NICS : nic_id];
+
+	dps_stack_counters(app->stack, nic_id, now);
+	for (int i = 0; i < DPS_CNT_MAX; i++) {
+		/* One NIC cleared: the sum loses what that NIC had counted. */
+		if (adjust_sum)
+			__atomic_fetch_add(&app->cnt_base[DPS_MAX_NICS][i], now[i] - base[i],
+					   __ATOMIC_RELAXED);
+		__atomic_store_n(&base[i], now[i], __ATOMIC_RELAXED);
+	}
 }
+
+/* ---- argument parsing: lib/nic's parsers, the config file's wording ---- */
+
+static struct dps_nic *
+ctl_nic(struct ctl *c, const char *name)
+{
+	return dps_stack_nic_by_name(c->app->stack, name);
+}
+
+#define NIC_OR_ERR(var, c, name)                                                                   \
+	do {                                                                                       \
+		(var) = ctl_nic((c), (name));                                                      \
+		if ((var) == NULL)                                                                 \
+			return ctl_err((c), -ENODEV, "unknown nic '%s'", (name));                  \
+	} while (0)
 
 static uint16_t
 addr_proto(const struct dps_addr *a)
@@ -135,31 +314,46 @@ addr_proto(const struct dps_addr *a)
 }
 
 static int
-parse_addr(struct ctl_out *o, const char *s, struct dps_addr *a)
+parse_addr(struct ctl *c, const char *s, struct dps_addr *a)
 {
-	struct dps_cfg_addr c;
-
-	if (dps_parse_addr(s, &c) != 0)
-		return ctl_err(o, -EINVAL, "malformed address '%s'", s);
-	cfg_to_addr(&c, a);
+	if (dps_addr_parse(s, a) != 0)
+		return ctl_err(c, -EINVAL, "bad address '%s'", s);
 	return 0;
 }
 
-/* ADDR/PLEN; subnet: host bits must be clear (routes, ranges). */
+/* ADDR/PLEN (ADDR alone: a host prefix); subnet: host bits must be clear (routes, ranges). */
 static int
-parse_prefix(struct ctl_out *o, const char *s, bool subnet, struct dps_prefix *p)
+parse_prefix(struct ctl *c, const char *s, const char *what, bool subnet, struct dps_prefix *p)
 {
-	struct dps_cfg_prefix c;
-	int rc;
+	struct dps_addr net;
+	char abuf[INET6_ADDRSTRLEN], head[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
 
-	rc = dps_parse_prefix(s, &c, !subnet);
-	if (rc == -EDOM)
-		return ctl_err(o, -EINVAL, "malformed prefix '%s' (host bits set)", s);
-	if (rc != 0)
-		return ctl_err(o, -EINVAL, "malformed prefix '%s'", s);
-	memset(p, 0, sizeof(*p));
-	cfg_to_addr(&c.addr, &p->addr);
-	p->plen = c.plen;
+	if (subnet && (strcmp(s, "default") == 0 || strcmp(s, "default6") == 0)) {
+		memset(p, 0, sizeof(*p));
+		p->addr.len = s[7] == '6' ? 16 : 4;
+		return 0;
+	}
+	if (dps_prefix_parse(s, p) != 0) {
+		struct dps_addr a;
+
+		/* The address parsed: the length is what is wrong (the config's message). */
+		if (slash != NULL && (size_t)(slash - s) < sizeof(head)) {
+			memcpy(head, s, (size_t)(slash - s));
+			head[slash - s] = '\0';
+			if (dps_addr_parse(head, &a) == 0)
+				return ctl_err(c, -EINVAL,
+					       "prefix length out of range in '%s' (0..%u for %s)",
+					       s, a.len * 8, a.len == 4 ? "IPv4" : "IPv6");
+		}
+		return ctl_err(c, -EINVAL, "bad address '%s'", s);
+	}
+	if (subnet) {
+		dps_prefix_network(p, &net);
+		if (!dps_addr_eq(&net, &p->addr))
+			return ctl_err(c, -EINVAL, "host bits set in %s '%s' (did you mean %s/%u?)",
+				       what, s, dps_addr_fmt(&net, abuf, sizeof(abuf)), p->plen);
+	}
 	return 0;
 }
 
@@ -169,36 +363,24 @@ addr_is_multicast(const struct dps_addr *a)
 	return a->len == 4 ? (a->b[0] & 0xf0) == 0xe0 : a->b[0] == 0xff;
 }
 
-static bool
-addr_is_zero(const struct dps_addr *a)
-{
-	for (unsigned int i = 0; i < a->len; i++)
-		if (a->b[i] != 0)
-			return false;
-	return true;
-}
-
 /*
  * Unspecified, multicast and the limited broadcast never identify one station (RFC 1122
  * 3.2.1.3, RFC 4291 2.7): they can be neither an interface address, a gateway nor a neighbour.
  */
-static const char *
-unicast_problem(const struct dps_addr *a)
+static bool
+addr_is_unicast(const struct dps_addr *a)
 {
-	if (addr_is_zero(a))
-		return "unspecified";
-	if (addr_is_multicast(a))
-		return "multicast";
-	if (a->len == 4 && a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255)
-		return "broadcast";
-	return NULL;
+	static const uint8_t zero[DPS_ADDR_MAX_LEN], bcast[4] = {255, 255, 255, 255};
+
+	return memcmp(a->b, zero, a->len) != 0 && !addr_is_multicast(a) &&
+	       !(a->len == 4 && memcmp(a->b, bcast, 4) == 0);
 }
 
 static int
-parse_onoff(struct ctl_out *o, const char *s, bool *v)
+parse_onoff(struct ctl *c, const char *s, const char *key, bool *v)
 {
 	if (dps_parse_onoff(s, v) != 0)
-		return ctl_err(o, -EINVAL, "expected on or off, got '%s'", s);
+		return ctl_err(c, -EINVAL, "bad value '%s' for '%s' (want on or off)", s, key);
 	return 0;
 }
 
@@ -261,93 +443,27 @@ FETCH_FN(fetch_routes, struct dps_route_info, q_routes)
 FETCH_FN(fetch_neigh, struct dps_neigh_info, q_neigh)
 
 /*
- * Remove permanent address a from nic; *plen receives its prefix length (for the connected
- * route). The endpoint is read from the map under the writer lock: frees run only under that
- * lock, so the pointer stays valid without being an RCU reader, and the removal costs one hash
- * lookup however many addresses the NIC has.
+ * An endpoint the operator configured, as opposed to one the stack keeps for itself (the
+ * IPv4 broadcast, ff02::1, solicited-node groups, temporary endpoints of ranges).
  */
-static int
-remove_permanent(struct dps_nic *nic, const struct dps_addr *a, uint8_t *plen)
+static bool
+ep_is_configured(const struct dps_endpoint_info *e)
 {
-	struct dps_stack *s = dps_nic_stack(nic);
-	struct dps_endpoint *ep;
-	int rc = -EADDRNOTAVAIL;
-
-	dps_stack_lock(s);
-	ep = dps_nic_endpoint_rcu(nic, a);
-	if (ep != NULL && dps_endpoint_kind(ep) == DPS_EP_PERMANENT) {
-		*plen = dps_endpoint_prefix_len(ep);
-		rc = dps_nic_remove_address_locked(nic, a);
-	}
-	dps_stack_unlock(s);
-	return rc;
-}
-
-static const char *
-kind_name(enum dps_ep_kind k)
-{
-	switch (k) {
-	case DPS_EP_PERMANENT:
-		return "permanent";
-	case DPS_EP_PERMANENT_EXPIRED:
-		return "expired";
-	case DPS_EP_TEMPORARY:
-		return "temporary";
-	}
-	return "?";
-}
-
-static const char *
-peb_name(enum dps_peb p)
-{
-	switch (p) {
-	case DPS_PEB_CAN_BE_PRIMARY:
-		return "can-be-primary";
-	case DPS_PEB_FIRST_PRIMARY:
-		return "first-primary";
-	case DPS_PEB_NEVER_PRIMARY:
-		return "never-primary";
-	}
-	return "?";
-}
-
-static const char *
-neigh_state_name(enum dps_neigh_state s)
-{
-	switch (s) {
-	case DPS_NEIGH_INCOMPLETE:
-		return "incomplete";
-	case DPS_NEIGH_REACHABLE:
-		return "reachable";
-	case DPS_NEIGH_STATIC:
-		return "static";
-	case DPS_NEIGH_FAILED:
-		return "failed";
-	}
-	return "?";
-}
-
-static const char *
-nic_name_by_id(struct dps_app *app, uint16_t id)
-{
-	struct dps_nic *nic = dps_stack_nic(app->stack, id);
-
-	return nic != NULL ? dps_nic_name(nic) : "?";
+	return e->kind == DPS_EP_PERMANENT && addr_is_unicast(&e->prefix.addr);
 }
 
 /* NICs to show: one by name, or all in id order. Returns the count. */
 static int
-select_nics(struct dps_app *app, struct ctl_out *o, const char *name,
-	    struct dps_nic *nics[DPS_MAX_NICS])
+select_nics(struct ctl *c, const char *name, struct dps_nic *nics[DPS_MAX_NICS])
 {
 	int n = 0;
 
 	if (name != NULL) {
-		NIC_OR_ERR(nics[0], app, o, name);
+		NIC_OR_ERR(nics[0], c, name);
 		return 1;
 	}
 	for (uint16_t id = 0; id < DPS_MAX_NICS; id++) {
-		struct dps_nic *nic = dps_stack_nic(app->stack, id);
+		struct dps_nic *nic = dps_stack_nic(c->app->stack, id);
 
 		if (nic != NULL)
 			nics[n++] = nic;
@@ -355,417 +471,693 @@ select_nics(struct dps_app *app, struct ctl_out *o, const char *name,
 	return n;
 }
 
+static struct dps_app_port *
+nic_port(struct dps_app *app, const struct dps_nic *nic)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++)
+		if (app->ports[i].nic == nic)
+			return &app->ports[i];
+	return NULL;
+}
+
+static const char *
+json_sep(bool *first)
+{
+	bool f = *first;
+
+	*first = false;
+	return f ? "" : ", ";
+}
+
 /* ---- show ---- */
+
+static int
+cmd_show_version(struct ctl *c, int argc, char **argv)
+{
+	if (c->json)
+		P("{\"version\": \"%s\", \"git\": \"%s\", \"dpdk\": \"%s\"}\n", DPS_VERSION,
+		  DPS_VCS, rte_version());
+	else
+		P("dpstack %s (%s)\n%s\n", DPS_VERSION, DPS_VCS, rte_version());
+	return 0;
+}
 
 static void
 nic_flags(struct dps_nic *nic, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", dps_nic_promiscuous(nic) ? "promiscuous," : "",
-		 dps_nic_spoofing(nic) ? "spoofing," : "",
-		 dps_nic_forwarding(nic) ? "forwarding," : "");
-	if (buf[0] == '\0')
-		snprintf(buf, len, "-");
-	else
-		buf[strlen(buf) - 1] = '\0';
+	snprintf(buf, len, "%s%s%s", dps_nic_promiscuous(nic) ? " promiscuous" : "",
+		 dps_nic_spoofing(nic) ? " spoofing" : "",
+		 dps_nic_forwarding(nic) ? " forwarding" : "");
 }
 
 static int
-show_nics(struct dps_app *app, bool json, struct ctl_out *o)
+cmd_show_nics(struct ctl *c, int argc, char **argv)
 {
 	struct dps_nic *nics[DPS_MAX_NICS];
-	int n = select_nics(app, o, NULL, nics);
-	bool fwd = dps_stack_forwarding(app->stack);
+	int n = select_nics(c, NULL, nics);
 	char mac[32], flags[64];
+	bool first = true;
 
-	if (json) {
-		out_printf(o, "{\"forwarding\": %s, \"nics\": [", fwd ? "true" : "false");
-		for (int i = 0; i < n; i++) {
-			struct dps_nic *nic = nics[i];
-
-			out_printf(o, "%s{\"id\": %u, \"name\": ", i ? ", " : "", dps_nic_id(nic));
-			out_jstr(o, dps_nic_name(nic));
-			out_printf(o,
-				   ", \"port\": %u, \"mac\": \"%s\", \"mtu\": %u, \"promiscuous\": "
-				   "%s, \"spoofing\": %s, \"forwarding\": %s}",
-				   dps_nic_port_id(nic),
-				   dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)),
-				   dps_nic_mtu(nic), dps_nic_promiscuous(nic) ? "true" : "false",
-				   dps_nic_spoofing(nic) ? "true" : "false",
-				   dps_nic_forwarding(nic) ? "true" : "false");
-		}
-		out_printf(o, "]}\n");
-		return 0;
-	}
-	out_printf(o, "%-3s %-15s %-5s %-18s %-5s %s\n", "ID", "NAME", "PORT", "MAC", "MTU",
-		   "FLAGS");
+	if (c->json)
+		P("{\"forwarding\": %s, \"nics\": [",
+		  dps_stack_forwarding(c->app->stack) ? "true" : "false");
+	else
+		P("%-4s %-15s %-5s %-18s %-6s %s\n", "ID", "NAME", "PORT", "MAC", "MTU", "FLAGS");
 	for (int i = 0; i < n; i++) {
 		struct dps_nic *nic = nics[i];
 
+		dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac));
 		nic_flags(nic, flags, sizeof(flags));
-		out_printf(o, "%-3u %-15s %-5u %-18s %-5u %s\n", dps_nic_id(nic), dps_nic_name(nic),
-			   dps_nic_port_id(nic),
-			   dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)),
-			   dps_nic_mtu(nic), flags);
+		if (!c->json) {
+			P("%-4u %-15s %-5u %-18s %-6u %s\n", dps_nic_id(nic), dps_nic_name(nic),
+			  dps_nic_port_id(nic), mac, dps_nic_mtu(nic), flags[0] ? flags + 1 : "-");
+			continue;
+		}
+		P("%s{\"id\": %u, \"nic\": ", json_sep(&first), dps_nic_id(nic));
+		dps_out_jstr(c->o, dps_nic_name(nic));
+		P(", \"port\": %u, \"mac\": \"%s\", \"mtu\": %u, \"promiscuous\": %s, "
+		  "\"spoofing\": %s, \"forwarding\": %s}",
+		  dps_nic_port_id(nic), mac, dps_nic_mtu(nic),
+		  dps_nic_promiscuous(nic) ? "true" : "false",
+		  dps_nic_spoofing(nic) ? "true" : "false",
+		  dps_nic_forwarding(nic) ? "true" : "false");
 	}
-	out_printf(o, "stack forwarding %s\n", fwd ? "on" : "off");
+	if (c->json)
+		P("]}\n");
+	else
+		P("stack forwarding %s\n", dps_stack_forwarding(c->app->stack) ? "on" : "off");
 	return 0;
 }
 
-/*
- * Start one row of a per-NIC list: `{"nic": NAME` of a JSON object (the caller adds the other
- * members and the `}`) or the NIC column of a table.
- */
-static void
-out_nic_row(struct ctl_out *o, struct dps_nic *nic, bool json, bool *first)
-{
-	if (json) {
-		out_printf(o, "%s{\"nic\": ", *first ? "" : ", ");
-		out_jstr(o, dps_nic_name(nic));
-	} else {
-		out_printf(o, "%-15s ", dps_nic_name(nic));
-	}
-	*first = false;
-}
-
-/* Write one NIC's rows of a per-NIC list with out_nic_row(); 0 or the ctl_err() code. */
-typedef int (*nic_rows_fn)(struct ctl_out *o, struct dps_nic *nic, bool json, bool *first);
-
-/*
- * A per-NIC list (show addresses, show ranges) over the NIC named or all: one JSON array, or
- * the table whose header the caller wrote (an error message replaces it, see ctl_err()).
- */
+/* show interfaces: the DPDK port under each NIC, as ethdev reports it. */
 static int
-show_nic_rows(struct dps_app *app, const char *name, bool json, nic_rows_fn rows, struct ctl_out *o)
+cmd_show_interfaces(struct ctl *c, int argc, char **argv)
 {
 	struct dps_nic *nics[DPS_MAX_NICS];
-	int n = select_nics(app, o, name, nics);
+	int n = select_nics(c, argc ? argv[0] : NULL, nics);
 	bool first = true;
 
 	if (n < 0)
 		return n;
-	if (json)
-		out_printf(o, "[");
+	if (c->json)
+		P("[");
 	for (int i = 0; i < n; i++) {
-		int rc = rows(o, nics[i], json, &first);
+		struct dps_app_port *p = nic_port(c->app, nics[i]);
+		struct rte_eth_dev_info info = {0};
+		struct rte_eth_link link = {0};
+		struct rte_eth_stats st = {0};
+		char dev[RTE_ETH_NAME_MAX_LEN] = "-", mac[32], lstr[RTE_ETH_LINK_MAX_STR_LEN];
+		uint16_t mtu = dps_nic_mtu(nics[i]), nq;
 
-		if (rc < 0)
-			return rc;
-	}
-	if (json)
-		out_printf(o, "]\n");
-	return 0;
-}
-
-static int
-address_rows(struct ctl_out *o, struct dps_nic *nic, bool json, bool *first)
-{
-	struct dps_endpoint_info *v;
-	int m = fetch_endpoints(nic, &v);
-	char pfx[64];
-
-	if (m < 0)
-		return ctl_err(o, m, "cannot list addresses of %s: %s", dps_nic_name(nic),
-			       strerror(-m));
-	for (int j = 0; j < m; j++) {
-		dps_prefix_fmt(&v[j].prefix, pfx, sizeof(pfx));
-		out_nic_row(o, nic, json, first);
-		if (json) {
-			out_printf(o,
-				   ", \"address\": \"%s\", \"kind\": \"%s\", "
-				   "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": ",
-				   pfx, kind_name(v[j].kind), peb_name(v[j].peb), v[j].refs);
-			if (v[j].primary_index >= 0)
-				out_printf(o, "%d}", v[j].primary_index);
-			else
-				out_printf(o, "null}");
-		} else {
-			char prim[16];
-
-			if (v[j].primary_index >= 0)
-				snprintf(prim, sizeof(prim), "%d", v[j].primary_index);
-			else
-				snprintf(prim, sizeof(prim), "-");
-			out_printf(o, "%-43s %-10s %-15s %-5d %s\n", pfx, kind_name(v[j].kind),
-				   peb_name(v[j].peb), v[j].refs, prim);
+		dps_mac_fmt(dps_nic_mac(nics[i])->addr_bytes, mac, sizeof(mac));
+		if (p != NULL) {
+			rte_eth_dev_info_get(p->port_id, &info);
+			rte_eth_dev_get_name_by_port(p->port_id, dev);
+			rte_eth_link_get_nowait(p->port_id, &link);
+			rte_eth_stats_get(p->port_id, &st);
+			rte_eth_dev_get_mtu(p->port_id, &mtu);
 		}
-	}
-	free(v);
-	return 0;
-}
-
-static int
-show_addresses(struct dps_app *app, const char *name, bool json, struct ctl_out *o)
-{
-	if (!json)
-		out_printf(o, "%-15s %-43s %-10s %-15s %-5s %s\n", "NIC", "ADDRESS", "KIND",
-			   "BEHAVIOUR", "REFS", "PRIMARY");
-	return show_nic_rows(app, name, json, address_rows, o);
-}
-
-static int
-range_rows(struct ctl_out *o, struct dps_nic *nic, bool json, bool *first)
-{
-	struct dps_prefix *v;
-	int m = fetch_ranges(nic, &v);
-	char pfx[64];
-
-	if (m < 0)
-		return ctl_err(o, m, "cannot list ranges of %s: %s", dps_nic_name(nic),
-			       strerror(-m));
-	for (int j = 0; j < m; j++) {
-		dps_prefix_fmt(&v[j], pfx, sizeof(pfx));
-		out_nic_row(o, nic, json, first);
-		if (json)
-			out_printf(o, ", \"range\": \"%s\"}", pfx);
-		else
-			out_printf(o, "%s\n", pfx);
-	}
-	free(v);
-	return 0;
-}
-
-static int
-show_ranges(struct dps_app *app, const char *name, bool json, struct ctl_out *o)
-{
-	if (!json)
-		out_printf(o, "%-15s %s\n", "NIC", "RANGE");
-	return show_nic_rows(app, name, json, range_rows, o);
-}
-
-static int
-show_routes(struct dps_app *app, bool json, struct ctl_out *o)
-{
-	struct dps_route_info *v;
-	int n = fetch_routes(app->stack, &v);
-	char pfx[64], gw[INET6_ADDRSTRLEN];
-
-	if (n < 0)
-		return ctl_err(o, n, "cannot list routes: %s", strerror(-n));
-	if (json)
-		out_printf(o, "[");
-	else
-		out_printf(o, "%-43s %-39s %-15s %s\n", "PREFIX", "VIA", "DEV", "TYPE");
-	for (int i = 0; i < n && !o->overflow; i++) {
-		dps_prefix_fmt(&v[i].prefix, pfx, sizeof(pfx));
-		if (json) {
-			out_printf(o, "%s{\"prefix\": \"%s\", \"connected\": %s, \"paths\": [",
-				   i ? ", " : "", pfx, v[i].connected ? "true" : "false");
-			for (unsigned int j = 0; j < v[i].n_paths; j++) {
-				const struct dps_nexthop *nh = &v[i].paths[j];
-
-				out_printf(o, "%s{\"dev\": ", j ? ", " : "");
-				out_jstr(o, nic_name_by_id(app, nh->nic_id));
-				if (nh->has_gw)
-					out_printf(o, ", \"via\": \"%s\"}",
-						   dps_addr_fmt(&nh->gw, gw, sizeof(gw)));
-				else
-					out_printf(o, ", \"via\": null}");
-			}
-			out_printf(o, "]}");
+		rte_eth_link_to_str(lstr, sizeof(lstr), &link);
+		nq = p != NULL ? RTE_MIN(RTE_MAX(p->n_rxq, p->n_txq),
+					 (uint16_t)RTE_ETHDEV_QUEUE_STAT_CNTRS)
+			       : 0;
+		if (!c->json) {
+			P("%s: port %d driver %s device %s\n", dps_nic_name(nics[i]),
+			  p ? p->port_id : -1, info.driver_name ? info.driver_name : "-", dev);
+			P("    %s\n    mtu %u mac %s rxq %u txq %u\n", lstr, mtu, mac,
+			  p ? p->n_rxq : 0, p ? p->n_txq : 0);
+			P("    rx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " missed %" PRIu64
+			  " errors %" PRIu64 " nombuf\n",
+			  st.ipackets, st.ibytes, st.imissed, st.ierrors, st.rx_nombuf);
+			P("    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " errors\n",
+			  st.opackets, st.obytes, st.oerrors);
+			for (uint16_t q = 0; q < nq; q++)
+				P("    queue %u rx %" PRIu64 " packets %" PRIu64 " bytes tx %" PRIu64
+				  " packets %" PRIu64 " bytes\n",
+				  q, st.q_ipackets[q], st.q_ibytes[q], st.q_opackets[q],
+				  st.q_obytes[q]);
 			continue;
 		}
+		P("%s{\"nic\": ", json_sep(&first));
+		dps_out_jstr(c->o, dps_nic_name(nics[i]));
+		P(", \"port\": %d, \"driver\": ", p ? p->port_id : -1);
+		dps_out_jstr(c->o, info.driver_name ? info.driver_name : "-");
+		P(", \"device\": ");
+		dps_out_jstr(c->o, dev);
+		P(", \"link\": \"%s\", \"speed\": %u, \"duplex\": \"%s\", \"mtu\": %u, "
+		  "\"mac\": \"%s\", \"rxq\": %u, \"txq\": %u, \"stats\": {\"rx_packets\": %" PRIu64
+		  ", \"rx_bytes\": %" PRIu64 ", \"rx_missed\": %" PRIu64 ", \"rx_errors\": %" PRIu64
+		  ", \"rx_nombuf\": %" PRIu64 ", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64
+		  ", \"tx_errors\": %" PRIu64 "}, \"queues\": [",
+		  link.link_status ? "up" : "down", link.link_speed,
+		  link.link_duplex ? "full" : "half", mtu, mac, p ? p->n_rxq : 0, p ? p->n_txq : 0,
+		  st.ipackets, st.ibytes, st.imissed, st.ierrors, st.rx_nombuf, st.opackets,
+		  st.obytes, st.oerrors);
+		for (uint16_t q = 0; q < nq; q++)
+			P("%s{\"queue\": %u, \"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64
+			  ", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64 "}",
+			  q ? ", " : "", q, st.q_ipackets[q], st.q_ibytes[q], st.q_opackets[q],
+			  st.q_obytes[q]);
+		P("]}");
+	}
+	if (c->json)
+		P("]\n");
+	return 0;
+}
+
+/*
+ * show addresses [NIC] [all]: `ip addr`'s shape, one block per NIC. The stack's own endpoints
+ * (broadcast, all-nodes, solicited-node groups, temporary endpoints) only with `all`.
+ */
+static int
+cmd_show_addresses(struct ctl *c, int argc, char **argv)
+{
+	struct dps_nic *nics[DPS_MAX_NICS];
+	bool all = argc > 0 && strcmp(argv[argc - 1], "all") == 0, first = true;
+	int n;
+
+	if (all)
+		argc--;
+	if (argc > 1)
+		return ctl_usage(c);
+	n = select_nics(c, argc ? argv[0] : NULL, nics);
+	if (n < 0)
+		return n;
+	if (c->json)
+		P("[");
+	for (int i = 0; i < n; i++) {
+		struct dps_endpoint_info *v;
+		int m = fetch_endpoints(nics[i], &v);
+		char pfx[64], mac[32], flags[64];
+
+		if (m < 0)
+			return ctl_err(c, m, "cannot list addresses of %s: %s",
+				       dps_nic_name(nics[i]), strerror(-m));
+		if (!c->json) {
+			nic_flags(nics[i], flags, sizeof(flags));
+			P("%u: %s: mtu %u%s\n    link/ether %s\n", dps_nic_id(nics[i]),
+			  dps_nic_name(nics[i]), dps_nic_mtu(nics[i]), flags,
+			  dps_mac_fmt(dps_nic_mac(nics[i])->addr_bytes, mac, sizeof(mac)));
+		}
+		for (int j = 0; j < m; j++) {
+			const struct dps_endpoint_info *e = &v[j];
+			bool internal = !ep_is_configured(e);
+
+			if (internal && !all)
+				continue;
+			dps_prefix_fmt(&e->prefix, pfx, sizeof(pfx));
+			if (!c->json) {
+				P("    %s %s", e->prefix.addr.len == 4 ? "inet" : "inet6", pfx);
+				if (internal)
+					P(" %s refs %d", dps_fmt_ep_kind(e->kind), e->refs);
+				else if (e->peb != DPS_PEB_CAN_BE_PRIMARY)
+					P(" %s", e->peb == DPS_PEB_FIRST_PRIMARY ? "first" : "never");
+				P("\n");
+				continue;
+			}
+			P("%s{\"nic\": ", json_sep(&first));
+			dps_out_jstr(c->o, dps_nic_name(nics[i]));
+			P(", \"address\": \"%s\", \"family\": \"%s\", \"kind\": \"%s\", "
+			  "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": ",
+			  pfx, e->prefix.addr.len == 4 ? "inet" : "inet6", dps_fmt_ep_kind(e->kind),
+			  dps_fmt_peb(e->peb), e->refs);
+			if (e->primary_index >= 0)
+				P("%d", e->primary_index);
+			else
+				P("null");
+			P(", \"internal\": %s}", internal ? "true" : "false");
+		}
+		free(v);
+	}
+	if (c->json)
+		P("]\n");
+	return 0;
+}
+
+static int
+cmd_show_ranges(struct ctl *c, int argc, char **argv)
+{
+	struct dps_nic *nics[DPS_MAX_NICS];
+	int n = select_nics(c, argc ? argv[0] : NULL, nics);
+	bool first = true;
+
+	if (n < 0)
+		return n;
+	if (c->json)
+		P("[");
+	for (int i = 0; i < n; i++) {
+		struct dps_prefix *v;
+		int m = fetch_ranges(nics[i], &v);
+		char pfx[64];
+
+		if (m < 0)
+			return ctl_err(c, m, "cannot list ranges of %s: %s", dps_nic_name(nics[i]),
+				       strerror(-m));
+		for (int j = 0; j < m; j++) {
+			dps_prefix_fmt(&v[j], pfx, sizeof(pfx));
+			if (!c->json) {
+				P("%s dev %s\n", pfx, dps_nic_name(nics[i]));
+				continue;
+			}
+			P("%s{\"nic\": ", json_sep(&first));
+			dps_out_jstr(c->o, dps_nic_name(nics[i]));
+			P(", \"range\": \"%s\"}", pfx);
+		}
+		free(v);
+	}
+	if (c->json)
+		P("]\n");
+	return 0;
+}
+
+static int
+cmd_show_routes(struct ctl *c, int argc, char **argv)
+{
+	struct dps_route_info *v;
+	int n = fetch_routes(c->app->stack, &v);
+	char line[512], pfx[64], gw[INET6_ADDRSTRLEN];
+
+	if (n < 0)
+		return ctl_err(c, n, "cannot list routes: %s", strerror(-n));
+	if (c->json)
+		P("[");
+	for (int i = 0; i < n && !c->o->overflow; i++) {
+		if (!c->json) {
+			P("%s\n", dps_fmt_route(c->app, &v[i], line, sizeof(line)));
+			continue;
+		}
+		P("%s{\"prefix\": \"%s\", \"connected\": %s, \"paths\": [", i ? ", " : "",
+		  dps_prefix_fmt(&v[i].prefix, pfx, sizeof(pfx)),
+		  v[i].connected ? "true" : "false");
 		for (unsigned int j = 0; j < v[i].n_paths; j++) {
 			const struct dps_nexthop *nh = &v[i].paths[j];
 
-			out_printf(o, "%-43s %-39s %-15s %s\n", pfx,
-				   nh->has_gw ? dps_addr_fmt(&nh->gw, gw, sizeof(gw)) : "-",
-				   nic_name_by_id(app, nh->nic_id),
-				   v[i].connected ? "connected" : "static");
+			P("%s{\"nic\": ", j ? ", " : "");
+			dps_out_jstr(c->o, dps_fmt_nic(c->app, nh->nic_id));
+			if (nh->has_gw)
+				P(", \"via\": \"%s\"}", dps_addr_fmt(&nh->gw, gw, sizeof(gw)));
+			else
+				P(", \"via\": null}");
 		}
+		P("]}");
 	}
-	if (json)
-		out_printf(o, "]\n");
+	if (c->json)
+		P("]\n");
 	free(v);
 	return 0;
 }
 
 static int
-show_neigh(struct dps_app *app, bool json, struct ctl_out *o)
+cmd_show_neigh(struct ctl *c, int argc, char **argv)
 {
 	struct dps_neigh_info *v;
-	int n = fetch_neigh(app->stack, &v);
-	char a[INET6_ADDRSTRLEN], mac[32];
+	int n = fetch_neigh(c->app->stack, &v);
+	char line[256], a[INET6_ADDRSTRLEN], mac[32];
 
 	if (n < 0)
-		return ctl_err(o, n, "cannot list neighbours: %s", strerror(-n));
-	if (json)
-		out_printf(o, "[");
-	else
-		out_printf(o, "%-39s %-18s %-15s %-10s %s\n", "ADDRESS", "MAC", "DEV", "STATE",
-			   "QUEUED");
+		return ctl_err(c, n, "cannot list neighbours: %s", strerror(-n));
+	if (c->json)
+		P("[");
 	for (int i = 0; i < n; i++) {
-		dps_addr_fmt(&v[i].addr, a, sizeof(a));
-		dps_mac_fmt(v[i].mac.addr_bytes, mac, sizeof(mac));
-		if (json) {
-			out_printf(o, "%s{\"address\": \"%s\", \"mac\": \"%s\", \"dev\": ",
-				   i ? ", " : "", a, mac);
-			out_jstr(o, nic_name_by_id(app, v[i].nic_id));
-			out_printf(o, ", \"state\": \"%s\", \"queued\": %u}",
-				   neigh_state_name(v[i].state), v[i].queued);
-		} else {
-			out_printf(o, "%-39s %-18s %-15s %-10s %u\n", a,
-				   v[i].state == DPS_NEIGH_INCOMPLETE ? "-" : mac,
-				   nic_name_by_id(app, v[i].nic_id), neigh_state_name(v[i].state),
-				   v[i].queued);
+		if (!c->json) {
+			P("%s\n", dps_fmt_neigh(c->app, &v[i], line, sizeof(line)));
+			continue;
 		}
+		P("%s{\"address\": \"%s\", \"mac\": ", i ? ", " : "",
+		  dps_addr_fmt(&v[i].addr, a, sizeof(a)));
+		if (dps_neigh_has_mac(&v[i]))
+			P("\"%s\"", dps_mac_fmt(v[i].mac.addr_bytes, mac, sizeof(mac)));
+		else
+			P("null");
+		P(", \"nic\": ");
+		dps_out_jstr(c->o, dps_fmt_nic(c->app, v[i].nic_id));
+		P(", \"state\": \"%s\", \"queued\": %u}", dps_fmt_neigh_state(v[i].state),
+		  v[i].queued);
 	}
-	if (json)
-		out_printf(o, "]\n");
+	if (c->json)
+		P("]\n");
 	free(v);
 	return 0;
 }
 
-/* show stats [NIC] [all]: tables list non-zero counters unless "all"; JSON lists every one. */
-static int
-show_stats(struct dps_app *app, int argc, char **argv, bool json, struct ctl_out *o)
+static void
+json_counters(struct ctl *c, const uint64_t *v)
 {
-	uint64_t c[DPS_CNT_MAX];
-	bool all = false;
-	int nic_id = -1;
-	bool first = true;
+	P("{");
+	for (int i = 0; i < DPS_CNT_MAX; i++)
+		P("%s\"%s\": %" PRIu64, i ? ", " : "", dps_counter_names[i], v[i]);
+	P("}");
+}
 
-	if (argc > 0 && strcmp(argv[argc - 1], "all") == 0) {
-		all = true;
+/*
+ * show stats [NIC] [all]. One NIC: its counters. No NIC: the sum and each NIC, as columns
+ * (tables list the non-zero rows unless `all`) or as {"total": {...}, "nics": {NAME: {...}}}.
+ */
+static int
+cmd_show_stats(struct ctl *c, int argc, char **argv)
+{
+	uint64_t cnt[DPS_MAX_NICS + 1][DPS_CNT_MAX];
+	struct dps_nic *nics[DPS_MAX_NICS];
+	bool all = argc > 0 && strcmp(argv[argc - 1], "all") == 0;
+	int n;
+
+	if (all)
 		argc--;
-	}
 	if (argc > 1)
-		return ctl_err(o, -EINVAL, "usage: show stats [NIC] [all]");
+		return ctl_usage(c);
+	n = select_nics(c, argc ? argv[0] : NULL, nics);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++)
+		dps_app_counters(c->app, dps_nic_id(nics[i]), cnt[i]);
 	if (argc == 1) {
-		struct dps_nic *nic;
-
-		NIC_OR_ERR(nic, app, o, argv[0]);
-		nic_id = dps_nic_id(nic);
-	}
-	dps_stack_counters(app->stack, nic_id, c);
-	if (json)
-		out_printf(o, "{");
-	for (int i = 0; i < DPS_CNT_MAX; i++) {
-		if (json) {
-			out_printf(o, "%s\"%s\": %" PRIu64, first ? "" : ", ", dps_counter_names[i],
-				   c[i]);
-			first = false;
-		} else if (all || c[i] != 0) {
-			out_printf(o, "%-40s %" PRIu64 "\n", dps_counter_names[i], c[i]);
+		if (c->json) {
+			json_counters(c, cnt[0]);
+			P("\n");
+			return 0;
 		}
+		for (int j = 0; j < DPS_CNT_MAX; j++)
+			if (all || cnt[0][j] != 0)
+				P("%-40s %" PRIu64 "\n", dps_counter_names[j], cnt[0][j]);
+		return 0;
 	}
-	if (json)
-		out_printf(o, "}\n");
+	dps_app_counters(c->app, -1, cnt[n]);
+	if (c->json) {
+		P("{\"total\": ");
+		json_counters(c, cnt[n]);
+		P(", \"nics\": {");
+		for (int i = 0; i < n; i++) {
+			P("%s", i ? ", " : "");
+			dps_out_jstr(c->o, dps_nic_name(nics[i]));
+			P(": ");
+			json_counters(c, cnt[i]);
+		}
+		P("}}\n");
+		return 0;
+	}
+	P("%-40s %12s", "COUNTER", "TOTAL");
+	for (int i = 0; i < n; i++)
+		P(" %12s", dps_nic_name(nics[i]));
+	P("\n");
+	for (int j = 0; j < DPS_CNT_MAX; j++) {
+		if (!all && cnt[n][j] == 0)
+			continue;
+		P("%-40s %12" PRIu64, dps_counter_names[j], cnt[n][j]);
+		for (int i = 0; i < n; i++)
+			P(" %12" PRIu64, cnt[i][j]);
+		P("\n");
+	}
 	return 0;
 }
 
 static int
-cmd_show(struct dps_app *app, int argc, char **argv, bool json, struct ctl_out *o)
+cmd_clear_stats(struct ctl *c, int argc, char **argv)
 {
-	const char *what = argc > 1 ? argv[1] : "";
+	struct dps_nic *nics[DPS_MAX_NICS];
+	int n = select_nics(c, argc ? argv[0] : NULL, nics);
 
-	if (strcmp(what, "nics") == 0 && argc == 2)
-		return show_nics(app, json, o);
-	if (strcmp(what, "addresses") == 0 && argc <= 3)
-		return show_addresses(app, argc == 3 ? argv[2] : NULL, json, o);
-	if (strcmp(what, "ranges") == 0 && argc <= 3)
-		return show_ranges(app, argc == 3 ? argv[2] : NULL, json, o);
-	if (strcmp(what, "routes") == 0 && argc == 2)
-		return show_routes(app, json, o);
-	if (strcmp(what, "neigh") == 0 && argc == 2)
-		return show_neigh(app, json, o);
-	if (strcmp(what, "stats") == 0)
-		return show_stats(app, argc - 2, argv + 2, json, o);
-	return ctl_err(
-		o, -EINVAL,
-		"usage: show nics|addresses [NIC]|ranges [NIC]|routes|neigh|stats [NIC] [all]");
+	if (n < 0)
+		return n;
+	if (argc == 0)
+		clear_counters(c->app, -1, false);
+	for (int i = 0; i < n; i++) {
+		struct dps_app_port *p = nic_port(c->app, nics[i]);
+
+		clear_counters(c->app, dps_nic_id(nics[i]), argc > 0);
+		if (p != NULL) {
+			rte_eth_stats_reset(p->port_id);
+			rte_eth_xstats_reset(p->port_id);
+		}
+	}
+	return 0;
 }
 
-/* ---- changes ---- */
+/*
+ * show running-config: a config file (docs/configuration.md) that recreates the current
+ * addresses, ranges, flags, MTUs, routes and neighbours. What the control language cannot
+ * change (ports, MACs, UDP echo ports) comes from the file dpstack was started with.
+ */
+static int
+running_config(struct ctl *c)
+{
+	struct dps_app *app = c->app;
+	struct dps_nic *nics[DPS_MAX_NICS];
+	struct dps_route_info *r;
+	struct dps_neigh_info *nb;
+	int n = select_nics(c, NULL, nics), nr, nn;
+	char buf[512], dst[64], mac[32];
+
+	P("# dpstack %s running configuration\n[stack]\nforwarding = %s\n", DPS_VERSION,
+	  dps_stack_forwarding(app->stack) ? "on" : "off");
+	for (int i = 0; i < n; i++) {
+		const struct dps_cfg_nic *cn = NULL;
+		struct dps_endpoint_info *v;
+		struct dps_prefix *rg;
+		int m;
+
+		for (unsigned int k = 0; k < app->cfg.n_nics; k++)
+			if (strcmp(app->cfg.nics[k].name, dps_nic_name(nics[i])) == 0)
+				cn = &app->cfg.nics[k];
+		P("\n[nic %s]\n", dps_nic_name(nics[i]));
+		if (cn != NULL)
+			P("port = %s\n", cn->port);
+		else
+			P("port = %u\n", dps_nic_port_id(nics[i]));
+		if (cn != NULL && cn->has_mac)
+			P("mac = %s\n", dps_mac_fmt(cn->mac, mac, sizeof(mac)));
+		m = fetch_endpoints(nics[i], &v);
+		if (m < 0)
+			return ctl_err(c, m, "cannot list addresses: %s", strerror(-m));
+		for (int j = 0; j < m; j++) {
+			if (!ep_is_configured(&v[j]))
+				continue;
+			P("address = %s%s\n", dps_prefix_fmt(&v[j].prefix, buf, sizeof(buf)),
+			  v[j].peb == DPS_PEB_FIRST_PRIMARY   ? " first"
+			  : v[j].peb == DPS_PEB_NEVER_PRIMARY ? " never"
+							      : "");
+		}
+		free(v);
+		m = fetch_ranges(nics[i], &rg);
+		if (m < 0)
+			return ctl_err(c, m, "cannot list ranges: %s", strerror(-m));
+		for (int j = 0; j < m; j++)
+			P("range = %s\n", dps_prefix_fmt(&rg[j], buf, sizeof(buf)));
+		free(rg);
+		P("promiscuous = %s\nspoofing = %s\nforwarding = %s\nmtu = %u\n",
+		  dps_nic_promiscuous(nics[i]) ? "on" : "off",
+		  dps_nic_spoofing(nics[i]) ? "on" : "off",
+		  dps_nic_forwarding(nics[i]) ? "on" : "off", dps_nic_mtu(nics[i]));
+	}
+	nr = fetch_routes(app->stack, &r);
+	if (nr < 0)
+		return ctl_err(c, nr, "cannot list routes: %s", strerror(-nr));
+	P("\n[routes]\n");
+	for (int i = 0; i < nr; i++) {
+		if (r[i].connected)
+			continue;
+		/* The file takes one next hop per route: the others are listed, commented. */
+		for (unsigned int j = 0; j < r[i].n_paths; j++) {
+			struct dps_route_info one = r[i];
+
+			one.n_paths = 1;
+			one.paths[0] = r[i].paths[j];
+			P("%s%s = %s\n", j ? "# more paths: " : "",
+			  dps_fmt_route_dst(&r[i].prefix, dst, sizeof(dst)),
+			  dps_fmt_route_via(app, &one, buf, sizeof(buf)));
+		}
+	}
+	free(r);
+	nn = fetch_neigh(app->stack, &nb);
+	if (nn < 0)
+		return ctl_err(c, nn, "cannot list neighbours: %s", strerror(-nn));
+	P("\n[neighbors]\n");
+	for (int i = 0; i < nn; i++)
+		if (nb[i].state == DPS_NEIGH_STATIC)
+			P("%s = %s %s\n", dps_addr_fmt(&nb[i].addr, buf, sizeof(buf)),
+			  dps_mac_fmt(nb[i].mac.addr_bytes, mac, sizeof(mac)),
+			  dps_fmt_nic(app, nb[i].nic_id));
+	free(nb);
+	if (app->cfg.n_udp_echo > 0) {
+		P("\n[udp]\necho =");
+		for (unsigned int i = 0; i < app->cfg.n_udp_echo; i++)
+			P(" %u", app->cfg.udp_echo[i]);
+		P("\n");
+	}
+	return 0;
+}
+
+static int
+cmd_show_running_config(struct ctl *c, int argc, char **argv)
+{
+	bool json = c->json;
+	int rc;
+
+	if (!json)
+		return running_config(c);
+	/* JSON: the same text as one string, so a script can save it as it is. */
+	c->json = false;
+	rc = running_config(c);
+	c->json = true;
+	if (rc == 0 && !c->o->overflow) {
+		char *text = strndup(c->o->buf, c->o->len);
+
+		if (text == NULL)
+			return ctl_err(c, -ENOMEM, "out of memory");
+		dps_out_reset(c->o);
+		P("{\"config\": ");
+		dps_out_jstr(c->o, text);
+		P("}\n");
+		free(text);
+	}
+	return rc;
+}
+
+/* save FILE: show running-config into FILE, through a temporary file renamed over it. */
+static int
+cmd_save(struct ctl *c, int argc, char **argv)
+{
+	char tmp[4096];
+	bool json = c->json;
+	FILE *f;
+	int rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", argv[0]) >= (int)sizeof(tmp))
+		return ctl_err(c, -ENAMETOOLONG, "%s: %s", argv[0], strerror(ENAMETOOLONG));
+	c->json = false;
+	rc = running_config(c);
+	c->json = json;
+	if (rc != 0)
+		return rc;
+	if (c->o->overflow)
+		return ctl_err(c, -ENOMEM, "running configuration too large");
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return ctl_err(c, -errno, "%s: %s", tmp, strerror(errno));
+	if (fwrite(c->o->buf, 1, c->o->len, f) != c->o->len || fclose(f) != 0) {
+		rc = -errno;
+		unlink(tmp);
+		return ctl_err(c, rc, "%s: %s", tmp, strerror(-rc));
+	}
+	if (rename(tmp, argv[0]) != 0) {
+		rc = -errno;
+		unlink(tmp);
+		return ctl_err(c, rc, "%s: %s", argv[0], strerror(-rc));
+	}
+	dps_out_reset(c->o);
+	if (c->json)
+		P("{\"saved\": ");
+	if (c->json) {
+		dps_out_jstr(c->o, argv[0]);
+		P("}\n");
+	}
+	return 0;
+}
+
+/* ---- addresses and ranges ---- */
 
 /*
  * Connected routes for interface subnets, as for the config file's addresses (dps_apply.c):
  * the route is counted per address by lib/nic, so it goes with the last address of its subnet
  * on that NIC. A host address (/32, /128) has no subnet to reach and adds no route.
  */
-static int
-connected_add(struct dps_app *app, struct dps_nic *nic, const struct dps_prefix *ifaddr)
+static bool
+has_subnet(const struct dps_prefix *ifaddr)
 {
-	if (ifaddr->plen >= ifaddr->addr.len * 8)
-		return 0;
-	return dps_route_add_connected(app->stack, dps_nic_id(nic), ifaddr);
-}
-
-static void
-connected_del(struct dps_app *app, struct dps_nic *nic, const struct dps_prefix *ifaddr)
-{
-	if (ifaddr->plen >= ifaddr->addr.len * 8)
-		return;
-	/* -ENOENT: an operator deleted the route already; nothing left to drop. */
-	dps_route_del_connected(app->stack, dps_nic_id(nic), ifaddr);
+	return ifaddr->plen < ifaddr->addr.len * 8;
 }
 
 static int
-cmd_addr(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
+cmd_addr_add(struct ctl *c, int argc, char **argv)
 {
+	enum dps_peb peb = DPS_PEB_CAN_BE_PRIMARY;
 	struct dps_prefix p;
 	struct dps_nic *nic;
 	char buf[64];
-	const char *why;
 	int rc;
 
-	if (argc >= 4 && argc <= 5 && strcmp(argv[1], "add") == 0) {
-		enum dps_peb peb = DPS_PEB_CAN_BE_PRIMARY;
+	NIC_OR_ERR(nic, c, argv[0]);
+	rc = parse_prefix(c, argv[1], "address", false, &p);
+	if (rc != 0)
+		return rc;
+	if (argc == 3) {
+		if (strcmp(argv[2], "first") == 0)
+			peb = DPS_PEB_FIRST_PRIMARY;
+		else if (strcmp(argv[2], "never") == 0)
+			peb = DPS_PEB_NEVER_PRIMARY;
+		else
+			return ctl_err(c, -EINVAL,
+				       "bad primary behaviour '%s' (want first or never)", argv[2]);
+	}
+	dps_addr_fmt(&p.addr, buf, sizeof(buf));
+	if (!addr_is_unicast(&p.addr))
+		return ctl_err(c, -EINVAL, "address '%s' is not a unicast address", argv[1]);
+	if (p.addr.len == 16 && dps_nic_mtu(nic) < DPS_CFG_MTU_MIN_IPV6)
+		return ctl_err(c, -EINVAL,
+			       "mtu %u too small for nic '%s' with an IPv6 address: IPv6 needs "
+			       "%u (RFC 8200 section 5)",
+			       dps_nic_mtu(nic), dps_nic_name(nic), DPS_CFG_MTU_MIN_IPV6);
+	rc = dps_nic_add_address(nic, addr_proto(&p.addr), &p, peb);
+	if (rc == -EEXIST)
+		return ctl_err(c, rc, "address %s on %s: %s", buf, dps_nic_name(nic),
+			       strerror(EEXIST));
+	if (rc == -EPROTONOSUPPORT)
+		return ctl_err(c, rc, "%s not enabled", p.addr.len == 4 ? "IPv4" : "IPv6");
+	if (rc != 0)
+		return ctl_err(c, rc, "cannot add %s to %s: %s", buf, dps_nic_name(nic),
+			       strerror(-rc));
+	rc = has_subnet(&p) ? dps_route_add_connected(c->app->stack, dps_nic_id(nic), &p) : 0;
+	if (rc != 0) {
+		dps_nic_remove_address(nic, &p.addr);
+		return ctl_err(c, rc, "cannot add the subnet route of %s: %s", argv[1],
+			       strerror(-rc));
+	}
+	return 0;
+}
 
-		NIC_OR_ERR(nic, app, o, argv[2]);
-		rc = parse_prefix(o, argv[3], false, &p);
-		if (rc != 0)
-			return rc;
-		if (argc == 5) {
-			if (strcmp(argv[4], "first") == 0)
-				peb = DPS_PEB_FIRST_PRIMARY;
-			else if (strcmp(argv[4], "never") == 0)
-				peb = DPS_PEB_NEVER_PRIMARY;
-			else
-				return ctl_err(o, -EINVAL, "expected first or never, got '%s'",
-					       argv[4]);
-		}
-		dps_addr_fmt(&p.addr, buf, sizeof(buf));
-		why = unicast_problem(&p.addr);
-		if (why != NULL)
-			return ctl_err(o, -EINVAL, "address %s is %s", buf, why);
-		rc = dps_nic_add_address(nic, addr_proto(&p.addr), &p, peb);
-		if (rc == -EEXIST)
-			return ctl_err(o, rc, "address %s already on %s", buf, dps_nic_name(nic));
-		if (rc == -EPROTONOSUPPORT)
-			return ctl_err(o, rc, "%s not enabled", p.addr.len == 4 ? "IPv4" : "IPv6");
-		if (rc != 0)
-			return ctl_err(o, rc, "cannot add %s to %s: %s", buf, dps_nic_name(nic),
-				       strerror(-rc));
-		rc = connected_add(app, nic, &p);
-		if (rc != 0) {
-			dps_nic_remove_address(nic, &p.addr);
-			return ctl_err(o, rc, "cannot add the subnet route of %s: %s", argv[3],
-				       strerror(-rc));
-		}
-		return 0;
+/* addr del NIC ADDR[/PLEN]: `ip addr del` gives the length; when given it must match. */
+static int
+cmd_addr_del(struct ctl *c, int argc, char **argv)
+{
+	struct dps_stack *s = c->app->stack;
+	struct dps_endpoint *ep;
+	struct dps_prefix p;
+	struct dps_nic *nic;
+	bool has_plen = strchr(argv[1], '/') != NULL;
+	char buf[64];
+	int rc = -EADDRNOTAVAIL;
+
+	NIC_OR_ERR(nic, c, argv[0]);
+	rc = parse_prefix(c, argv[1], "address", false, &p);
+	if (rc != 0)
+		return rc;
+	rc = -EADDRNOTAVAIL;
+	/*
+	 * The endpoint is read from the map under the writer lock: frees run only under that
+	 * lock, so the pointer stays valid without being an RCU reader.
+	 */
+	dps_stack_lock(s);
+	ep = dps_nic_endpoint_rcu(nic, &p.addr);
+	if (ep != NULL && dps_endpoint_kind(ep) == DPS_EP_PERMANENT &&
+	    addr_is_unicast(&p.addr) && (!has_plen || dps_endpoint_prefix_len(ep) == p.plen)) {
+		p.plen = dps_endpoint_prefix_len(ep);
+		rc = dps_nic_remove_address_locked(nic, &p.addr);
 	}
-	if (argc == 4 && strcmp(argv[1], "del") == 0) {
-		NIC_OR_ERR(nic, app, o, argv[2]);
-		rc = parse_addr(o, argv[3], &p.addr);
-		if (rc != 0)
-			return rc;
-		dps_addr_fmt(&p.addr, buf, sizeof(buf));
-		rc = remove_permanent(nic, &p.addr, &p.plen);
-		if (rc == -EADDRNOTAVAIL)
-			return ctl_err(o, rc, "address %s not on %s", buf, dps_nic_name(nic));
-		/* Any other error came after the address was gone (leaving its group). */
-		connected_del(app, nic, &p);
-		if (rc != 0)
-			return ctl_err(o, rc, "removed %s from %s, but: %s", buf, dps_nic_name(nic),
-				       strerror(-rc));
-		return 0;
-	}
-	return ctl_err(o, -EINVAL,
-		       "usage: addr add NIC ADDR/PLEN [first|never] | addr del NIC ADDR");
+	dps_stack_unlock(s);
+	dps_addr_fmt(&p.addr, buf, sizeof(buf));
+	if (rc == -EADDRNOTAVAIL)
+		return ctl_err(c, rc, "address %s on %s: %s", argv[1], dps_nic_name(nic),
+			       strerror(EADDRNOTAVAIL));
+	/* Any other error came after the address was gone (leaving its group). */
+	if (has_subnet(&p))
+		dps_route_del_connected(s, dps_nic_id(nic), &p);
+	if (rc != 0)
+		return ctl_err(c, rc, "removed %s from %s, but: %s", buf, dps_nic_name(nic),
+			       strerror(-rc));
+	return 0;
 }
 
 static int
-cmd_range(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
+cmd_range(struct ctl *c, int argc, char **argv, bool add)
 {
 	struct dps_prefix p, *v;
 	struct dps_nic *nic;
@@ -773,37 +1165,45 @@ cmd_range(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
 	char buf[64];
 	int rc, n;
 
-	if (argc != 4 || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "del") != 0))
-		return ctl_err(o, -EINVAL, "usage: range add|del NIC PREFIX");
-	NIC_OR_ERR(nic, app, o, argv[2]);
-	rc = parse_prefix(o, argv[3], true, &p);
+	NIC_OR_ERR(nic, c, argv[0]);
+	rc = parse_prefix(c, argv[1], "range", true, &p);
 	if (rc != 0)
 		return rc;
 	dps_prefix_fmt(&p, buf, sizeof(buf));
-	if (argv[1][0] == 'a') {
-		rc = dps_nic_add_range(nic, addr_proto(&p.addr), &p);
-		if (rc != 0)
-			return ctl_err(o, rc, "cannot add range %s to %s: %s", buf,
-				       dps_nic_name(nic), strerror(-rc));
-		return 0;
-	}
-	/* The seed removes silently; an operator is told when the range was not there. */
 	n = fetch_ranges(nic, &v);
 	if (n < 0)
-		return ctl_err(o, n, "cannot list ranges: %s", strerror(-n));
+		return ctl_err(c, n, "cannot list ranges: %s", strerror(-n));
 	for (int i = 0; i < n; i++)
-		if (v[i].plen == p.plen && v[i].addr.len == p.addr.len &&
-		    memcmp(v[i].addr.b, p.addr.b, p.addr.len) == 0)
+		if (v[i].plen == p.plen && dps_addr_eq(&v[i].addr, &p.addr))
 			found = true;
 	free(v);
-	if (!found)
-		return ctl_err(o, -ENOENT, "no range %s on %s", buf, dps_nic_name(nic));
-	rc = dps_nic_remove_range(nic, &p);
+	/* The seed allows duplicates and removes silently; an operator is told either way. */
+	if (add && found)
+		return ctl_err(c, -EEXIST, "range %s on %s: %s", buf, dps_nic_name(nic),
+			       strerror(EEXIST));
+	if (!add && !found)
+		return ctl_err(c, -ENOENT, "range %s on %s: %s", buf, dps_nic_name(nic),
+			       strerror(ENOENT));
+	rc = add ? dps_nic_add_range(nic, addr_proto(&p.addr), &p) : dps_nic_remove_range(nic, &p);
 	if (rc != 0)
-		return ctl_err(o, rc, "cannot remove range %s from %s: %s", buf, dps_nic_name(nic),
-			       strerror(-rc));
+		return ctl_err(c, rc, "cannot %s range %s on %s: %s", add ? "add" : "remove", buf,
+			       dps_nic_name(nic), strerror(-rc));
 	return 0;
 }
+
+static int
+cmd_range_add(struct ctl *c, int argc, char **argv)
+{
+	return cmd_range(c, argc, argv, true);
+}
+
+static int
+cmd_range_del(struct ctl *c, int argc, char **argv)
+{
+	return cmd_range(c, argc, argv, false);
+}
+
+/* ---- routes ---- */
 
 /* The NIC whose permanent address subnet holds gw (the longest such subnet), or NULL. */
 static struct dps_nic *
@@ -824,6 +1224,7 @@ nic_for_gateway(struct dps_app *app, const struct dps_addr *gw)
 			continue;
 		for (int i = 0; i < n; i++)
 			if (v[i].kind == DPS_EP_PERMANENT && v[i].prefix.plen > best_plen &&
+			    v[i].prefix.addr.len == gw->len &&
 			    dps_prefix_contains(&v[i].prefix, gw)) {
 				best = nic;
 				best_plen = v[i].prefix.plen;
@@ -833,309 +1234,841 @@ nic_for_gateway(struct dps_app *app, const struct dps_addr *gw)
 	return best;
 }
 
+/*
+ * PREFIX|default [via GW] [dev NIC]. `default` takes the family of the gateway (`default6`
+ * says IPv6 without one), as `ip route add default via GW` does.
+ */
 static int
-cmd_route(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
+parse_route(struct ctl *c, int argc, char **argv, struct dps_prefix *p, struct dps_nexthop *nh,
+	    bool *has_nic, bool find_nic)
 {
-	struct dps_nexthop nh = {0};
 	struct dps_nic *nic = NULL;
-	struct dps_prefix p;
-	char buf[64], gw[INET6_ADDRSTRLEN];
-	const char *why;
+	char gw[INET6_ADDRSTRLEN];
 	int rc, i;
 
-	if (argc == 3 && strcmp(argv[1], "del") == 0) {
-		rc = parse_prefix(o, argv[2], true, &p);
-		if (rc != 0)
-			return rc;
-		rc = dps_route_del(app->stack, &p);
-		if (rc == -ENOENT)
-			return ctl_err(o, rc, "no such route %s",
-				       dps_prefix_fmt(&p, buf, sizeof(buf)));
-		if (rc != 0)
-			return ctl_err(o, rc, "cannot delete route %s: %s", argv[2], strerror(-rc));
-		return 0;
-	}
-	if (argc < 5 || strcmp(argv[1], "add") != 0)
-		goto usage;
-	rc = parse_prefix(o, argv[2], true, &p);
-	if (rc != 0)
-		return rc;
-	for (i = 3; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "via") == 0 && !nh.has_gw) {
-			rc = parse_addr(o, argv[i + 1], &nh.gw);
+	memset(nh, 0, sizeof(*nh));
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "via") == 0 && !nh->has_gw) {
+			rc = parse_addr(c, argv[i + 1], &nh->gw);
 			if (rc != 0)
-				return rc;
-			nh.has_gw = true;
+				return ctl_err(c, -EINVAL, "bad gateway '%s'", argv[i + 1]);
+			nh->has_gw = true;
 		} else if (strcmp(argv[i], "dev") == 0 && nic == NULL) {
-			NIC_OR_ERR(nic, app, o, argv[i + 1]);
+			NIC_OR_ERR(nic, c, argv[i + 1]);
 		} else {
-			goto usage;
+			return ctl_err(c, -EINVAL,
+				       "unexpected '%s' in route '%s' (want via GW and/or dev NAME)",
+				       argv[i], argv[0]);
 		}
 	}
 	if (i != argc)
-		goto usage;
-	if (nh.has_gw) {
-		dps_addr_fmt(&nh.gw, gw, sizeof(gw));
-		if (nh.gw.len != p.addr.len)
-			return ctl_err(o, -EINVAL, "gateway %s is not of the family of %s", gw,
-				       argv[2]);
-		why = unicast_problem(&nh.gw);
-		if (why != NULL)
-			return ctl_err(o, -EINVAL, "gateway %s is %s", gw, why);
-		if (nic == NULL) {
-			nic = nic_for_gateway(app, &nh.gw);
-			if (nic == NULL)
-				return ctl_err(o, -ENETUNREACH,
-					       "gateway %s is on no NIC's subnet (add dev NIC)",
-					       gw);
-		}
-	}
-	nh.nic_id = dps_nic_id(nic);
-	rc = dps_route_add(app->stack, &p, &nh, 1, false);
+		return ctl_err(c, -EINVAL, "'%s' needs %s in route '%s'", argv[i],
+			       strcmp(argv[i], "via") == 0 ? "a gateway" : "a nic", argv[0]);
+	rc = parse_prefix(c, argv[0], "route", true, p);
 	if (rc != 0)
-		return ctl_err(o, rc, "cannot add route %s: %s",
-			       dps_prefix_fmt(&p, buf, sizeof(buf)), strerror(-rc));
+		return rc;
+	if (strcmp(argv[0], "default") == 0 && nh->has_gw)
+		p->addr.len = nh->gw.len;
+	*has_nic = nic != NULL;
+	if (nic != NULL)
+		nh->nic_id = dps_nic_id(nic);
+	if (!nh->has_gw)
+		return 0;
+	dps_addr_fmt(&nh->gw, gw, sizeof(gw));
+	if (nh->gw.len != p->addr.len)
+		return ctl_err(c, -EINVAL, "gateway '%s' is %s but route '%s' is %s", gw,
+			       nh->gw.len == 4 ? "IPv4" : "IPv6", argv[0],
+			       p->addr.len == 4 ? "IPv4" : "IPv6");
+	if (!addr_is_unicast(&nh->gw))
+		return ctl_err(c, -EINVAL, "gateway '%s' is not a unicast address", gw);
+	if (nic == NULL && find_nic) {
+		nic = nic_for_gateway(c->app, &nh->gw);
+		if (nic == NULL)
+			return ctl_err(c, -ENETUNREACH,
+				       "gateway %s is on no nic's subnet (add dev NIC)", gw);
+		nh->nic_id = dps_nic_id(nic);
+		*has_nic = true;
+	}
 	return 0;
-usage:
-	return ctl_err(o, -EINVAL,
-		       "usage: route add PREFIX via GW [dev NIC] | route add PREFIX dev "
-		       "NIC | route del PREFIX");
 }
 
 static int
-cmd_neigh(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
+route_change(struct ctl *c, int argc, char **argv, bool replace)
+{
+	struct dps_route_info old;
+	struct dps_nexthop nh;
+	struct dps_prefix p;
+	char buf[64];
+	bool has_nic;
+	int rc;
+
+	if (argc < 2)
+		return ctl_usage(c);
+	rc = parse_route(c, argc, argv, &p, &nh, &has_nic, true);
+	if (rc != 0)
+		return rc;
+	if (!has_nic)
+		return ctl_err(c, -EINVAL, "route '%s' needs via GW or dev NAME", argv[0]);
+	dps_fmt_route_dst(&p, buf, sizeof(buf));
+	if (dps_route_get(c->app->stack, &p, &old) == 0) {
+		if (old.connected)
+			return ctl_err(c, -EEXIST,
+				       "route %s is the connected route of an address on %s "
+				       "(change the address)",
+				       buf, dps_fmt_nic(c->app, old.paths[0].nic_id));
+		if (!replace)
+			return ctl_err(c, -EEXIST, "route %s: %s", buf, strerror(EEXIST));
+	}
+	rc = dps_route_add(c->app->stack, &p, &nh, 1, false);
+	if (rc != 0)
+		return ctl_err(c, rc, "route %s: %s", buf, strerror(-rc));
+	return 0;
+}
+
+static int
+cmd_route_add(struct ctl *c, int argc, char **argv)
+{
+	return route_change(c, argc, argv, false);
+}
+
+static int
+cmd_route_replace(struct ctl *c, int argc, char **argv)
+{
+	return route_change(c, argc, argv, true);
+}
+
+/* route del PREFIX [via GW] [dev NIC]: what is given must match the route, as in iproute2. */
+static int
+cmd_route_del(struct ctl *c, int argc, char **argv)
+{
+	struct dps_route_info old;
+	struct dps_nexthop nh;
+	struct dps_prefix p;
+	bool has_nic, match = false;
+	char buf[64];
+	int rc;
+
+	rc = parse_route(c, argc, argv, &p, &nh, &has_nic, false);
+	if (rc != 0)
+		return rc;
+	dps_fmt_route_dst(&p, buf, sizeof(buf));
+	if (dps_route_get(c->app->stack, &p, &old) == 0)
+		for (unsigned int j = 0; j < old.n_paths; j++)
+			if ((!has_nic || old.paths[j].nic_id == nh.nic_id) &&
+			    (!nh.has_gw ||
+			     (old.paths[j].has_gw && dps_addr_eq(&old.paths[j].gw, &nh.gw))))
+				match = true;
+	if (!match)
+		return ctl_err(c, -ESRCH, "route %s: %s", buf, strerror(ESRCH));
+	if (old.connected)
+		return ctl_err(c, -EBUSY,
+			       "route %s is the connected route of an address on %s (delete the "
+			       "address instead)",
+			       buf, dps_fmt_nic(c->app, old.paths[0].nic_id));
+	rc = dps_route_del(c->app->stack, &p);
+	if (rc != 0)
+		return ctl_err(c, rc, "route %s: %s", buf, strerror(-rc));
+	return 0;
+}
+
+/* ---- neighbours ---- */
+
+static bool
+neigh_exists(struct dps_app *app, uint16_t nic_id, const struct dps_addr *a)
+{
+	struct dps_neigh_info *v;
+	bool found = false;
+	int n = fetch_neigh(app->stack, &v);
+
+	for (int i = 0; i < n; i++)
+		if (v[i].nic_id == nic_id && dps_addr_eq(&v[i].addr, a))
+			found = true;
+	if (n >= 0)
+		free(v);
+	return found;
+}
+
+/* ADDR [lladdr] MAC [dev] NIC: today's words and `ip neigh`'s. */
+static int
+neigh_change(struct ctl *c, int argc, char **argv, bool replace)
 {
 	struct rte_ether_addr mac;
+	const char *w[3];
 	struct dps_addr a;
 	struct dps_nic *nic;
 	char buf[INET6_ADDRSTRLEN];
-	const char *why;
-	int rc;
+	int n = 0, rc;
 
-	if (argc == 5 && strcmp(argv[1], "add") == 0) {
-		rc = parse_addr(o, argv[2], &a);
-		if (rc != 0)
-			return rc;
-		if (dps_parse_mac(argv[3], mac.addr_bytes) != 0)
-			return ctl_err(o, -EINVAL, "malformed MAC '%s'", argv[3]);
-		NIC_OR_ERR(nic, app, o, argv[4]);
-		dps_addr_fmt(&a, buf, sizeof(buf));
-		why = unicast_problem(&a);
-		if (why != NULL)
-			return ctl_err(o, -EINVAL, "neighbour %s is %s", buf, why);
-		/* A neighbour is one station: its link address is unicast and not zero. */
-		if (!rte_is_valid_assigned_ether_addr(&mac))
-			return ctl_err(o, -EINVAL, "MAC %s is not a unicast address", argv[3]);
-		rc = dps_neigh_add_static(app->stack, dps_nic_id(nic), &a, &mac);
-		if (rc != 0)
-			return ctl_err(o, rc, "cannot add neighbour %s: %s", buf, strerror(-rc));
-		return 0;
-	}
-	if (argc == 4 && strcmp(argv[1], "del") == 0) {
-		rc = parse_addr(o, argv[2], &a);
-		if (rc != 0)
-			return rc;
-		NIC_OR_ERR(nic, app, o, argv[3]);
-		dps_addr_fmt(&a, buf, sizeof(buf));
-		rc = dps_neigh_del(app->stack, dps_nic_id(nic), &a);
-		if (rc == -ENOENT)
-			return ctl_err(o, rc, "no neighbour %s on %s", buf, dps_nic_name(nic));
-		if (rc != 0)
-			return ctl_err(o, rc, "cannot delete neighbour %s: %s", buf, strerror(-rc));
-		return 0;
-	}
-	return ctl_err(o, -EINVAL, "usage: neigh add ADDR MAC NIC | neigh del ADDR NIC");
-}
-
-static int
-cmd_group(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
-{
-	bool join = strcmp(argv[0], "join") == 0;
-	struct dps_nic *nic;
-	struct dps_addr g;
-	char buf[INET6_ADDRSTRLEN];
-	int rc;
-
-	if (argc != 3)
-		return ctl_err(o, -EINVAL, "usage: %s NIC GROUP", argv[0]);
-	NIC_OR_ERR(nic, app, o, argv[1]);
-	rc = parse_addr(o, argv[2], &g);
+	for (int i = 0; i < argc; i++)
+		if (!(i > 0 && (strcmp(argv[i], "lladdr") == 0 || strcmp(argv[i], "dev") == 0))) {
+			if (n == 3)
+				return ctl_usage(c);
+			w[n++] = argv[i];
+		}
+	if (n != 3)
+		return ctl_usage(c);
+	rc = parse_addr(c, w[0], &a);
 	if (rc != 0)
 		return rc;
-	dps_addr_fmt(&g, buf, sizeof(buf));
-	if (!addr_is_multicast(&g))
-		return ctl_err(o, -EINVAL, "%s is not a multicast group", buf);
-	if (join) {
-		rc = dps_nic_join_group(nic, addr_proto(&g), &g);
-		if (rc != 0)
-			return ctl_err(o, rc, "cannot join %s on %s: %s", buf, dps_nic_name(nic),
-				       strerror(-rc));
-		return 0;
-	}
-	rc = dps_nic_leave_group(nic, &g);
-	if (rc == -EADDRNOTAVAIL)
-		return ctl_err(o, rc, "group %s not joined on %s", buf, dps_nic_name(nic));
+	if (!addr_is_unicast(&a))
+		return ctl_err(c, -EINVAL, "neighbor '%s' is not a unicast address", w[0]);
+	if (dps_parse_mac(w[1], mac.addr_bytes) != 0)
+		return ctl_err(c, -EINVAL, "bad MAC '%s' (want xx:xx:xx:xx:xx:xx)", w[1]);
+	/* A neighbour is one station: its link address is unicast and not zero. */
+	if (!rte_is_valid_assigned_ether_addr(&mac))
+		return ctl_err(c, -EINVAL,
+			       "bad MAC '%s': a neighbor needs a unicast, non-zero address", w[1]);
+	nic = ctl_nic(c, w[2]);
+	if (nic == NULL)
+		return ctl_err(c, -ENODEV, "neighbor on unknown nic '%s'", w[2]);
+	dps_addr_fmt(&a, buf, sizeof(buf));
+	if (!replace && neigh_exists(c->app, dps_nic_id(nic), &a))
+		return ctl_err(c, -EEXIST, "neighbor %s on %s: %s", buf, dps_nic_name(nic),
+			       strerror(EEXIST));
+	rc = dps_neigh_add_static(c->app->stack, dps_nic_id(nic), &a, &mac);
 	if (rc != 0)
-		return ctl_err(o, rc, "cannot leave %s on %s: %s", buf, dps_nic_name(nic),
+		return ctl_err(c, rc, "neighbor %s on %s: %s", buf, dps_nic_name(nic),
 			       strerror(-rc));
 	return 0;
 }
 
 static int
-cmd_set(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
+cmd_neigh_add(struct ctl *c, int argc, char **argv)
+{
+	return neigh_change(c, argc, argv, false);
+}
+
+static int
+cmd_neigh_replace(struct ctl *c, int argc, char **argv)
+{
+	return neigh_change(c, argc, argv, true);
+}
+
+static int
+cmd_neigh_del(struct ctl *c, int argc, char **argv)
+{
+	struct dps_addr a;
+	struct dps_nic *nic;
+	char buf[INET6_ADDRSTRLEN];
+	const char *name = argv[argc - 1];
+	int rc;
+
+	if (argc == 3 && strcmp(argv[1], "dev") != 0)
+		return ctl_usage(c);
+	rc = parse_addr(c, argv[0], &a);
+	if (rc != 0)
+		return rc;
+	nic = ctl_nic(c, name);
+	if (nic == NULL)
+		return ctl_err(c, -ENODEV, "neighbor on unknown nic '%s'", name);
+	dps_addr_fmt(&a, buf, sizeof(buf));
+	rc = dps_neigh_del(c->app->stack, dps_nic_id(nic), &a);
+	if (rc != 0)
+		return ctl_err(c, rc, "neighbor %s on %s: %s", buf, dps_nic_name(nic),
+			       strerror(-rc));
+	return 0;
+}
+
+/* ---- groups, flags ---- */
+
+static int
+cmd_group(struct ctl *c, char **argv, bool join)
+{
+	struct dps_nic *nic;
+	struct dps_addr g;
+	char buf[INET6_ADDRSTRLEN];
+	int rc;
+
+	NIC_OR_ERR(nic, c, argv[0]);
+	rc = parse_addr(c, argv[1], &g);
+	if (rc != 0)
+		return rc;
+	dps_addr_fmt(&g, buf, sizeof(buf));
+	if (!addr_is_multicast(&g))
+		return ctl_err(c, -EINVAL, "%s is not a multicast group", buf);
+	rc = join ? dps_nic_join_group(nic, addr_proto(&g), &g) : dps_nic_leave_group(nic, &g);
+	if (rc == -EADDRNOTAVAIL)
+		return ctl_err(c, rc, "group %s not joined on %s", buf, dps_nic_name(nic));
+	if (rc != 0)
+		return ctl_err(c, rc, "cannot %s %s on %s: %s", join ? "join" : "leave", buf,
+			       dps_nic_name(nic), strerror(-rc));
+	return 0;
+}
+
+static int
+cmd_join(struct ctl *c, int argc, char **argv)
+{
+	return cmd_group(c, argv, true);
+}
+
+static int
+cmd_leave(struct ctl *c, int argc, char **argv)
+{
+	return cmd_group(c, argv, false);
+}
+
+static bool
+nic_has_ipv6(struct dps_nic *nic)
+{
+	struct dps_endpoint_info *v;
+	struct dps_prefix *r;
+	bool found = false;
+	int n = fetch_endpoints(nic, &v);
+
+	for (int i = 0; i < n; i++)
+		found |= ep_is_configured(&v[i]) && v[i].prefix.addr.len == 16;
+	if (n >= 0)
+		free(v);
+	n = fetch_ranges(nic, &r);
+	for (int i = 0; i < n; i++)
+		found |= r[i].addr.len == 16;
+	if (n >= 0)
+		free(r);
+	return found;
+}
+
+/* set NIC mtu N: the port first (it may refuse), then the stack's NIC. */
+static int
+set_mtu(struct ctl *c, struct dps_nic *nic, const char *val)
+{
+	struct dps_app_port *p = nic_port(c->app, nic);
+	unsigned long mtu;
+	char *end;
+	int rc;
+
+	errno = 0;
+	mtu = strtoul(val, &end, 10);
+	if (*val == '\0' || *end != '\0' || errno != 0 || !isdigit((unsigned char)*val))
+		return ctl_err(c, -EINVAL, "bad mtu '%s' (a number %d..%d)", val, DPS_CFG_MTU_MIN,
+			       DPS_CFG_MTU_MAX);
+	if (mtu < DPS_CFG_MTU_MIN || mtu > DPS_CFG_MTU_MAX)
+		return ctl_err(c, -EINVAL, "mtu '%s' out of range (%d..%d)", val, DPS_CFG_MTU_MIN,
+			       DPS_CFG_MTU_MAX);
+	if (mtu < DPS_CFG_MTU_MIN_IPV6 && nic_has_ipv6(nic))
+		return ctl_err(c, -EINVAL,
+			       "mtu %lu too small for nic '%s' with an IPv6 address: IPv6 needs "
+			       "%u (RFC 8200 section 5)",
+			       mtu, dps_nic_name(nic), DPS_CFG_MTU_MIN_IPV6);
+	if (p != NULL) {
+		rc = rte_eth_dev_set_mtu(p->port_id, (uint16_t)mtu);
+		if (rc != 0)
+			return ctl_err(c, rc, "port %u refused mtu %lu: %s", p->port_id, mtu,
+				       strerror(-rc));
+		p->mtu = (uint16_t)mtu;
+	}
+	dps_nic_set_mtu(nic, (uint16_t)mtu);
+	return 0;
+}
+
+static int
+cmd_set(struct ctl *c, int argc, char **argv)
 {
 	struct dps_nic *nic;
 	bool on;
 	int rc;
 
-	if (argc != 4)
-		return ctl_err(o, -EINVAL, "usage: set NIC promiscuous|spoofing|forwarding on|off");
-	NIC_OR_ERR(nic, app, o, argv[1]);
-	rc = parse_onoff(o, argv[3], &on);
+	NIC_OR_ERR(nic, c, argv[0]);
+	if (strcmp(argv[1], "mtu") == 0)
+		return set_mtu(c, nic, argv[2]);
+	if (strcmp(argv[1], "promiscuous") != 0 && strcmp(argv[1], "spoofing") != 0 &&
+	    strcmp(argv[1], "forwarding") != 0)
+		return ctl_err(c, -EINVAL,
+			       "unknown key '%s' (promiscuous, spoofing, forwarding, mtu)", argv[1]);
+	rc = parse_onoff(c, argv[2], argv[1], &on);
 	if (rc != 0)
 		return rc;
-	if (strcmp(argv[2], "promiscuous") == 0)
+	if (argv[1][0] == 'p')
 		dps_nic_set_promiscuous(nic, on);
-	else if (strcmp(argv[2], "spoofing") == 0)
+	else if (argv[1][0] == 's')
 		dps_nic_set_spoofing(nic, on);
-	else if (strcmp(argv[2], "forwarding") == 0)
-		dps_nic_set_forwarding(nic, on);
 	else
-		return ctl_err(o, -EINVAL, "unknown flag '%s' (promiscuous, spoofing, forwarding)",
-			       argv[2]);
+		dps_nic_set_forwarding(nic, on);
 	return 0;
 }
 
 static int
-cmd_forwarding(struct dps_app *app, int argc, char **argv, struct ctl_out *o)
+cmd_forwarding(struct ctl *c, int argc, char **argv)
 {
 	bool on;
-	int rc;
+	int rc = parse_onoff(c, argv[0], "forwarding", &on);
 
-	if (argc != 2)
-		return ctl_err(o, -EINVAL, "usage: forwarding on|off");
-	rc = parse_onoff(o, argv[1], &on);
-	if (rc != 0)
-		return rc;
-	dps_stack_set_forwarding(app->stack, on);
+	if (rc == 0)
+		dps_stack_set_forwarding(c->app->stack, on);
+	return rc;
+}
+
+/* ---- help and completion, from the table ---- */
+
+static int cmd_help(struct ctl *c, int argc, char **argv);
+static int cmd_complete(struct ctl *c, int argc, char **argv);
+
+#define CHANGES true
+#define QUERY false
+/* The command table: docs/operations.md lists exactly these (test/integration/test_ctl.py). */
+static const struct dps_ctl_cmd ctl_cmds[] = {
+	{"help", "[COMMAND...]", "list the commands, or those starting with COMMAND", cmd_help,
+	 "help", QUERY},
+	{"show version", "", "dpstack's version, git describe and DPDK's version",
+	 cmd_show_version, "version", QUERY},
+	{"show interfaces", "[NIC]",
+	 "ports: driver, device, link, MTU, MAC, queues and ethdev counters per queue",
+	 cmd_show_interfaces, "interfaces", QUERY},
+	{"show nics", "", "NICs: id, name, port, MAC, MTU, flags", cmd_show_nics, "nics", QUERY},
+	{"show addresses", "[NIC] [all]",
+	 "addresses per NIC in `ip addr`'s shape; all adds the stack's own endpoints",
+	 cmd_show_addresses, "addresses", QUERY},
+	{"show ranges", "[NIC]", "address ranges (AnyIP)", cmd_show_ranges, "ranges", QUERY},
+	{"show routes", "", "routes in `ip route`'s shape", cmd_show_routes, "routes", QUERY},
+	{"show neigh", "", "neighbour table in `ip neigh`'s shape", cmd_show_neigh, "neigh",
+	 QUERY},
+	{"show stats", "[NIC] [all]", "counters of one NIC, or the sum and every NIC",
+	 cmd_show_stats, "stats", QUERY},
+	{"show running-config", "", "a config file that recreates the current state",
+	 cmd_show_running_config, "running-config", QUERY},
+	{"save", "FILE", "write show running-config to FILE (on the dpstack host)", cmd_save,
+	 "saved", QUERY},
+	{"clear stats", "[NIC]", "start the counters (and the ports' ethdev counters) from zero",
+	 cmd_clear_stats, "empty", CHANGES},
+	{"addr add", "NIC ADDR/PLEN [first|never]", "add an address and its connected route",
+	 cmd_addr_add, "empty", CHANGES},
+	{"addr del", "NIC ADDR[/PLEN]", "delete an address and its connected route",
+	 cmd_addr_del, "empty", CHANGES},
+	{"range add", "NIC PREFIX", "answer for every address of PREFIX", cmd_range_add,
+	 "empty", CHANGES},
+	{"range del", "NIC PREFIX", "delete an address range", cmd_range_del, "empty", CHANGES},
+	{"route add", "PREFIX|default [via GW] [dev NIC]", "add a route (File exists if there)",
+	 cmd_route_add, "empty", CHANGES},
+	{"route replace", "PREFIX|default [via GW] [dev NIC]", "add or replace a route",
+	 cmd_route_replace, "empty", CHANGES},
+	{"route del", "PREFIX|default [via GW] [dev NIC]",
+	 "delete a static route (connected routes go with their address)", cmd_route_del,
+	 "empty", CHANGES},
+	{"neigh add", "ADDR [lladdr] MAC [dev] NIC", "add a static neighbour (File exists if there)",
+	 cmd_neigh_add, "empty", CHANGES},
+	{"neigh replace", "ADDR [lladdr] MAC [dev] NIC", "add or replace a static neighbour",
+	 cmd_neigh_replace, "empty", CHANGES},
+	{"neigh del", "ADDR [dev] NIC", "delete a neighbour of any state", cmd_neigh_del, "empty",
+	 CHANGES},
+	{"join", "NIC GROUP", "join a multicast group", cmd_join, "empty", CHANGES},
+	{"leave", "NIC GROUP", "leave a multicast group", cmd_leave, "empty", CHANGES},
+	{"set", "NIC promiscuous|spoofing|forwarding|mtu VALUE",
+	 "a NIC's flag (on|off) or its MTU (68..9000)", cmd_set, "empty", CHANGES},
+	{"forwarding", "on|off", "the stack-wide forwarding switch", cmd_forwarding, "empty",
+	 CHANGES},
+	{"complete", "[WORDS...]", "what may follow WORDS (the interactive shell's completion)",
+	 cmd_complete, "complete", QUERY},
+};
+#define N_CMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+
+const struct dps_ctl_cmd *
+dps_ctl_commands(unsigned int *n)
+{
+	*n = N_CMDS;
+	return ctl_cmds;
+}
+
+/* The i-th word of a command name (words are separated by one space), length in *len. */
+static const char *
+name_word(const char *name, int i, size_t *len)
+{
+	for (; i > 0 && name != NULL; i--) {
+		name = strchr(name, ' ');
+		if (name != NULL)
+			name++;
+	}
+	if (name == NULL)
+		return NULL;
+	*len = strcspn(name, " ");
+	return name;
+}
+
+static int
+name_words(const char *name)
+{
+	int n = 1;
+
+	for (; *name != '\0'; name++)
+		n += *name == ' ';
+	return n;
+}
+
+/* Arguments a spec takes: the words outside [] are needed, "..." takes any number. */
+static void
+arg_counts(const char *spec, int *min, int *max)
+{
+	int depth = 0;
+	bool in_word = false;
+
+	*min = *max = 0;
+	if (strstr(spec, "...") != NULL)
+		*max = CTL_MAX_ARGS;
+	for (const char *p = spec;; p++) {
+		bool sep = *p == ' ' || *p == '\0';
+
+		if (*p == '[')
+			depth++;
+		if (!sep && !in_word && *p != '[' && *p != ']') {
+			in_word = true;
+			if (depth == 0)
+				(*min)++;
+			if (strstr(spec, "...") == NULL)
+				(*max)++;
+		}
+		if (*p == ']')
+			depth--;
+		if (sep)
+			in_word = false;
+		if (*p == '\0')
+			break;
+	}
+}
+
+static bool
+word_matches(const struct dps_ctl_cmd *cmd, int w, const char *arg, bool *exact)
+{
+	size_t len, alen = strlen(arg);
+	const char *nw = name_word(cmd->name, w, &len);
+
+	if (nw == NULL || alen > len || strncmp(nw, arg, alen) != 0)
+		return false;
+	*exact = alen == len;
+	return true;
+}
+
+/*
+ * The commands whose name the first words of argv abbreviate, word by word: each word is a
+ * unique prefix, and an exact word wins over longer ones. Fills match[] with the commands
+ * whose whole name was given (or, if none, with those the words only began to name) and
+ * returns their number; *used is the number of words that belong to the name.
+ */
+static int
+lookup(int argc, char **argv, const struct dps_ctl_cmd **match, int *used)
+{
+	bool alive[N_CMDS], e, last_exact = false;
+	int n = 0, w;
+
+	for (size_t i = 0; i < N_CMDS; i++)
+		alive[i] = true;
+	for (w = 0; w < argc; w++) {
+		bool any = false, exact = false;
+
+		for (size_t i = 0; i < N_CMDS; i++)
+			if (alive[i] && word_matches(&ctl_cmds[i], w, argv[w], &e)) {
+				any = true;
+				exact |= e;
+			}
+		if (!any)
+			break;
+		for (size_t i = 0; i < N_CMDS; i++)
+			alive[i] = alive[i] && word_matches(&ctl_cmds[i], w, argv[w], &e) &&
+				   (!exact || e);
+		last_exact = exact;
+	}
+	/* "set" names set, not "settings"; "s" is any of them. */
+	for (size_t i = 0; last_exact && i < N_CMDS; i++)
+		if (alive[i] && name_words(ctl_cmds[i].name) == w)
+			match[n++] = &ctl_cmds[i];
+	if (n == 0 && w > 0)
+		for (size_t i = 0; i < N_CMDS; i++)
+			if (alive[i])
+				match[n++] = &ctl_cmds[i];
+	*used = w;
+	return n;
+}
+
+static int
+cmd_help(struct ctl *c, int argc, char **argv)
+{
+	const struct dps_ctl_cmd *m[N_CMDS];
+	int n = (int)N_CMDS, used;
+	bool first = true;
+
+	if (argc > 0) {
+		n = lookup(argc, argv, m, &used);
+		if (n == 0)
+			return ctl_err(c, -EINVAL, "unknown command '%s' (try help)", argv[0]);
+	} else {
+		for (size_t i = 0; i < N_CMDS; i++)
+			m[i] = &ctl_cmds[i];
+	}
+	if (c->json)
+		P("[");
+	for (int i = 0; i < n; i++) {
+		if (!c->json) {
+			char syn[256];
+
+			snprintf(syn, sizeof(syn), "%s%s%s", m[i]->name, m[i]->args[0] ? " " : "",
+				 m[i]->args);
+			P("%-52s %s\n", syn, m[i]->help);
+			continue;
+		}
+		P("%s{\"command\": ", json_sep(&first));
+		dps_out_jstr(c->o, m[i]->name);
+		P(", \"args\": ");
+		dps_out_jstr(c->o, m[i]->args);
+		P(", \"help\": ");
+		dps_out_jstr(c->o, m[i]->help);
+		P(", \"schema\": \"%s\", \"changes\": %s}", m[i]->schema,
+		  m[i]->changes ? "true" : "false");
+	}
+	if (c->json)
+		P("]\n");
 	return 0;
 }
 
-static const char ctl_help[] = "show nics\n"
-			       "show addresses [NIC]\n"
-			       "show ranges [NIC]\n"
-			       "show routes\n"
-			       "show neigh\n"
-			       "show stats [NIC] [all]\n"
-			       "addr add NIC ADDR/PLEN [first|never]\n"
-			       "addr del NIC ADDR\n"
-			       "range add|del NIC PREFIX\n"
-			       "route add PREFIX via GW [dev NIC]\n"
-			       "route add PREFIX dev NIC\n"
-			       "route del PREFIX\n"
-			       "neigh add ADDR MAC NIC\n"
-			       "neigh del ADDR NIC\n"
-			       "join|leave NIC GROUP\n"
-			       "set NIC promiscuous|spoofing|forwarding on|off\n"
-			       "forwarding on|off\n"
-			       "help\n";
-
-static int
-cmd_help(bool json, struct ctl_out *o)
+/* Candidates for one word of an argument spec: literals (a|b), NIC names for NIC. */
+static void
+complete_spec_word(struct ctl *c, const char *w, size_t len, const char *prefix)
 {
-	const char *s = ctl_help;
+	char tok[64];
 
-	if (!json) {
-		out_printf(o, "%s", ctl_help);
+	while (len > 0 && (*w == '[' || w[len - 1] == ']')) {
+		if (*w == '[') {
+			w++;
+			len--;
+		} else {
+			len--;
+		}
+	}
+	if (len >= sizeof(tok))
+		return;
+	memcpy(tok, w, len);
+	tok[len] = '\0';
+	if (strcmp(tok, "NIC") == 0) {
+		for (uint16_t id = 0; id < DPS_MAX_NICS; id++) {
+			struct dps_nic *nic = dps_stack_nic(c->app->stack, id);
+
+			if (nic != NULL && strncmp(dps_nic_name(nic), prefix, strlen(prefix)) == 0)
+				P("%s\n", dps_nic_name(nic));
+		}
+		return;
+	}
+	for (char *save = NULL, *t = strtok_r(tok, "|", &save); t != NULL;
+	     t = strtok_r(NULL, "|", &save))
+		if (!isupper((unsigned char)t[0]) && strncmp(t, prefix, strlen(prefix)) == 0)
+			P("%s\n", t);
+}
+
+/* The i-th word of an argument spec ("[via GW]" is two words: "[via" and "GW]"). */
+static const char *
+spec_word(const char *spec, int i, size_t *len)
+{
+	const char *p = spec;
+
+	for (; i > 0; i--) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return NULL;
+		p++;
+	}
+	*len = strcspn(p, " ");
+	return *len ? p : NULL;
+}
+
+/*
+ * complete WORDS...: one candidate a line for the last word (an empty last word, written as
+ * a trailing space by the shell, is passed as the word ""). Command names first, then the
+ * command's arguments: literals and NIC names, after a keyword the word it takes.
+ */
+static int
+complete_words(struct ctl *c, int argc, char **argv)
+{
+	const struct dps_ctl_cmd *m[N_CMDS];
+	const char *last = argc ? argv[argc - 1] : "", *sw, *prev = NULL;
+	int nw = argc ? argc - 1 : 0, n = 0, used = 0, nargs;
+	size_t len, prevlen = 0;
+	bool e;
+
+	if (nw > 0)
+		n = lookup(nw, argv, m, &used);
+	if (n != 1 || name_words(m[0]->name) != used) {
+		/* Still in the command name: the next word of every name that fits. */
+		for (size_t i = 0; i < N_CMDS; i++) {
+			bool fits = word_matches(&ctl_cmds[i], nw, last, &e);
+
+			for (int k = 0; fits && k < nw; k++)
+				fits = word_matches(&ctl_cmds[i], k, argv[k], &e);
+			sw = fits ? name_word(ctl_cmds[i].name, nw, &len) : NULL;
+			if (sw == NULL || (prev != NULL && prevlen == len && !strncmp(prev, sw, len)))
+				continue;
+			P("%.*s\n", (int)len, sw);
+			prev = sw;
+			prevlen = len;
+		}
 		return 0;
 	}
-	out_printf(o, "[");
-	while (*s != '\0') {
-		const char *nl = strchr(s, '\n');
+	nargs = nw - used;
+	/* After a keyword (via, dev, lladdr...) the spec word that follows it. */
+	for (int i = 0; nargs > 0 && (sw = spec_word(m[0]->args, i, &len)) != NULL; i++) {
+		const char *kw = argv[nw - 1];
 
-		out_printf(o, "%s\"%.*s\"", s == ctl_help ? "" : ", ", (int)(nl - s), s);
-		s = nl + 1;
+		if (*sw == '[') {
+			sw++;
+			len--;
+		}
+		if (len == strlen(kw) && strncmp(sw, kw, len) == 0) {
+			sw = spec_word(m[0]->args, i + 1, &len);
+			if (sw != NULL)
+				complete_spec_word(c, sw, len, last);
+			return 0;
+		}
 	}
-	out_printf(o, "]\n");
+	sw = spec_word(m[0]->args, nargs, &len);
+	if (sw != NULL)
+		complete_spec_word(c, sw, len, last);
 	return 0;
 }
 
+/* The candidates one a line, or with --json as an array of strings. */
 static int
-ctl_exec_out(struct dps_app *app, char *line, bool json, struct ctl_out *o)
+cmd_complete(struct ctl *c, int argc, char **argv)
 {
-	char *argv[CTL_MAX_ARGS + 1];
-	char *save = NULL, *tok;
-	int argc = 0;
+	char *text, *save = NULL;
+	bool first = true;
 
-	o->len = 0;
-	o->overflow = false;
-	o->buf[0] = '\0';
-	for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL;
-	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		if (argc == CTL_MAX_ARGS)
-			return ctl_err(o, -E2BIG, "too many arguments");
-		argv[argc++] = tok;
+	complete_words(c, argc, argv);
+	if (!c->json || c->o->overflow)
+		return 0;
+	text = strndup(c->o->buf, c->o->len);
+	if (text == NULL)
+		return ctl_err(c, -ENOMEM, "out of memory");
+	dps_out_reset(c->o);
+	P("[");
+	for (char *t = strtok_r(text, "\n", &save); t != NULL; t = strtok_r(NULL, "\n", &save)) {
+		P("%s", json_sep(&first));
+		dps_out_jstr(c->o, t);
 	}
-	if (argc == 0)
-		return ctl_err(o, -EINVAL, "empty command (try help)");
-	if (app == NULL || app->stack == NULL)
-		return ctl_err(o, -ENODEV, "no stack");
-	if (strcmp(argv[0], "show") == 0)
-		return cmd_show(app, argc, argv, json, o);
-	if (strcmp(argv[0], "addr") == 0)
-		return cmd_addr(app, argc, argv, o);
-	if (strcmp(argv[0], "range") == 0)
-		return cmd_range(app, argc, argv, o);
-	if (strcmp(argv[0], "route") == 0)
-		return cmd_route(app, argc, argv, o);
-	if (strcmp(argv[0], "neigh") == 0)
-		return cmd_neigh(app, argc, argv, o);
-	if (strcmp(argv[0], "join") == 0 || strcmp(argv[0], "leave") == 0)
-		return cmd_group(app, argc, argv, o);
-	if (strcmp(argv[0], "set") == 0)
-		return cmd_set(app, argc, argv, o);
-	if (strcmp(argv[0], "forwarding") == 0)
-		return cmd_forwarding(app, argc, argv, o);
-	if (strcmp(argv[0], "help") == 0 && argc == 1)
-		return cmd_help(json, o);
-	return ctl_err(o, -EINVAL, "unknown command '%s' (try help)", argv[0]);
+	P("]\n");
+	free(text);
+	return 0;
 }
 
-/* Run one line; a reply that did not fit is reported as -ENOBUFS (only show commands grow). */
-static int
-ctl_exec_buf(struct dps_app *app, const char *line, bool json, struct ctl_out *o)
-{
-	char copy[CTL_LINE_MAX];
-	int rc;
+/* ---- dispatch ---- */
 
-	if (o->cap == 0)
-		return -ENOBUFS;
+void
+dps_ctl_json_error(struct dps_out *o, int rc, const char *msg)
+{
+	char copy[1024];
+
+	snprintf(copy, sizeof(copy), "%s", msg);
+	dps_out_reset(o);
+	dps_out_printf(o, "{\"error\": ");
+	dps_out_jstr(o, copy);
+	dps_out_printf(o, ", \"errno\": %d, \"strerror\": ", -rc);
+	dps_out_jstr(o, strerror(-rc));
+	dps_out_printf(o, "}\n");
+}
+
+static int
+ctl_dispatch(struct ctl *c, int argc, char **argv)
+{
+	const struct dps_ctl_cmd *m[N_CMDS];
+	int n, used, min, max;
+
+	if (argc == 0)
+		return ctl_err(c, -EINVAL, "empty command (try help)");
+	n = lookup(argc, argv, m, &used);
+	if (n == 0)
+		return ctl_err(c, -EINVAL, "unknown command '%s' (try help)", argv[0]);
+	if (n > 1) {
+		char list[512];
+		size_t off = 0, len = 0, l0 = 0;
+		const char *w0 = name_word(m[0]->name, used - 1, &l0);
+		bool same = true;
+
+		/* "show": every candidate goes on from the same words, so it is incomplete. */
+		for (int i = 0; i < n; i++) {
+			const char *wi = name_word(m[i]->name, used - 1, &len);
+
+			same &= wi != NULL && w0 != NULL && len == l0 && !strncmp(wi, w0, len);
+		}
+		list[0] = '\0';
+		for (int i = 0; i < n && off < sizeof(list); i++) {
+			const char *nw = same ? name_word(m[i]->name, used, &len) : m[i]->name;
+
+			if (!same)
+				len = strlen(nw);
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%.*s",
+						i ? (same ? "|" : ", ") : "", (int)len, nw);
+		}
+		if (same)
+			return ctl_err(c, -EINVAL, "usage: %.*s %s", (int)(w0 - m[0]->name + l0),
+				       m[0]->name, list);
+		return ctl_err(c, -EINVAL, "ambiguous command '%s' (%s)", argv[used - 1], list);
+	}
+	c->cmd = m[0];
+	if (name_words(m[0]->name) > used)
+		return ctl_usage(c);
+	arg_counts(m[0]->args, &min, &max);
+	if (argc - used < min || argc - used > max)
+		return ctl_usage(c);
+	return m[0]->fn(c, argc - used, argv + used);
+}
+
+int
+dps_ctl_run(struct dps_app *app, const char *line, bool json, const char *client,
+	    struct dps_out *o)
+{
+	struct ctl c = {.app = app, .o = o, .json = json};
+	char copy[CTL_LINE_MAX];
+	char *argv[CTL_MAX_ARGS + 1], *save = NULL;
+	int argc = 0, rc;
+
+	dps_out_reset(o);
 	if (strlen(line) >= sizeof(copy))
-		return ctl_err(o, -E2BIG, "command too long");
+		return ctl_err(&c, -E2BIG, "command too long");
 	strcpy(copy, line);
-	rc = ctl_exec_out(app, copy, json, o);
+	for (char *tok = strtok_r(copy, " \t\r\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == CTL_MAX_ARGS)
+			return ctl_err(&c, -E2BIG, "too many arguments");
+		argv[argc++] = tok;
+	}
+	/* `complete` keeps a trailing blank as an empty last word: the shell's cursor. */
+	if (argc > 0 && strncmp(argv[0], "complete", strlen(argv[0])) == 0 && argc < CTL_MAX_ARGS &&
+	    line[0] != '\0' && isspace((unsigned char)line[strlen(line) - 1]) &&
+	    strchr(line, ' ') != NULL)
+		argv[argc++] = (char *)"";
+	if (app == NULL || app->stack == NULL)
+		return ctl_err(&c, -ENODEV, "no stack");
+	rc = ctl_dispatch(&c, argc, argv);
 	if (rc == 0 && o->overflow)
-		return -ENOBUFS;
+		rc = ctl_err(&c, -ENOBUFS, "reply too large");
+	/* The audit trail: who changed what, and whether it took (dpstack.app, INFO). */
+	if (c.cmd != NULL && c.cmd->changes)
+		DPS_LOG(INFO, "audit: %s: %s: %s", client != NULL ? client : "?", line,
+			rc == 0 ? "ok" : o->buf);
 	return rc;
 }
 
 int
 dps_ctl_exec(struct dps_app *app, const char *line, bool json, char *out, size_t outlen)
 {
-	struct ctl_out o = {.buf = out, .cap = outlen};
+	struct dps_out o = {.buf = out, .cap = outlen, .fixed = true};
 	int rc;
 
-	rc = ctl_exec_buf(app, line, json, &o);
-	if (rc == -ENOBUFS && outlen > 0)
-		snprintf(out, outlen, "reply too large");
+	if (outlen == 0)
+		return -ENOBUFS;
+	rc = dps_ctl_run(app, line, json, "api", &o);
+	if (o.overflow) {
+		dps_out_reset(&o);
+		dps_out_printf(&o, "reply too large");
+		rc = -ENOBUFS;
+	}
+	if (rc != 0 && json) {
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", out);
+		dps_ctl_json_error(&o, rc, msg);
+	}
 	return rc;
 }
 
 int
 dps_ctl_run_file(struct dps_app *app, const char *path, char *err, size_t errlen)
 {
-	char line[CTL_LINE_MAX];
-	char reply[1024];
+	struct dps_out o = {0};
+	char line[CTL_LINE_MAX], who[300];
 	int lineno = 0, rc = 0;
 	FILE *f;
 
@@ -1161,12 +2094,11 @@ dps_ctl_run_file(struct dps_app *app, const char *path, char *err, size_t errlen
 			p++;
 		if (*p == '\0')
 			continue;
-		rc = dps_ctl_exec(app, p, false, reply, sizeof(reply));
-		/* A show command in a script may say more than fits: its output is not wanted. */
-		if (rc == -ENOBUFS)
-			rc = 0;
+		p[strcspn(p, "\r\n")] = '\0';
+		snprintf(who, sizeof(who), "startup %s:%d", path, lineno);
+		rc = dps_ctl_run(app, p, false, who, &o);
 		if (rc != 0) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, reply);
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, o.buf);
 			break;
 		}
 	}
@@ -1174,283 +2106,7 @@ dps_ctl_run_file(struct dps_app *app, const char *path, char *err, size_t errlen
 		rc = -EIO;
 		snprintf(err, errlen, "%s: read error", path);
 	}
+	free(o.buf);
 	fclose(f);
 	return rc;
-}
-
-/* ---- the socket server ---- */
-
-struct ctl_client {
-	int fd;
-	size_t len;
-	char in[CTL_LINE_MAX];
-};
-
-static bool
-ctl_running(struct dps_app *app)
-{
-	return __atomic_load_n(&app->ctl_running, __ATOMIC_ACQUIRE);
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Execute one request and send `OK`/`ERR message`, the body, and a line with a single dot. */
-static int
-ctl_serve_line(struct dps_app *app, int fd, char *line, struct ctl_out *o)
-{
-	bool json = false;
-	char *nb;
-	int rc;
-
-	while (isspace((unsigned char)*line))
-		line++;
-	if (strncmp(line, "json", 4) == 0 && (line[4] == ' ' || line[4] == '\t')) {
-		json = true;
-		line += 5;
-	}
-	for (;;) {
-		rc = ctl_exec_buf(app, line, json, o);
-		if (rc != -ENOBUFS || o->cap >= CTL_REPLY_MAX)
-			break;
-		/* Only show commands produce long replies, and they change nothing: run again. */
-		nb = realloc(o->buf, o->cap * 2);
-
-		if (nb == NULL)
-			break;
-		o->buf = nb;
-		o->cap *= 2;
-	}
-	if (rc == -ENOBUFS) {
-		o->len = 0;
-		o->buf[0] = '\0';
-		rc = ctl_err(o, rc, "reply too large");
-	}
-	if (rc != 0) {
-		char head[CTL_LINE_MAX + 8];
-		char *nl = strchr(o->buf, '\n');
-
-		if (nl != NULL)
-			*nl = '\0';
-		snprintf(head, sizeof(head), "ERR %s\n.\n", o->buf);
-		return write_all(fd, head, strlen(head));
-	}
-	if (write_all(fd, "OK\n", 3) != 0)
-		return -EPIPE;
-	if (o->len > 0 && write_all(fd, o->buf, o->len) != 0)
-		return -EPIPE;
-	if (o->len > 0 && o->buf[o->len - 1] != '\n' && write_all(fd, "\n", 1) != 0)
-		return -EPIPE;
-	return write_all(fd, ".\n", 2);
-}
-
-/* Read what the client sent and answer every complete line. <0: close the connection. */
-static int
-ctl_client_input(struct dps_app *app, struct ctl_client *c, struct ctl_out *o)
-{
-	ssize_t n = recv(c->fd, c->in + c->len, sizeof(c->in) - 1 - c->len, 0);
-	char *start, *nl;
-
-	if (n == 0)
-		return -ECONNRESET;
-	if (n < 0)
-		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
-	c->len += (size_t)n;
-	c->in[c->len] = '\0';
-	start = c->in;
-	while ((nl = strchr(start, '\n')) != NULL) {
-		*nl = '\0';
-		if (ctl_serve_line(app, c->fd, start, o) != 0)
-			return -EPIPE;
-		start = nl + 1;
-	}
-	c->len -= (size_t)(start - c->in);
-	memmove(c->in, start, c->len);
-	if (c->len == sizeof(c->in) - 1) {
-		static const char msg[] = "ERR request too long\n.\n";
-
-		write_all(c->fd, msg, sizeof(msg) - 1);
-		return -E2BIG;
-	}
-	return 0;
-}
-
-static uint32_t
-ctl_thread_main(void *arg)
-{
-	struct dps_app *app = arg;
-	struct ctl_client clients[CTL_MAX_CLIENTS];
-	struct pollfd pfd[CTL_MAX_CLIENTS + 1];
-	struct ctl_out o = {.cap = CTL_REPLY_MIN};
-	int nc = 0;
-
-	o.buf = malloc(o.cap);
-	if (o.buf == NULL) {
-		DPS_LOG(ERR, "control socket: out of memory");
-		return 1;
-	}
-	while (ctl_running(app)) {
-		int n;
-
-		pfd[0].fd = app->ctl_fd;
-		pfd[0].events = nc < CTL_MAX_CLIENTS ? POLLIN : 0;
-		for (int i = 0; i < nc; i++) {
-			pfd[i + 1].fd = clients[i].fd;
-			pfd[i + 1].events = POLLIN;
-			pfd[i + 1].revents = 0;
-		}
-		pfd[0].revents = 0;
-		n = poll(pfd, (nfds_t)nc + 1, CTL_POLL_MS);
-		if (n <= 0)
-			continue;
-		for (int i = nc - 1; i >= 0; i--) {
-			if (pfd[i + 1].revents == 0)
-				continue;
-			if (ctl_client_input(app, &clients[i], &o) < 0) {
-				close(clients[i].fd);
-				clients[i] = clients[--nc];
-			}
-		}
-		/* Keep the buffer of one big reply from staying around. */
-		if (o.cap > 4 * CTL_REPLY_MIN) {
-			char *nb = realloc(o.buf, CTL_REPLY_MIN);
-
-			if (nb != NULL) {
-				o.buf = nb;
-				o.cap = CTL_REPLY_MIN;
-			}
-		}
-		if (pfd[0].revents & POLLIN) {
-			int fd = accept4(app->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-
-			if (fd >= 0) {
-				/* A client that stops reading must not stall the control thread. */
-				struct timeval tv = {.tv_sec = 5};
-
-				setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-				clients[nc].fd = fd;
-				clients[nc].len = 0;
-				nc++;
-			}
-		}
-	}
-	for (int i = 0; i < nc; i++)
-		close(clients[i].fd);
-	free(o.buf);
-	return 0;
-}
-
-static void *
-ctl_thread_fn(void *arg)
-{
-	ctl_thread_main(arg);
-	return NULL;
-}
-
-/* mkdir -p of the socket's directory (/var/run/dpstack by default). */
-static void
-make_parent_dir(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *p;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	p = strrchr(dir, '/');
-	if (p == NULL || p == dir)
-		return;
-	*p = '\0';
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(dir, 0755);
-		*p = '/';
-	}
-	mkdir(dir, 0755);
-}
-
-int
-dps_ctl_start(struct dps_app *app)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct stat st;
-	mode_t old;
-	int fd, rc;
-
-	app->ctl_fd = -1;
-	if (app->ctl_path == NULL || strlen(app->ctl_path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", app->ctl_path);
-	make_parent_dir(app->ctl_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/*
-	 * A socket left by a previous run that died is replaced; one that answers belongs to a
-	 * running dpstack and is left alone; anything else is not ours to remove.
-	 */
-	if (lstat(app->ctl_path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			close(fd);
-			return -EEXIST;
-		}
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-			close(fd);
-			return -EADDRINUSE;
-		}
-		unlink(app->ctl_path);
-		close(fd);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-	}
-	/* The socket changes the stack: root only. umask makes bind create it 0600 already. */
-	fchmod(fd, 0600);
-	old = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (rc != 0 || listen(fd, 16) != 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	app->ctl_fd = fd;
-	__atomic_store_n(&app->ctl_running, true, __ATOMIC_RELEASE);
-	rc = rte_ctrl_thread_create(&app->ctl_thread, "dps-ctl", NULL, ctl_thread_fn, app);
-	if (rc != 0) {
-		__atomic_store_n(&app->ctl_running, false, __ATOMIC_RELEASE);
-		close(fd);
-		unlink(app->ctl_path);
-		app->ctl_fd = -1;
-		return -rc;
-	}
-	return 0;
-}
-
-void
-dps_ctl_stop(struct dps_app *app)
-{
-	if (!__atomic_load_n(&app->ctl_running, __ATOMIC_ACQUIRE))
-		return;
-	/* The thread sees the flag within one poll timeout (CTL_POLL_MS). */
-	__atomic_store_n(&app->ctl_running, false, __ATOMIC_RELEASE);
-	pthread_join(app->ctl_thread, NULL);
-	close(app->ctl_fd);
-	app->ctl_fd = -1;
-	if (app->ctl_path != NULL)
-		unlink(app->ctl_path);
 }

@@ -4,59 +4,67 @@
  *
  * The callbacks run on DPDK's telemetry thread. Everything they read either never changes
  * after start (NIC names, MACs), is an atomic flag, is summed from per-context counters, or
- * comes from a lib/nic query that takes the stack's writer lock itself.
+ * comes from a lib/nic query that takes the stack's writer lock itself. Routes and neighbours
+ * are the strings `show routes` and `show neigh` print (dps_cmd.h's formatters).
  *
- * DPDK 22.11's telemetry callbacks take no user argument (rte_telemetry_register_cmd_arg came
- * later), so the one application this process runs is reached through the single pointer
- * below: the only file-scope state of the application, set once before the commands exist.
+ * Lifetime: DPDK 22.11's callbacks take no user argument and cannot be unregistered, so they
+ * reach the application through tel below, which lives in static storage, not in the app:
+ * dps_telemetry_close() clears tel.app under the write lock before the app is freed, and a
+ * callback that runs later (the telemetry thread outlives us) finds NULL and answers -ENODEV
+ * without touching freed memory.
  *
- * Containers: 22.11 nests one level only (a dict may hold an array or dict of plain values),
- * so a NIC's addresses are parallel arrays and long lists (routes, neighbours) are capped to
- * what a telemetry reply holds; "total" says how many there are.
- *
- * Names: 22.11 drops dict entries whose name has a character other than [A-Za-z0-9_/], so
- * counters appear with '.' turned into '_' (rx.packets -> rx_packets), and routes and
- * neighbours, whose addresses hold '.' and ':', are arrays of strings rather than dicts.
+ * Names: 22.11 drops dict entries whose name has a character other than [A-Za-z0-9_/]. A
+ * counter's name is `group.name` (rx.packets); telemetry writes the group as a nested dict,
+ * {"rx": {"packets": N}}, the one nesting level 22.11 allows, so the dotted path of a value is
+ * exactly the name dpstack-ctl prints and both spell counters alike. Lists of routes and
+ * neighbours, whose addresses hold '.' and ':', are arrays of strings capped at what a reply
+ * holds; "total" says how many there are.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
 
-#include "dps_app.h"
-#include "dps_neigh.h"
+#include "dps_cmd.h"
 #include "dps_nic.h"
-#include "dps_route.h"
 
 /* Entries listed per array: a reply is at most 16 KiB of JSON; what does not fit is dropped. */
 #define TEL_LIST_MAX 128
-/* A NIC's reply also carries every counter: fewer addresses fit. */
 #define TEL_ADDR_MAX 64
 
-static struct dps_app *tel_app;
+static struct {
+	pthread_rwlock_t lock; /* callbacks read-hold it; dps_telemetry_close() write-holds it */
+	struct dps_app *app;   /* NULL once closed */
+	bool registered;       /* the commands exist (once per process) */
+} tel = {.lock = PTHREAD_RWLOCK_INITIALIZER};
 
-static const char *
-tel_nic_name(uint16_t id)
+/* A NIC by id or name; NULL for none. */
+static struct dps_nic *
+tel_nic_param(struct dps_app *app, const char *params)
 {
-	struct dps_nic *nic = dps_stack_nic(tel_app->stack, id);
+	unsigned long id;
+	char *end;
 
-	return nic != NULL ? dps_nic_name(nic) : "?";
+	if (params == NULL || *params == '\0')
+		return NULL;
+	id = strtoul(params, &end, 10);
+	if (*end == '\0' && id < DPS_MAX_NICS)
+		return dps_stack_nic(app->stack, (uint16_t)id);
+	return dps_stack_nic_by_name(app->stack, params);
 }
 
 /* /dpstack/nics: {"0": "lan0", "1": "lan1"}; ids are the keys (a NIC name may hold a '-'). */
 static int
-tel_nics_held(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_nics_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 {
 	char key[8];
 
 	rte_tel_data_start_dict(d);
 	for (uint16_t id = 0; id < DPS_MAX_NICS; id++) {
-		struct dps_nic *nic = dps_stack_nic(tel_app->stack, id);
+		struct dps_nic *nic = dps_stack_nic(app->stack, id);
 
 		if (nic == NULL)
 			continue;
@@ -66,29 +74,67 @@ tel_nics_held(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-static void
-tel_counters(struct rte_tel_data *d, int nic_id)
+static size_t
+group_len(const char *name)
 {
-	uint64_t c[DPS_CNT_MAX];
-	char name[RTE_TEL_MAX_STRING_LEN];
+	const char *dot = strchr(name, '.');
 
-	dps_stack_counters(tel_app->stack, nic_id, c);
-	for (int i = 0; i < DPS_CNT_MAX; i++) {
-		snprintf(name, sizeof(name), "%s", dps_counter_names[i]);
-		for (char *p = name; *p != '\0'; p++)
-			if (*p == '.')
-				*p = '_';
-		rte_tel_data_add_dict_u64(d, name, c[i]);
-	}
+	return dot != NULL ? (size_t)(dot - name) : 0;
 }
 
-/* /dpstack/stats: every stack-wide counter by its seed name. */
+/*
+ * The counters as {"group": {"name": N}}: a name's group is the text before its '.'; names
+ * without one (nombuf) are plain values. Groups come in the order of their first counter.
+ */
 static int
-tel_stats_held(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_counters(struct dps_app *app, struct rte_tel_data *d, int nic_id)
 {
+	uint64_t c[DPS_CNT_MAX];
+	char group[RTE_TEL_MAX_STRING_LEN];
+
+	dps_app_counters(app, nic_id, c);
 	rte_tel_data_start_dict(d);
-	tel_counters(d, -1);
+	for (int i = 0; i < DPS_CNT_MAX; i++) {
+		const char *name = dps_counter_names[i];
+		size_t glen = group_len(name);
+		struct rte_tel_data *g;
+		bool seen = false;
+
+		if (glen == 0) {
+			rte_tel_data_add_dict_u64(d, name, c[i]);
+			continue;
+		}
+		for (int j = 0; j < i && !seen; j++)
+			seen = group_len(dps_counter_names[j]) == glen &&
+			       strncmp(dps_counter_names[j], name, glen) == 0;
+		if (seen)
+			continue;
+		g = rte_tel_data_alloc();
+		if (g == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(g);
+		for (int j = i; j < DPS_CNT_MAX; j++)
+			if (group_len(dps_counter_names[j]) == glen &&
+			    strncmp(dps_counter_names[j], name, glen) == 0)
+				rte_tel_data_add_dict_u64(g, dps_counter_names[j] + glen + 1, c[j]);
+		snprintf(group, sizeof(group), "%.*s", (int)glen, name);
+		rte_tel_data_add_dict_container(d, group, g, 0);
+	}
 	return 0;
+}
+
+/* /dpstack/stats[,NIC]: the counters summed over the NICs, or of one NIC (id or name). */
+static int
+tel_stats_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
+{
+	struct dps_nic *nic = NULL;
+
+	if (params != NULL && *params != '\0') {
+		nic = tel_nic_param(app, params);
+		if (nic == NULL)
+			return -EINVAL;
+	}
+	return tel_counters(app, d, nic != NULL ? dps_nic_id(nic) : -1);
 }
 
 static struct rte_tel_data *
@@ -101,280 +147,115 @@ tel_array(enum rte_tel_value_type t)
 	return a;
 }
 
-static const char *
-tel_kind(enum dps_ep_kind k)
-{
-	return k == DPS_EP_PERMANENT	       ? "permanent"
-	       : k == DPS_EP_PERMANENT_EXPIRED ? "expired"
-					       : "temporary";
-}
-
-static const char *
-tel_peb(enum dps_peb p)
-{
-	return p == DPS_PEB_FIRST_PRIMARY   ? "first-primary"
-	       : p == DPS_PEB_NEVER_PRIMARY ? "never-primary"
-					    : "can-be-primary";
-}
-
+/* /dpstack/nic,ID|NAME: one NIC's state; its counters are /dpstack/stats,ID|NAME. */
 static int
-tel_nic_addresses(struct rte_tel_data *d, struct dps_nic *nic)
+tel_nic_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 {
-	struct rte_tel_data *addr, *kind, *peb, *refs, *prim;
+	struct dps_nic *nic = tel_nic_param(app, params);
+	struct rte_tel_data *addr, *ranges;
 	struct dps_endpoint_info *v;
-	char buf[64];
-	int n, shown;
+	struct dps_prefix r[TEL_ADDR_MAX];
+	char mac[32], buf[64];
+	int n, nr;
 
-	v = malloc(TEL_ADDR_MAX * sizeof(*v));
-	if (v == NULL)
-		return -ENOMEM;
-	n = dps_nic_endpoints(nic, v, TEL_ADDR_MAX);
-	if (n < 0) {
-		free(v);
-		return n;
-	}
-	shown = RTE_MIN(n, TEL_ADDR_MAX);
-	addr = tel_array(RTE_TEL_STRING_VAL);
-	kind = tel_array(RTE_TEL_STRING_VAL);
-	peb = tel_array(RTE_TEL_STRING_VAL);
-	refs = tel_array(RTE_TEL_INT_VAL);
-	prim = tel_array(RTE_TEL_INT_VAL);
-	if (addr == NULL || kind == NULL || peb == NULL || refs == NULL || prim == NULL) {
-		rte_tel_data_free(addr);
-		rte_tel_data_free(kind);
-		rte_tel_data_free(peb);
-		rte_tel_data_free(refs);
-		rte_tel_data_free(prim);
-		free(v);
-		return -ENOMEM;
-	}
-	for (int i = 0; i < shown; i++) {
-		rte_tel_data_add_array_string(addr, dps_prefix_fmt(&v[i].prefix, buf, sizeof(buf)));
-		rte_tel_data_add_array_string(kind, tel_kind(v[i].kind));
-		rte_tel_data_add_array_string(peb, tel_peb(v[i].peb));
-		rte_tel_data_add_array_int(refs, v[i].refs);
-		rte_tel_data_add_array_int(prim, v[i].primary_index);
-	}
-	free(v);
-	rte_tel_data_add_dict_int(d, "n_addresses", n);
-	rte_tel_data_add_dict_container(d, "addresses", addr, 0);
-	rte_tel_data_add_dict_container(d, "kind", kind, 0);
-	rte_tel_data_add_dict_container(d, "behaviour", peb, 0);
-	rte_tel_data_add_dict_container(d, "refcount", refs, 0);
-	rte_tel_data_add_dict_container(d, "primary_order", prim, 0);
-	return 0;
-}
-
-static int
-tel_nic_ranges(struct rte_tel_data *d, struct dps_nic *nic)
-{
-	struct dps_prefix v[TEL_ADDR_MAX];
-	struct rte_tel_data *a;
-	char buf[64];
-	int n;
-
-	n = dps_nic_ranges(nic, v, TEL_ADDR_MAX);
-	if (n < 0)
-		return n;
-	a = tel_array(RTE_TEL_STRING_VAL);
-	if (a == NULL)
-		return -ENOMEM;
-	rte_tel_data_add_dict_int(d, "n_ranges", n);
-	for (int i = 0; i < RTE_MIN(n, TEL_ADDR_MAX); i++)
-		rte_tel_data_add_array_string(a, dps_prefix_fmt(&v[i], buf, sizeof(buf)));
-	rte_tel_data_add_dict_container(d, "ranges", a, 0);
-	return 0;
-}
-
-/* /dpstack/nic,ID (or a NIC name): one NIC's state and counters. */
-static int
-tel_nic_held(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	struct rte_tel_data *cnt;
-	struct dps_nic *nic = NULL;
-	char mac[32], flags[64];
-	unsigned long id;
-	char *end;
-	int rc;
-
-	if (params == NULL || *params == '\0')
-		return -EINVAL;
-	id = strtoul(params, &end, 10);
-
-	if (*end == '\0' && id < DPS_MAX_NICS)
-		nic = dps_stack_nic(tel_app->stack, (uint16_t)id);
-	else
-		nic = dps_stack_nic_by_name(tel_app->stack, params);
 	if (nic == NULL)
 		return -EINVAL;
-	snprintf(flags, sizeof(flags), "%s%s%s", dps_nic_promiscuous(nic) ? "promiscuous " : "",
-		 dps_nic_spoofing(nic) ? "spoofing " : "",
-		 dps_nic_forwarding(nic) ? "forwarding " : "");
-	if (flags[0] != '\0')
-		flags[strlen(flags) - 1] = '\0';
+	v = malloc(TEL_ADDR_MAX * sizeof(*v));
+	addr = tel_array(RTE_TEL_STRING_VAL);
+	ranges = tel_array(RTE_TEL_STRING_VAL);
+	n = v != NULL ? dps_nic_endpoints(nic, v, TEL_ADDR_MAX) : -ENOMEM;
+	nr = dps_nic_ranges(nic, r, TEL_ADDR_MAX);
+	if (addr == NULL || ranges == NULL || n < 0 || nr < 0) {
+		rte_tel_data_free(addr);
+		rte_tel_data_free(ranges);
+		free(v);
+		return n < 0 ? n : nr < 0 ? nr : -ENOMEM;
+	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "id", dps_nic_id(nic));
-	rte_tel_data_add_dict_string(d, "name", dps_nic_name(nic));
-	rte_tel_data_add_dict_int(d, "port", dps_nic_port_id(nic));
+	rte_tel_data_add_dict_string(d, "nic", dps_nic_name(nic));
 	rte_tel_data_add_dict_string(d, "mac",
 				     dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)));
 	rte_tel_data_add_dict_int(d, "mtu", dps_nic_mtu(nic));
-	rte_tel_data_add_dict_string(d, "flags", flags);
 	rte_tel_data_add_dict_int(d, "promiscuous", dps_nic_promiscuous(nic));
 	rte_tel_data_add_dict_int(d, "spoofing", dps_nic_spoofing(nic));
 	rte_tel_data_add_dict_int(d, "forwarding", dps_nic_forwarding(nic));
-	rc = tel_nic_addresses(d, nic);
-	if (rc == 0)
-		rc = tel_nic_ranges(d, nic);
-	if (rc != 0)
-		return rc;
-	cnt = rte_tel_data_alloc();
-	if (cnt == NULL)
-		return -ENOMEM;
-	rte_tel_data_start_dict(cnt);
-	tel_counters(cnt, dps_nic_id(nic));
-	rte_tel_data_add_dict_container(d, "counters", cnt, 0);
+	/* "ADDR/PLEN kind behaviour", as `show addresses NIC all` lists them. */
+	for (int i = 0; i < RTE_MIN(n, TEL_ADDR_MAX); i++) {
+		char val[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(val, sizeof(val), "%s %s %s",
+			 dps_prefix_fmt(&v[i].prefix, buf, sizeof(buf)),
+			 dps_fmt_ep_kind(v[i].kind), dps_fmt_peb(v[i].peb));
+		rte_tel_data_add_array_string(addr, val);
+	}
+	for (int i = 0; i < RTE_MIN(nr, TEL_ADDR_MAX); i++)
+		rte_tel_data_add_array_string(ranges, dps_prefix_fmt(&r[i], buf, sizeof(buf)));
+	free(v);
+	rte_tel_data_add_dict_int(d, "n_addresses", n);
+	rte_tel_data_add_dict_container(d, "addresses", addr, 0);
+	rte_tel_data_add_dict_int(d, "n_ranges", nr);
+	rte_tel_data_add_dict_container(d, "ranges", ranges, 0);
 	return 0;
 }
 
-/* The stack's lists, typed alike so that tel_list_start() can take either. */
+/* /dpstack/routes: {"total": N, "ipv4": N4, "ipv6": N6, "routes": [`show routes` lines]} */
 static int
-tel_q_routes(void *v, int max)
+tel_routes_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 {
-	return dps_route_list(tel_app->stack, v, max);
-}
+	struct dps_route_info *v = malloc(TEL_LIST_MAX * sizeof(*v));
+	struct rte_tel_data *r = tel_array(RTE_TEL_STRING_VAL);
+	char val[RTE_TEL_MAX_STRING_LEN];
+	int n = v != NULL && r != NULL ? dps_route_list(app->stack, v, TEL_LIST_MAX) : -ENOMEM;
 
-static int
-tel_q_neigh(void *v, int max)
-{
-	return dps_neigh_list(tel_app->stack, v, max);
-}
-
-/*
- * Start a capped list reply: the first TEL_LIST_MAX entries of size bytes from list(), d as
- * {"total": N} and *r an empty array of strings for the caller to fill and add to d. Returns
- * the entries for the caller to free, or NULL with *n the negative errno.
- */
-static void *
-tel_list_start(struct rte_tel_data *d, size_t size, int (*list)(void *v, int max), int *n,
-	       struct rte_tel_data **r)
-{
-	void *v = malloc(TEL_LIST_MAX * size);
-
-	if (v == NULL) {
-		*n = -ENOMEM;
-		return NULL;
-	}
-	*n = list(v, TEL_LIST_MAX);
-	if (*n < 0) {
+	if (n < 0) {
+		rte_tel_data_free(r);
 		free(v);
-		return NULL;
-	}
-	*r = tel_array(RTE_TEL_STRING_VAL);
-	if (*r == NULL) {
-		free(v);
-		*n = -ENOMEM;
-		return NULL;
+		return n;
 	}
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "total", *n);
-	return v;
-}
-
-/*
- * /dpstack/routes: {"total": N, "ipv4": N4, "ipv6": N6,
- *                   "routes": ["10.1.0.0/16 via 10.0.0.2 dev lan0", "10.0.0.0/24 dev lan0
- * connected"]}
- */
-static int
-tel_routes_held(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	struct dps_route_info *v;
-	struct rte_tel_data *r;
-	char gw[INET6_ADDRSTRLEN], val[RTE_TEL_MAX_STRING_LEN];
-	int n;
-
-	v = tel_list_start(d, sizeof(*v), tel_q_routes, &n, &r);
-	if (v == NULL)
-		return n;
-	rte_tel_data_add_dict_int(d, "ipv4", (int)dps_route_count(tel_app->stack, 4));
-	rte_tel_data_add_dict_int(d, "ipv6", (int)dps_route_count(tel_app->stack, 16));
-	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++) {
-		size_t off;
-
-		dps_prefix_fmt(&v[i].prefix, val, sizeof(val));
-		off = strlen(val);
-		for (unsigned int j = 0; j < v[i].n_paths && off < sizeof(val); j++) {
-			const struct dps_nexthop *nh = &v[i].paths[j];
-			int w;
-
-			if (nh->has_gw)
-				w = snprintf(val + off, sizeof(val) - off, "%s via %s dev %s",
-					     j ? "," : "", dps_addr_fmt(&nh->gw, gw, sizeof(gw)),
-					     tel_nic_name(nh->nic_id));
-			else
-				w = snprintf(val + off, sizeof(val) - off, "%s dev %s",
-					     j ? "," : "", tel_nic_name(nh->nic_id));
-			if (w > 0)
-				off += (size_t)w;
-		}
-		if (v[i].connected && off < sizeof(val))
-			snprintf(val + off, sizeof(val) - off, " connected");
-		rte_tel_data_add_array_string(r, val);
-	}
+	rte_tel_data_add_dict_int(d, "total", n);
+	rte_tel_data_add_dict_int(d, "ipv4", (int)dps_route_count(app->stack, 4));
+	rte_tel_data_add_dict_int(d, "ipv6", (int)dps_route_count(app->stack, 16));
+	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++)
+		rte_tel_data_add_array_string(r, dps_fmt_route(app, &v[i], val, sizeof(val)));
 	free(v);
 	rte_tel_data_add_dict_container(d, "routes", r, 0);
 	return 0;
 }
 
-static const char *
-tel_neigh_state(enum dps_neigh_state s)
-{
-	return s == DPS_NEIGH_INCOMPLETE  ? "incomplete"
-	       : s == DPS_NEIGH_REACHABLE ? "reachable"
-	       : s == DPS_NEIGH_STATIC	  ? "static"
-					  : "failed";
-}
-
-/* /dpstack/neigh: {"total": N, "entries": ["10.0.0.2 02:00:00:00:00:01 lan0 reachable", ...]} */
+/* /dpstack/neigh: {"total": N, "entries": [`show neigh` lines]} */
 static int
-tel_neigh_held(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_neigh_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 {
-	struct dps_neigh_info *v;
-	struct rte_tel_data *r;
-	char a[INET6_ADDRSTRLEN], mac[32], val[RTE_TEL_MAX_STRING_LEN];
-	int n;
+	struct dps_neigh_info *v = malloc(TEL_LIST_MAX * sizeof(*v));
+	struct rte_tel_data *r = tel_array(RTE_TEL_STRING_VAL);
+	char val[RTE_TEL_MAX_STRING_LEN];
+	int n = v != NULL && r != NULL ? dps_neigh_list(app->stack, v, TEL_LIST_MAX) : -ENOMEM;
 
-	v = tel_list_start(d, sizeof(*v), tel_q_neigh, &n, &r);
-	if (v == NULL)
+	if (n < 0) {
+		rte_tel_data_free(r);
+		free(v);
 		return n;
-	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++) {
-		snprintf(val, sizeof(val), "%s %s %s %s", dps_addr_fmt(&v[i].addr, a, sizeof(a)),
-			 v[i].state == DPS_NEIGH_INCOMPLETE
-				 ? "-"
-				 : dps_mac_fmt(v[i].mac.addr_bytes, mac, sizeof(mac)),
-			 tel_nic_name(v[i].nic_id), tel_neigh_state(v[i].state));
-		rte_tel_data_add_array_string(r, val);
 	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "total", n);
+	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++)
+		rte_tel_data_add_array_string(r, dps_fmt_neigh(app, &v[i], val, sizeof(val)));
 	free(v);
 	rte_tel_data_add_dict_container(d, "entries", r, 0);
 	return 0;
 }
 
-/*
- * Telemetry runs on DPDK's own thread and cannot be unregistered in 22.11: every command holds
- * the app's telemetry lock for reading, and dps_telemetry_close() takes it for writing before
- * the stack is freed, so no command can run on a freed stack.
- */
 #define TEL_GUARDED(fn)                                                                            \
 	static int fn(const char *cmd, const char *params, struct rte_tel_data *d)                 \
 	{                                                                                          \
 		int rc = -ENODEV;                                                                  \
                                                                                                    \
-		pthread_rwlock_rdlock(&tel_app->tel_lock);                                         \
-		if (!tel_app->tel_closed)                                                          \
-			rc = fn##_held(cmd, params, d);                                            \
-		pthread_rwlock_unlock(&tel_app->tel_lock);                                         \
+		pthread_rwlock_rdlock(&tel.lock);                                                  \
+		if (tel.app != NULL)                                                               \
+			rc = fn##_held(tel.app, params, d);                                        \
+		pthread_rwlock_unlock(&tel.lock);                                                  \
 		return rc;                                                                         \
 	}
 TEL_GUARDED(tel_nics)
@@ -386,9 +267,10 @@ TEL_GUARDED(tel_neigh)
 void
 dps_telemetry_close(struct dps_app *app)
 {
-	pthread_rwlock_wrlock(&app->tel_lock);
-	app->tel_closed = true;
-	pthread_rwlock_unlock(&app->tel_lock);
+	pthread_rwlock_wrlock(&tel.lock);
+	if (tel.app == app)
+		tel.app = NULL;
+	pthread_rwlock_unlock(&tel.lock);
 }
 
 int
@@ -396,16 +278,20 @@ dps_telemetry_register(struct dps_app *app)
 {
 	int rc = 0;
 
-	tel_app = app;
-	pthread_rwlock_init(&app->tel_lock, NULL);
-	app->tel_closed = false;
+	pthread_rwlock_wrlock(&tel.lock);
+	tel.app = app;
+	pthread_rwlock_unlock(&tel.lock);
+	/* Registered once per process: a second stack (the unit tests) reuses the commands. */
+	if (tel.registered)
+		return 0;
+	tel.registered = true;
 	rc |= rte_telemetry_register_cmd("/dpstack/nics", tel_nics,
 					 "dpstack NICs: id -> name. No parameters");
+	rc |= rte_telemetry_register_cmd("/dpstack/nic", tel_nic,
+					 "A dpstack NIC's state. Parameter: NIC id or name");
 	rc |= rte_telemetry_register_cmd(
-		"/dpstack/nic", tel_nic,
-		"A dpstack NIC's state and counters. Parameter: NIC id or name");
-	rc |= rte_telemetry_register_cmd("/dpstack/stats", tel_stats,
-					 "dpstack counters summed over all NICs. No parameters");
+		"/dpstack/stats", tel_stats,
+		"dpstack counters, summed over all NICs or of one. Parameter: [NIC id or name]");
 	rc |= rte_telemetry_register_cmd("/dpstack/routes", tel_routes,
 					 "dpstack routes (the first 128). No parameters");
 	rc |= rte_telemetry_register_cmd("/dpstack/neigh", tel_neigh,

@@ -4,13 +4,16 @@
  *
  *   dpstack-ctl [-s SOCKET] [--json] COMMAND...
  *   dpstack-ctl [-s SOCKET] [--json] -f FILE     (one command per line, "-" for stdin)
+ *   dpstack-ctl [-s SOCKET] [--json]             (an interactive shell: history, completion)
  *
  * Protocol (docs/operations.md): one request line in; the reply is `OK` or `ERR message`, then
  * the body, then a line holding a single dot. A request prefixed with `json ` asks for JSON.
  * Several requests may follow one another on one connection (-f).
  *
+ * With --json an error is JSON on stdout too ({"error": ...}), besides the message on stderr.
+ *
  * Exit status: 0 success, 1 the daemon refused a command, 2 no connection (or a usage error).
- * Plain C without DPDK: it is built and runs where DPDK is not installed.
+ * Plain C without DPDK (libedit for the shell): it runs where DPDK is not installed.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +23,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <editline/readline.h>
 
 #define DEFAULT_SOCKET "/var/run/dpstack/dpstack.sock"
 #define LINE_MAX_LEN 4096
@@ -37,6 +42,7 @@ usage(FILE *f)
 		"usage: dpstack-ctl [-s SOCKET] [--json] COMMAND...\n"
 		"       dpstack-ctl [-s SOCKET] [--json] -f FILE   (one command a line, - for "
 		"stdin)\n"
+		"       dpstack-ctl [-s SOCKET] [--json]           (interactive shell)\n"
 		"  -s, --socket SOCKET  control socket (default " DEFAULT_SOCKET ")\n"
 		"  -j, --json           JSON output\n"
 		"  -f, --file FILE      run every command of FILE on one connection; '#' starts a\n"
@@ -97,11 +103,12 @@ write_all(int fd, const char *s, size_t len)
 }
 
 /*
- * Send one command and print the reply body. Returns 0 (OK), 1 (ERR, message in err) or 2
- * (connection lost).
+ * Send one command and print the reply body (to out, or nowhere when out is NULL; an error's
+ * body is JSON and goes to stdout). Returns 0 (OK), 1 (ERR, message in err) or 2 (connection
+ * lost).
  */
 static int
-run_command(struct conn *c, const char *cmd, bool json, char *err, size_t errlen)
+exchange(struct conn *c, const char *cmd, bool json, FILE *out, char *err, size_t errlen)
 {
 	char req[LINE_MAX_LEN + 8];
 	char *line;
@@ -136,8 +143,129 @@ run_command(struct conn *c, const char *cmd, bool json, char *err, size_t errlen
 		}
 		if (strcmp(line, ".") == 0)
 			break;
-		puts(line);
+		if (out != NULL)
+			fprintf(out, "%s\n", line);
 	}
+	return rc;
+}
+
+static int
+run_command(struct conn *c, const char *cmd, bool json, char *err, size_t errlen)
+{
+	return exchange(c, cmd, json, stdout, err, errlen);
+}
+
+/* ---- the interactive shell (libedit) ---- */
+
+static struct conn *shell_conn;
+static char **shell_cands;
+static size_t shell_ncands;
+
+/* Ask dpstack what may follow the line up to the cursor: `complete WORDS`. */
+static void
+shell_fetch_candidates(void)
+{
+	char req[LINE_MAX_LEN], err[LINE_MAX_LEN];
+	FILE *mem;
+	char *buf = NULL, *save = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < shell_ncands; i++)
+		free(shell_cands[i]);
+	free(shell_cands);
+	shell_cands = NULL;
+	shell_ncands = 0;
+	snprintf(req, sizeof(req), "complete %.*s", rl_point, rl_line_buffer);
+	mem = open_memstream(&buf, &len);
+	if (mem == NULL)
+		return;
+	if (exchange(shell_conn, req, false, mem, err, sizeof(err)) != 0) {
+		fclose(mem);
+		free(buf);
+		return;
+	}
+	fclose(mem);
+	for (char *t = strtok_r(buf, "\n", &save); t != NULL; t = strtok_r(NULL, "\n", &save)) {
+		char **nc = realloc(shell_cands, (shell_ncands + 1) * sizeof(*nc));
+
+		if (nc == NULL)
+			break;
+		shell_cands = nc;
+		shell_cands[shell_ncands++] = strdup(t);
+	}
+	free(buf);
+}
+
+static char *
+shell_generator(const char *text, int state)
+{
+	static size_t next;
+
+	if (state == 0) {
+		shell_fetch_candidates();
+		next = 0;
+	}
+	while (next < shell_ncands) {
+		const char *cand = shell_cands[next++];
+
+		if (cand != NULL && strncmp(cand, text, strlen(text)) == 0)
+			return strdup(cand);
+	}
+	return NULL;
+}
+
+static char **
+shell_complete(const char *text, int start, int end)
+{
+	rl_attempted_completion_over = 1;
+	return rl_completion_matches(text, shell_generator);
+}
+
+/* Read commands with history and completion until EOF, `quit` or `exit`. */
+static int
+run_shell(struct conn *c, bool json)
+{
+	char hist[4096] = "", err[LINE_MAX_LEN];
+	const char *home = getenv("HOME");
+	char *line;
+	int rc = 0;
+
+	shell_conn = c;
+	rl_attempted_completion_function = shell_complete;
+	if (home != NULL) {
+		snprintf(hist, sizeof(hist), "%s/.dpstack_ctl_history", home);
+		read_history(hist);
+	}
+	stifle_history(1000);
+	while ((line = readline("dpstack> ")) != NULL) {
+		char *p = line, *e = line + strlen(line);
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*p == '\0') {
+			free(line);
+			continue;
+		}
+		add_history(p);
+		if (strcmp(p, "quit") == 0 || strcmp(p, "exit") == 0) {
+			free(line);
+			break;
+		}
+		rc = run_command(c, p, json, err, sizeof(err));
+		fflush(stdout);
+		free(line);
+		if (rc == 2) {
+			fprintf(stderr, "dpstack-ctl: %s\n", err);
+			break;
+		}
+		if (rc == 1)
+			fprintf(stderr, "error: %s\n", err);
+		rc = 0;
+	}
+	if (hist[0] != '\0')
+		write_history(hist);
 	return rc;
 }
 
@@ -216,7 +344,7 @@ main(int argc, char **argv)
 			goto bad;
 		}
 	}
-	if ((file == NULL) == (i == argc))
+	if (file != NULL && i != argc)
 		goto bad;
 	cmd[0] = '\0';
 	for (; i < argc; i++) {
@@ -240,6 +368,8 @@ main(int argc, char **argv)
 	}
 	if (file != NULL) {
 		rc = run_file(&c, file, json);
+	} else if (cmd[0] == '\0') {
+		rc = run_shell(&c, json);
 	} else {
 		rc = run_command(&c, cmd, json, err, sizeof(err));
 		fflush(stdout);

@@ -24,6 +24,9 @@ US0_4, US0_6 = "192.0.2.1", "2001:db8:1::1"
 
 
 def counter(stats, name):
+    # `show stats` gives the sum ("total") and each NIC ("nics"): count the sum once.
+    if isinstance(stats, dict) and "total" in stats:
+        stats = stats["total"]
     return sum(h.counter_values(stats, name)) if stats is not None else 0
 
 

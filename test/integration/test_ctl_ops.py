@@ -1,0 +1,295 @@
+"""Day-two operations through dpstack-ctl: the command table against docs/operations.md, the
+JSON schema of every command (errors included), show running-config round trips, clear stats,
+show interfaces, the audit log and the interactive shell (driven through a pty by pexpect).
+"""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import dpstack_harness as h
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "docs" / "dpstack-ctl.schema.json"
+OPERATIONS = ROOT / "docs" / "operations.md"
+
+NULL_CONFIG = """\
+[stack]
+forwarding = on
+
+[nic lan0]
+port = net_null0
+address = 192.0.2.1/24
+address = 2001:db8:1::1/64
+range = 203.0.113.0/24
+
+[nic lan1]
+port = net_null1
+address = 198.51.100.1/24
+
+[routes]
+10.1.0.0/16 = via 192.0.2.254
+default6 = via 2001:db8:1::fe dev lan0
+
+[neighbors]
+192.0.2.254 = 02:00:00:00:00:fe lan0
+
+[udp]
+echo = 7 9
+"""
+NULL_VDEVS = ["net_null0,no-rx=1", "net_null1,no-rx=1"]
+
+# One valid and one refused invocation per command: a command added to the table without an
+# example here fails test_json_schema_of_every_command.
+EXAMPLES = {
+    "help": (["help"], ["help", "frob"]),
+    "show version": (["show", "version"], ["show", "version", "x"]),
+    "show interfaces": (["show", "interfaces"], ["show", "interfaces", "lan9"]),
+    "show nics": (["show", "nics"], ["show", "nics", "x"]),
+    "show addresses": (["show", "addresses", "lan0", "all"], ["show", "addresses", "lan9"]),
+    "show ranges": (["show", "ranges"], ["show", "ranges", "lan9"]),
+    "show routes": (["show", "routes"], ["show", "routes", "x"]),
+    "show neigh": (["show", "neigh"], ["show", "neigh", "x"]),
+    "show stats": (["show", "stats"], ["show", "stats", "lan9"]),
+    "show running-config": (["show", "running-config"], ["show", "running-config", "x"]),
+    "save": (["save", "{tmp}/saved.conf"], ["save", "/nonexistent/dir/x.conf"]),
+    "clear stats": (["clear", "stats", "lan1"], ["clear", "stats", "lan9"]),
+    "addr add": (["addr", "add", "lan1", "198.51.100.7/24"], ["addr", "add", "lan1", "1.2.3"]),
+    "addr del": (["addr", "del", "lan1", "198.51.100.7/24"],
+                 ["addr", "del", "lan1", "198.51.100.7/24"]),
+    "range add": (["range", "add", "lan1", "10.5.0.0/16"], ["range", "add", "lan1", "10.5.0.1/16"]),
+    "range del": (["range", "del", "lan1", "10.5.0.0/16"], ["range", "del", "lan1", "10.5.0.0/16"]),
+    "route add": (["route", "add", "10.9.0.0/16", "via", "198.51.100.2"],
+                  ["route", "add", "10.9.0.0/16", "via", "198.51.100.2"]),
+    "route replace": (["route", "replace", "10.9.0.0/16", "dev", "lan0"],
+                      ["route", "replace", "10.9.0.0/16"]),
+    "route del": (["route", "del", "10.9.0.0/16"], ["route", "del", "10.9.0.0/16"]),
+    "neigh add": (["neigh", "add", "192.0.2.9", "lladdr", "02:00:00:00:00:09", "dev", "lan0"],
+                  ["neigh", "add", "192.0.2.9", "02:00:00:00:00:09", "lan0"]),
+    "neigh replace": (["neigh", "replace", "192.0.2.9", "02:00:00:00:00:0a", "lan0"],
+                      ["neigh", "replace", "192.0.2.9", "ff:ff:ff:ff:ff:ff", "lan0"]),
+    "neigh del": (["neigh", "del", "192.0.2.9", "dev", "lan0"], ["neigh", "del", "192.0.2.9", "lan0"]),
+    "join": (["join", "lan0", "224.1.2.3"], ["join", "lan0", "10.1.2.3"]),
+    "leave": (["leave", "lan0", "224.1.2.3"], ["leave", "lan0", "224.1.2.3"]),
+    "set": (["set", "lan1", "spoofing", "on"], ["set", "lan1", "mtu", "99999"]),
+    "forwarding": (["forwarding", "on"], ["forwarding", "sideways"]),
+    "complete": (["complete", "show", "r"], ["complete", "a", "b", "c", "d", "e", "f", "g", "h",
+                                              "i", "j", "k", "l", "m", "n", "o", "p", "q"]),
+}
+
+
+def start_null(dpstack, config=NULL_CONFIG, **kw):
+    return dpstack(config, vdevs=NULL_VDEVS, **kw)
+
+
+def validator(name):
+    import jsonschema
+    root = json.loads(SCHEMA.read_text())
+    schema = dict(root)
+    schema["$ref"] = f"#/$defs/{name}"
+    jsonschema.Draft202012Validator.check_schema(root)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def json_reply(dp, args):
+    """dpstack-ctl --json ARGS: (rc, parsed stdout or None when empty)."""
+    rc, out, err = dp.ctl("--json", *args)
+    return rc, (json.loads(out) if out.strip() else None), err
+
+
+def commands(dp):
+    return dp.ctl("help", json=True)
+
+
+def test_operations_md_lists_exactly_the_command_table(dpstack):
+    """docs/operations.md has one `### NAME ARGS` heading per command under `## Commands`,
+    spelled as the table (and `help`) spells it; no heading names a command that is not."""
+    dp = start_null(dpstack)
+    table = {(c["command"] + " " + c["args"]).strip() for c in commands(dp)}
+    text = OPERATIONS.read_text()
+    section = text.split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
+    headings = {m.group(1).strip().strip("`") for m in re.finditer(r"^### (.+)$", section, re.M)}
+    assert table - headings == set(), "commands missing from docs/operations.md"
+    assert headings - table == set(), "docs/operations.md names commands that do not exist"
+
+
+def test_json_schema_of_every_command(dpstack, tmp_path):
+    pytest.importorskip("jsonschema")
+    dp = start_null(dpstack)
+    cmds = commands(dp)
+    validator("help").validate(cmds)
+    assert {c["command"] for c in cmds} == set(EXAMPLES), "an EXAMPLES entry per command"
+    err_v = validator("error")
+    for c in cmds:
+        good, bad = EXAMPLES[c["command"]]
+        good = [a.replace("{tmp}", str(tmp_path)) for a in good]
+        rc, doc, err = json_reply(dp, good)
+        assert rc == 0, (good, err)
+        validator(c["schema"]).validate(doc)
+        rc, doc, err = json_reply(dp, bad)
+        assert rc == 1, (bad, doc)
+        err_v.validate(doc)
+        assert err.strip() == f"dpstack-ctl: {doc['error']}"
+    # Unresolved neighbours have no MAC: null, not 00:00:00:00:00:00 (show neigh after a
+    # packet for an unknown next hop is queued: the route's gateway is never answered here).
+    neigh = dp.ctl("show", "neigh", json=True)
+    validator("neigh").validate(neigh)
+    assert all(n["mac"] is None for n in neigh if n["state"] in ("incomplete", "failed"))
+
+
+def shows(dp):
+    """What running-config must reproduce, in a form that does not depend on the instance."""
+    nics = dp.ctl("show", "nics", json=True)
+    for n in nics["nics"]:
+        n.pop("mac")
+    addrs = [a for a in dp.ctl("show", "addresses", json=True) if not a["internal"]]
+    for a in addrs:
+        a.pop("refs")
+    return {
+        "nics": nics,
+        "addresses": addrs,
+        "ranges": dp.ctl("show", "ranges", json=True),
+        "routes": dp.ctl("show", "routes", json=True),
+        "neigh": [n for n in dp.ctl("show", "neigh", json=True) if n["state"] == "static"],
+    }
+
+
+def test_running_config_round_trips(dpstack, tmp_path):
+    dp = start_null(dpstack)
+    for cmd in ("addr add lan1 198.51.100.9/24 first", "addr add lan0 192.0.2.7/24 never",
+                "addr del lan0 2001:db8:1::1/64", "range add lan1 10.77.0.0/16",
+                "range del lan0 203.0.113.0/24", "route add default via 198.51.100.254",
+                "route replace 10.1.0.0/16 dev lan1", "route del default6",
+                "route add 2001:db8:99::/48 dev lan0",
+                "neigh add 198.51.100.254 02:00:00:00:01:fe lan1",
+                "neigh replace 192.0.2.254 02:00:00:00:00:ef lan0", "set lan1 promiscuous on",
+                "set lan0 forwarding off", "forwarding off"):
+        rc, out, err = dp.ctl(*cmd.split())
+        assert rc == 0, (cmd, err)
+    want = shows(dp)
+    rc, text, err = dp.ctl("show", "running-config")
+    assert rc == 0, err
+    assert "\n[udp]\necho = 7 9\n" in text
+    rc, _, err = dp.ctl("save", str(tmp_path / "saved.conf"))
+    assert rc == 0, err
+    assert (tmp_path / "saved.conf").read_text() == text
+    dp.stop()
+    # A second dpstack started from it shows the same state.
+    dp2 = start_null(dpstack, config=text)
+    assert shows(dp2) == want
+    rc, text2, err = dp2.ctl("show", "running-config")
+    assert text2 == text
+
+
+def test_set_mtu_changes_the_nic_and_the_config(dpstack):
+    dp = start_null(dpstack)
+    rc, out, err = dp.ctl("set", "lan1", "mtu", "9000")
+    assert rc == 0, err
+    assert [n["mtu"] for n in dp.ctl("show", "nics", json=True)["nics"]] == [1500, 9000]
+    assert "\nmtu = 9000\n" in dp.ctl("show", "running-config")[1]
+    rc, out, err = dp.ctl("set", "lan0", "mtu", "1000")
+    assert rc == 1
+    assert err.strip() == ("dpstack-ctl: mtu 1000 too small for nic 'lan0' with an IPv6 "
+                           "address: IPv6 needs 1280 (RFC 8200 section 5)")
+
+
+def test_audit_log_names_client_and_change(dpstack):
+    dp = start_null(dpstack)
+    rc, _, _ = dp.ctl("route", "add", "10.44.0.0/16", "via", "192.0.2.254")
+    assert rc == 0
+    rc, _, _ = dp.ctl("route", "add", "10.44.0.0/16", "via", "192.0.2.254")
+    assert rc == 1
+    dp.ctl("show", "routes")
+    assert dp.wait_for(re.compile(r"audit: ctl pid \d+ uid 0: route add 10\.44\.0\.0/16 via "
+                                  r"192\.0\.2\.254: ok"), timeout=5, stream="stderr"), dp.stderr
+    assert dp.wait_for(re.compile(r"audit: ctl pid \d+ uid 0: route add 10\.44\.0\.0/16 via "
+                                  r"192\.0\.2\.254: route 10\.44\.0\.0/16: File exists"),
+                       timeout=5, stream="stderr"), dp.stderr
+    assert "audit: ctl pid" not in "".join(l for l in dp.stderr_lines() if "show routes" in l)
+
+
+def test_show_interfaces_and_clear_stats(tap_net):
+    net = tap_net()
+    assert net.ping(0, "192.0.2.1", count=3).returncode == 0
+    ifs = {i["nic"]: i for i in net.ctl("show", "interfaces", json=True)}
+    lan0 = ifs["lan0"]
+    assert (lan0["driver"], lan0["device"]) == ("net_tap", "net_tap0")
+    # The TAP PMD reports the link of its kernel end, which the harness moved to a namespace.
+    assert lan0["link"] in ("up", "down") and lan0["duplex"] in ("full", "half")
+    assert lan0["speed"] > 0 and lan0["mtu"] == 1500 and lan0["rxq"] >= 1
+    assert lan0["stats"]["rx_packets"] >= 3 and lan0["stats"]["tx_packets"] >= 3
+    assert len(lan0["queues"]) == max(lan0["rxq"], lan0["txq"])
+    assert sum(q["rx_packets"] for q in lan0["queues"]) == lan0["stats"]["rx_packets"]
+    text = net.ctl("show", "interfaces", "lan0")[1]
+    assert text.startswith("lan0: port 0 driver net_tap device net_tap0\n"), text
+    assert "Link " in text and "queue 0 rx " in text
+    before = net.dp.stats()["total"]
+    assert before["icmp.echo_requests_received"] >= 3
+
+    rc, _, err = net.ctl("clear", "stats")
+    assert rc == 0, err
+    after = net.dp.stats()
+    assert after["total"]["icmp.echo_requests_received"] == 0
+    assert after["nics"]["lan0"]["icmp.echo_requests_received"] == 0
+    ifs = {i["nic"]: i for i in net.ctl("show", "interfaces", json=True)}
+    assert ifs["lan0"]["stats"]["rx_packets"] < lan0["stats"]["rx_packets"]
+    assert net.ping(0, "192.0.2.1", count=2).returncode == 0
+    again = net.dp.stats()
+    assert again["total"]["icmp.echo_requests_received"] == 2
+    assert again["nics"]["lan0"]["icmp.echo_requests_received"] == 2
+
+
+def test_interactive_shell_through_a_pty(dpstack, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    dp = start_null(dpstack)
+    env = dict(os.environ, HOME=str(tmp_path), TERM="dumb")
+    sh = pexpect.spawn(str(h.ctl_bin()), ["-s", dp.socket], env=env, encoding="utf-8",
+                       timeout=10, dimensions=(40, 200))
+    try:
+        sh.expect_exact("dpstack> ")
+        # Abbreviations.
+        sh.sendline("sh ver")
+        sh.expect(r"dpstack \S+ \(.*\)\r\nDPDK 22\.11")
+        sh.expect_exact("dpstack> ")
+        # Completion: a unique word completes with TAB.
+        sh.send("show ro\t")
+        sh.expect_exact("show routes")
+        sh.sendline("")
+        sh.expect_exact("10.1.0.0/16 via 192.0.2.254 dev lan0")
+        sh.expect_exact("dpstack> ")
+        # NIC names complete too.
+        sh.send("show addresses la\t1\n")
+        sh.expect_exact("1: lan1: mtu 1500")
+        sh.expect_exact("dpstack> ")
+        # An error is reported and the shell goes on.
+        sh.sendline("route del 10.99.0.0/16")
+        sh.expect_exact("error: route 10.99.0.0/16: No such process")
+        sh.expect_exact("dpstack> ")
+        sh.sendline("route add 10.99.0.0/16 dev lan1")
+        sh.expect_exact("dpstack> ")
+        # History: up-arrow brings back the last line.
+        sh.send("\x1b[A")
+        sh.expect_exact("route add 10.99.0.0/16 dev lan1")
+        sh.send("\x15")  # kill the line
+        sh.sendline("quit")
+        sh.expect(pexpect.EOF)
+    finally:
+        sh.close()
+    assert sh.exitstatus == 0
+    assert any(r["prefix"] == "10.99.0.0/16" for r in dp.ctl("show", "routes", json=True))
+    hist = (tmp_path / ".dpstack_ctl_history").read_text().replace("\\040", " ")
+    assert "route add 10.99.0.0/16 dev lan1" in hist
+
+
+def test_shell_reads_commands_from_a_pipe(dpstack):
+    """No command and no tty: the same shell reads stdin (batch use without -f)."""
+    dp = start_null(dpstack)
+    import subprocess
+    r = subprocess.run([str(h.ctl_bin()), "-s", dp.socket], input="show ranges\nfrob\n",
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    assert "203.0.113.0/24 dev lan0" in r.stdout
+    assert "error: unknown command 'frob' (try help)" in r.stderr
