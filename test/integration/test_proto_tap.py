@@ -25,7 +25,7 @@ def nic_mac(net, name="lan0"):
     if isinstance(items, dict):
         items = [dict(v, name=k) if isinstance(v, dict) else v for k, v in items.items()]
     for it in items:
-        if isinstance(it, dict) and it.get("name") == name:
+        if isinstance(it, dict) and it.get("nic", it.get("name")) == name:
             return it.get("mac", "").lower()
     m = re.search(r"([0-9a-f]{2}(?::[0-9a-f]{2}){5})", text.lower())
     return m.group(1) if m else None
