@@ -29,12 +29,13 @@ struct dps_pktinfo {
 	struct dps_addr local;  /**< destination of the received packet */
 	struct dps_addr remote; /**< source of the received packet */
 	bool local_is_multi;  /**< destination is multicast or broadcast */
-	uint16_t sport, dport; /**< filled by the demuxer */
+	uint16_t sport; /**< source port, host order: filled by the demuxer */
+	uint16_t dport; /**< destination port, host order: filled by the demuxer */
 };
 
 /** Transport protocol operations (the seed's TransportProtocol). */
 struct dps_transproto_ops {
-	const char *name;
+	const char *name;  /**< for logs and dpstack-ctl */
 	uint8_t number;    /**< IP protocol number */
 	uint16_t min_size; /**< minimum transport header size */
 	/** Seed: a datagram to a multicast or broadcast address reaches every match (UDP). */
@@ -63,9 +64,9 @@ struct dps_transproto_ops {
 
 /** Transport endpoint identity (the seed's TransportEndpointID); zero fields are wildcards. */
 struct dps_tep_id {
-	uint16_t local_port;
+	uint16_t local_port;         /**< host order; 0 = any */
 	struct dps_addr local_addr;  /**< len 0 = any */
-	uint16_t remote_port;
+	uint16_t remote_port;        /**< host order; 0 = any */
 	struct dps_addr remote_addr; /**< len 0 = any */
 };
 
@@ -88,30 +89,120 @@ enum dps_control_type {
 	DPS_CONTROL_UNKNOWN,
 };
 
-/** Register a transport protocol. -EEXIST if its number is taken. */
+/**
+ * Register a transport protocol (the seed's RegisterTransportProtocol).
+ *
+ * @param s    the stack
+ * @param ops  the protocol's operations; parse_ports and handle_unknown_destination are
+ *             required. Kept by pointer: it must outlive the stack.
+ * @return 0; -EINVAL when ops or a required operation is missing; -EEXIST when its number is
+ *         registered already; -ENOMEM when the per-port tables cannot be allocated.
+ * @threadsafety Takes the writer lock.
+ */
 int dps_stack_register_transproto(struct dps_stack *s, const struct dps_transproto_ops *ops);
+
+/**
+ * The registered transport protocol of an IP protocol number.
+ *
+ * @param s       the stack
+ * @param number  IP protocol number
+ * @return its operations, or NULL when none is registered.
+ * @threadsafety Lock-free; any thread.
+ */
 const struct dps_transproto_ops *dps_stack_transproto(const struct dps_stack *s, uint8_t number);
 
 /**
- * Bind a transport endpoint for (netproto, tproto, id). -EADDRINUSE if the exact id is bound.
- * ctl may be NULL.
+ * Bind a transport endpoint (the seed's RegisterTransportEndpoint). Zero fields of id are
+ * wildcards; the demuxer tries the full id, then without the local address, without the
+ * remote, then the port alone.
+ *
+ * @param s         the stack
+ * @param netproto  network protocol (ethertype, host order)
+ * @param tproto    IP protocol number of a registered transport protocol
+ * @param id        the endpoint's identity (copied)
+ * @param rx        receive callback, called on the data path for each matching packet
+ * @param ctl       control (ICMP error) callback, or NULL
+ * @param arg       passed to rx and ctl
+ * @param out       the endpoint (may be NULL)
+ * @return 0; -EINVAL when id or rx is NULL or the table refuses the key; -EPROTONOSUPPORT
+ *         when tproto is not registered; -EADDRINUSE when exactly this id is bound;
+ *         -ENOMEM when out of memory; -ENOSPC when the endpoint table is full.
+ * @threadsafety Takes the writer lock; not from an online reader context.
  */
 int dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto,
 		 const struct dps_tep_id *id, dps_tep_rx_t rx, dps_tep_ctl_t ctl, void *arg,
 		 struct dps_tep **out);
-/** Unbind; the endpoint is freed after a grace period. */
+
+/**
+ * Unbind a transport endpoint. Its memory is freed after a grace period: rx may still run for
+ * a packet of a burst that started before the call.
+ *
+ * @param s    the stack
+ * @param tep  an endpoint bound on s
+ * @return 0; -EINVAL when tep is NULL; -ENOENT when it is not bound.
+ * @threadsafety Takes the writer lock; not from an online reader context.
+ */
 int dps_tep_unbind(struct dps_stack *s, struct dps_tep *tep);
+
+/**
+ * The identity an endpoint was bound with.
+ *
+ * @param tep  a bound endpoint
+ * @return a pointer into the endpoint, valid while it is bound.
+ * @threadsafety Any thread holding the endpoint.
+ */
 const struct dps_tep_id *dps_tep_id(const struct dps_tep *tep);
-/** Number of transport endpoints bound. */
+
+/**
+ * Number of transport endpoints bound.
+ *
+ * @param s  the stack
+ * @return the count (a snapshot).
+ * @threadsafety Lock-free; any thread.
+ */
 unsigned int dps_demux_count(const struct dps_stack *s);
 
 /** A raw endpoint: gets a copy of every packet of (netproto, tproto), before any check. */
 struct dps_raw;
+
+/**
+ * Bind a raw endpoint: rx gets a copy (rte_pktmbuf_copy) of every packet of (netproto,
+ * tproto) delivered to the transport layer, before the minimum size and port checks.
+ *
+ * @param s         the stack
+ * @param netproto  network protocol (ethertype, host order), 0 for any
+ * @param tproto    IP protocol number (need not be registered)
+ * @param rx        receive callback; takes ownership of the copy
+ * @param arg       passed to rx
+ * @param out       the raw endpoint (may be NULL)
+ * @return 0; -EINVAL when rx is NULL; -ENOMEM when out of memory.
+ * @threadsafety Takes the writer lock; not from an online reader context.
+ */
 int dps_raw_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, dps_tep_rx_t rx,
 		 void *arg, struct dps_raw **out);
+
+/**
+ * Unbind a raw endpoint; freed after a grace period.
+ *
+ * @param s    the stack
+ * @param raw  a raw endpoint bound on s
+ * @return 0; -EINVAL when raw is NULL; -ENOENT when it is not bound; -ENOMEM when the new
+ *         snapshot of the remaining endpoints cannot be allocated (raw stays bound).
+ * @threadsafety Takes the writer lock; not from an online reader context.
+ */
 int dps_raw_unbind(struct dps_stack *s, struct dps_raw *raw);
 
-/** Per-stack default handler for a transport protocol (the seed's SetTransportProtocolHandler). */
+/**
+ * Set the stack's default handler of a transport protocol (the seed's
+ * SetTransportProtocolHandler): asked for a packet no endpoint took.
+ *
+ * @param s       the stack
+ * @param tproto  IP protocol number
+ * @param h       the handler, or NULL to remove it
+ * @param arg     passed to h
+ * @return 0; -ENOMEM when out of memory.
+ * @threadsafety Takes the writer lock; the old handler is freed after a grace period.
+ */
 int dps_stack_set_default_handler(struct dps_stack *s, uint8_t tproto, dps_default_handler_t h,
 				  void *arg);
 
@@ -119,14 +210,31 @@ int dps_stack_set_default_handler(struct dps_stack *s, uint8_t tproto, dps_defau
  * The seed's DeliverTransportPacket: unknown protocol, raw copies, minimum size, ports, demux
  * (full id, then without local address, then without remote, then port only; a multicast or
  * broadcast destination reaches every match), default handler, unknown destination.
- * info->tproto, l4_off, l4_len, local, remote, nic, netproto must be set. Takes ownership.
+ *
+ * @param ctx   the calling thread's data-path context (online)
+ * @param info  what the network layer knows: tproto, l4_off, l4_len, local, remote, nic and
+ *              netproto must be set; sport and dport are filled in
+ * @param m     the packet, data at the network header; ownership is taken
+ * @threadsafety Data path: ctx belongs to the caller, which is an online RCU reader.
  */
 void dps_nic_deliver_transport(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m);
 
 /**
- * The seed's DeliverTransportControlPacket: an ICMP error quoting one of our packets. off is the
- * offset of the quoted transport header in m; local/remote are the quoted packet's source and
- * destination. Fewer than 8 bytes or bad ports: dropped silently. Does not take ownership.
+ * The seed's DeliverTransportControlPacket: an ICMP error quoting one of our packets reaches
+ * the endpoint that sent it (its ctl callback). Fewer than 8 quoted bytes or bad ports: dropped
+ * silently.
+ *
+ * @param ctx       the calling thread's data-path context (online)
+ * @param nic       the NIC the error arrived on
+ * @param local     the quoted packet's source (our address)
+ * @param remote    the quoted packet's destination
+ * @param netproto  network protocol of the quoted packet (ethertype)
+ * @param tproto    IP protocol number of the quoted packet
+ * @param type      what the error says
+ * @param extra     the error's extra word (MTU of packet too big, host order)
+ * @param m         the ICMP error packet; not freed
+ * @param off       offset of the quoted transport header in m
+ * @threadsafety Data path: ctx belongs to the caller, which is an online RCU reader.
  */
 void dps_nic_deliver_transport_control(struct dps_ctx *ctx, struct dps_nic *nic,
 				       const struct dps_addr *local, const struct dps_addr *remote,

@@ -26,7 +26,10 @@
 
 #include <stdint.h>
 
-/* X(ENUM_SUFFIX, "name", KIND, "help") */
+/**
+ * The counter list: X(ENUM_SUFFIX, "name", KIND, "help") per counter. Expanded into enum
+ * dps_counter (DPS_CNT_ENUM_SUFFIX) and the name, kind and help tables below.
+ */
 #define DPS_COUNTERS(X)                                                                            \
 	/* NIC (seed: NICStats) */                                                                 \
 	X(RX_PACKETS, "rx.packets", INFO, "frames received by the NIC")                                  \
@@ -133,7 +136,9 @@ enum dps_counter_kind {
 	DPS_CK_MAX
 };
 
+/** The counters, in list order: DPS_CNT_ followed by the list's ENUM_SUFFIX. */
 enum dps_counter {
+/** One enumerator per entry of DPS_COUNTERS. */
 #define DPS_X_ENUM(e, n, k, h) DPS_CNT_##e,
 	DPS_COUNTERS(DPS_X_ENUM)
 #undef DPS_X_ENUM
@@ -149,7 +154,14 @@ extern const enum dps_counter_kind dps_counter_kinds[DPS_CNT_MAX];
 /** Kind names ("drop", "error", "info", "sent"), indexed by enum dps_counter_kind. */
 extern const char *const dps_counter_kind_names[DPS_CK_MAX];
 
-/** Sum of the counters of one kind in c[] (a dps_stack_counters() snapshot or a delta). */
+/**
+ * Sum of the counters of one kind.
+ *
+ * @param c     a dps_stack_counters() snapshot, or a difference of two
+ * @param kind  which kind to add up (DPS_CK_DROP: every packet lost, once)
+ * @return the sum.
+ * @threadsafety Any thread (reads only c).
+ */
 uint64_t dps_counters_sum_kind(const uint64_t c[DPS_CNT_MAX], enum dps_counter_kind kind);
 
 #endif

@@ -2,7 +2,11 @@
 /**
  * @file
  * lib/proto: the protocols that register with a lib/nic stack (Ethernet, ARP, IPv4/ICMPv4,
- * IPv6/ICMPv6/NDP, UDP, TCP reset, forwarding) and the entry point of received frames.
+ * IPv6/ICMPv6/NDP, UDP, TCP reset, forwarding), the entry point of received frames and the
+ * ICMP error API a transport protocol outside lib/proto may use.
+ *
+ * Thread safety: registration takes the stack's writer lock (control plane); everything that
+ * takes a dps_ctx runs on that context's thread, an online RCU reader (data path).
  */
 #ifndef DPS_PROTO_H
 #define DPS_PROTO_H
@@ -14,53 +18,89 @@
 extern "C" {
 #endif
 
-/** Register IPv4, IPv6 and ARP network protocols and UDP, TCP, ICMP transport protocols. */
+/**
+ * Register lib/proto's protocols with a stack: the IPv4, IPv6 and ARP network protocols (in
+ * that order: it is the order of the queries' output) and the UDP and TCP transport protocols.
+ * ICMP and ICMPv6 are handled inside IPv4 and IPv6.
+ *
+ * @param s  a stack with nothing registered yet
+ * @return 0, or the first error of dps_stack_register_netproto() /
+ *         dps_stack_register_transproto() (-EEXIST when called twice, -ENOSPC, -ENOMEM).
+ * @threadsafety Takes the writer lock; call before the NICs are created.
+ */
 int dps_proto_register_all(struct dps_stack *s);
 
 /**
  * Entry point of a received burst of Ethernet frames on a NIC: validates and classifies the
  * frames (ARP / IPv4 / IPv6 / other), strips the Ethernet header (kept in the headroom,
  * m->l2_len set) and hands each protocol's packets to dps_nic_deliver_network() as one burst.
- * Takes ownership of every mbuf.
+ * Replies and forwarded packets are queued on ctx's transmit buffers (dps_ctx_flush()).
+ *
+ * @param ctx   the calling thread's data-path context (online)
+ * @param nic   the NIC the frames arrived on
+ * @param pkts  the frames, as received from the PMD; ownership of every mbuf is taken
+ * @param n     number of frames (any; processed in chunks of DPS_BURST)
+ * @threadsafety Data path: ctx belongs to the caller, which is an online RCU reader.
  */
 void dps_eth_input_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts,
 			 uint16_t n);
 
 /**
  * Prepend an Ethernet header (dst, the NIC's MAC as source, ethertype in host order) to m,
- * whose data starts at the network header, and queue it on the NIC. Takes ownership.
+ * whose data starts at the network header, and queue it on the NIC (dps_ctx_tx()). Without
+ * headroom for the header the packet is dropped and counted (ip.outgoing_packet_errors).
+ *
+ * @param ctx        the calling thread's data-path context
+ * @param nic        the outgoing NIC
+ * @param m          the packet; ownership is taken
+ * @param dst        destination MAC
+ * @param ethertype  host byte order
+ * @threadsafety Data path: ctx belongs to the caller.
  */
 void dps_eth_output(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
 		    const struct rte_ether_addr *dst, uint16_t ethertype);
 
-/** Built-in UDP echo service on a port (all addresses, IPv4 and IPv6). */
+/**
+ * Built-in UDP echo service (RFC 862) on a port: every address, IPv4 and IPv6; a datagram is
+ * sent back to its source from the address it was sent to.
+ *
+ * @param s     the stack (dps_proto_register_all() done)
+ * @param port  UDP port, host order, not 0
+ * @return 0; -EINVAL for port 0; the errors of dps_tep_bind() (-EADDRINUSE when the port is
+ *         bound already, -ENOMEM, -ENOSPC).
+ * @threadsafety Takes the writer lock; not from an online reader context.
+ */
 int dps_udp_echo_add(struct dps_stack *s, uint16_t port);
 
 /* ---- ICMP errors (RFC 792, RFC 1122 3.2.2, RFC 1812 4.3.2, RFC 4443) ---- */
 
-/* ICMPv4 types and codes used by dpstack (RFC 792, RFC 1191). */
-#define DPS_ICMP4_DEST_UNREACH 3
-#define DPS_ICMP4_NET_UNREACH 0
-#define DPS_ICMP4_HOST_UNREACH 1
-#define DPS_ICMP4_PROTO_UNREACH 2
-#define DPS_ICMP4_PORT_UNREACH 3
-#define DPS_ICMP4_FRAG_NEEDED 4 /**< extra = next-hop MTU (RFC 1191) */
-#define DPS_ICMP4_TIME_EXCEEDED 11
-#define DPS_ICMP4_TTL_EXCEEDED 0
-#define DPS_ICMP4_PARAM_PROBLEM 12 /**< extra = pointer << 24 */
+/** @name ICMPv4 types and codes used by dpstack (RFC 792, RFC 1191)
+ * @{ */
+#define DPS_ICMP4_DEST_UNREACH 3   /**< type: destination unreachable */
+#define DPS_ICMP4_NET_UNREACH 0    /**< code: net unreachable */
+#define DPS_ICMP4_HOST_UNREACH 1   /**< code: host unreachable */
+#define DPS_ICMP4_PROTO_UNREACH 2  /**< code: protocol unreachable */
+#define DPS_ICMP4_PORT_UNREACH 3   /**< code: port unreachable */
+#define DPS_ICMP4_FRAG_NEEDED 4    /**< code: fragmentation needed; extra = next-hop MTU */
+#define DPS_ICMP4_TIME_EXCEEDED 11 /**< type: time exceeded */
+#define DPS_ICMP4_TTL_EXCEEDED 0   /**< code: TTL exceeded in transit */
+#define DPS_ICMP4_PARAM_PROBLEM 12 /**< type: parameter problem; extra = pointer << 24 */
+/** @} */
 
-/* ICMPv6 types and codes (RFC 4443). */
-#define DPS_ICMP6_DEST_UNREACH 1
-#define DPS_ICMP6_NO_ROUTE 0
-#define DPS_ICMP6_ADDR_UNREACH 3
-#define DPS_ICMP6_PORT_UNREACH 4
-#define DPS_ICMP6_PACKET_TOO_BIG 2 /**< extra = MTU */
-#define DPS_ICMP6_TIME_EXCEEDED 3
-#define DPS_ICMP6_HOPLIMIT_EXCEEDED 0
-#define DPS_ICMP6_PARAM_PROBLEM 4 /**< extra = pointer */
-#define DPS_ICMP6_PARAM_HEADER 0
-#define DPS_ICMP6_PARAM_NEXTHDR 1
-#define DPS_ICMP6_PARAM_OPTION 2
+/** @name ICMPv6 types and codes (RFC 4443)
+ * @{ */
+#define DPS_ICMP6_DEST_UNREACH 1      /**< type: destination unreachable */
+#define DPS_ICMP6_NO_ROUTE 0          /**< code: no route to destination */
+#define DPS_ICMP6_ADDR_UNREACH 3      /**< code: address unreachable */
+#define DPS_ICMP6_PORT_UNREACH 4      /**< code: port unreachable */
+#define DPS_ICMP6_PACKET_TOO_BIG 2    /**< type: packet too big; extra = MTU */
+#define DPS_ICMP6_TIME_EXCEEDED 3     /**< type: time exceeded */
+#define DPS_ICMP6_HOPLIMIT_EXCEEDED 0 /**< code: hop limit exceeded in transit */
+#define DPS_ICMP6_PARAM_PROBLEM 4     /**< type: parameter problem; extra = pointer */
+#define DPS_ICMP6_PARAM_HEADER 0      /**< code: erroneous header field */
+#define DPS_ICMP6_PARAM_NEXTHDR 1     /**< code: unrecognized next header */
+#define DPS_ICMP6_PARAM_OPTION 2      /**< code: unrecognized IPv6 option */
+/** @} */
 
 /**
  * Send an ICMPv4 error about orig out of in_nic, to the source MAC of orig's Ethernet frame
@@ -68,27 +108,45 @@ int dps_udp_echo_add(struct dps_stack *s, uint16_t port);
  *
  * A new mbuf is drawn from ctx->pool; it quotes as much of orig as keeps the error within
  * 576 bytes (RFC 1812 4.3.2.3). The source is orig's destination if in_nic owns it
- * (dps_nic_owns_rcu), else in_nic's primary IPv4 address. extra is the 32-bit word after the
- * checksum, host order (MTU for fragmentation needed, pointer << 24 for parameter problem).
+ * (dps_nic_owns_rcu), else in_nic's primary IPv4 address.
  *
  * No error is sent (RFC 1122 3.2.2, RFC 1812 4.3.2.7) about an ICMP error, a non-first
  * fragment, a packet whose destination is multicast or broadcast or that came in a link-layer
  * multicast frame, or whose source is not a unicast host (0.0.0.0, broadcast, multicast,
  * 127/8, 240/4); nor beyond the context's rate limit (counts icmp.errors_rate_limited).
  *
- * orig is not freed. Returns 0 when queued, -EPERM when a rule forbids it, -EBUSY when rate
- * limited, -EADDRNOTAVAIL without a source address, -ENOMEM without mbufs, -EINVAL when orig
- * is unreadable.
+ * @param ctx     the calling thread's data-path context (online)
+ * @param in_nic  the NIC orig arrived on; the error leaves by it
+ * @param orig    the offending packet, data at its IPv4 header; not freed
+ * @param type    ICMP type (DPS_ICMP4_*)
+ * @param code    ICMP code
+ * @param extra   the 32-bit word after the checksum, host order (MTU for fragmentation
+ *                needed, pointer << 24 for parameter problem, else 0)
+ * @return 0 when queued; -EPERM when a rule above forbids it; -EBUSY when rate limited;
+ *         -EADDRNOTAVAIL without a source address; -ENOMEM without mbufs; -EINVAL when orig
+ *         is not a readable IPv4 packet.
+ * @threadsafety Data path: ctx belongs to the caller, which is an online RCU reader.
  */
 int dps_icmp4_error(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct rte_mbuf *orig,
 		    uint8_t type, uint8_t code, uint32_t extra);
 
 /**
- * Send an ICMPv6 error about orig (RFC 4443): the same contract as dps_icmp4_error with a
- * 1280-byte limit (RFC 4443 2.4(c)), and the rules of RFC 4443 2.4(e): no error about an
+ * Send an ICMPv6 error about orig (RFC 4443): the contract of dps_icmp4_error() with a
+ * 1280-byte limit (RFC 4443 2.4(c)) and the rules of RFC 4443 2.4(e): no error about an
  * ICMPv6 error or redirect, nor about a packet to a multicast address or in a link-layer
  * multicast frame except Packet Too Big and Parameter Problem code 2; never to an unspecified
- * or multicast source. extra is the 32-bit word after the checksum (MTU, pointer).
+ * or multicast source.
+ *
+ * @param ctx     the calling thread's data-path context (online)
+ * @param in_nic  the NIC orig arrived on; the error leaves by it
+ * @param orig    the offending packet, data at its IPv6 header; not freed
+ * @param type    ICMPv6 type (DPS_ICMP6_*)
+ * @param code    ICMPv6 code
+ * @param extra   the 32-bit word after the checksum, host order (MTU, pointer, else 0)
+ * @return 0 when queued; -EPERM when a rule forbids it; -EBUSY when rate limited;
+ *         -EADDRNOTAVAIL without a source address; -ENOMEM without mbufs; -EINVAL when orig
+ *         is not a readable IPv6 packet.
+ * @threadsafety Data path: ctx belongs to the caller, which is an online RCU reader.
  */
 int dps_icmp6_error(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct rte_mbuf *orig,
 		    uint8_t type, uint8_t code, uint32_t extra);

@@ -24,7 +24,8 @@ struct dps_udp_meta {
 	struct dps_nic *nic;    /**< the NIC it arrived on */
 	struct dps_addr src;    /**< the sender */
 	struct dps_addr dst;    /**< the address it was sent to (ours, a group or broadcast) */
-	uint16_t sport, dport;  /**< host order */
+	uint16_t sport;         /**< source port, host order */
+	uint16_t dport;         /**< destination port, host order */
 	uint32_t payload_off;   /**< offset of the payload from the mbuf data start */
 	uint32_t payload_len;   /**< payload bytes (the UDP length field minus 8) */
 };
@@ -37,27 +38,61 @@ typedef void (*dps_udp_rx_t)(struct dps_ctx *ctx, struct dps_udp_sock *sk, struc
 			     const struct dps_udp_meta *meta, void *arg);
 
 /**
- * Bind UDP port (host order, non-zero) for netproto (RTE_ETHER_TYPE_IPV4 or _IPV6) on local
- * (NULL or len 0: every address of the family). -EADDRINUSE if taken, -EINVAL, -ENOMEM.
+ * Bind a UDP port.
+ *
+ * @param s         the stack
+ * @param netproto  RTE_ETHER_TYPE_IPV4 or RTE_ETHER_TYPE_IPV6
+ * @param local     the local address, or NULL / len 0 for every address of the family
+ * @param port      host order, not 0
+ * @param rx        receive callback (runs on the worker that received the datagram)
+ * @param arg       passed to rx
+ * @param out       the socket
+ * @return 0; -EINVAL for port 0, a NULL rx or out, another netproto or a local address of
+ *         the other family; -EADDRINUSE when the port (on that address) is bound; -ENOMEM;
+ *         -ENOSPC when the endpoint table is full.
+ * @threadsafety Takes the writer lock; not from an online reader context.
  */
 int dps_udp_bind(struct dps_stack *s, uint16_t netproto, const struct dps_addr *local,
 		 uint16_t port, dps_udp_rx_t rx, void *arg, struct dps_udp_sock **out);
 
-/** Unbind and free the socket after a grace period (a callback may still run until then). */
+/**
+ * Unbind and free the socket after a grace period (a callback may still run until then).
+ *
+ * @param s   the stack
+ * @param sk  a socket of dps_udp_bind()
+ * @return 0; -EINVAL when sk is NULL; -ENOENT when it was not bound (it is freed anyway).
+ * @threadsafety Takes the writer lock; not from an online reader context.
+ */
 int dps_udp_close(struct dps_stack *s, struct dps_udp_sock *sk);
 
 /**
- * Send a datagram of len bytes from sk to dst:dport (host order). The route to dst picks the
- * NIC and next hop (dps_route); the source is the socket's bound address or that NIC's
- * primary address. Without a route, the NIC the socket last received on is used with dst as
- * an on-link neighbour. An unresolved next hop is resolved (ARP/NDP) by the control thread and
- * the datagram sent then. The datagram must fit one mbuf of ctx->pool and the NIC's MTU.
- * Returns 0, -ENETUNREACH, -EADDRNOTAVAIL, -EMSGSIZE, -ENOMEM or -EINVAL.
+ * Send a datagram. The route to dst picks the NIC and next hop (dps_route); the source is
+ * the socket's bound address or that NIC's primary address. Without a route, the NIC the
+ * socket last received on is used with dst as an on-link neighbour. An unresolved next hop is
+ * resolved (ARP/NDP) by the control thread and the datagram sent then.
+ *
+ * @param ctx    the calling thread's data-path context (online)
+ * @param sk     the socket
+ * @param dst    destination address, the socket's family
+ * @param dport  destination port, host order
+ * @param data   payload
+ * @param len    payload bytes: the datagram must fit one mbuf of ctx->pool and the MTU
+ * @return 0 when queued (or handed to neighbour resolution); -ENETUNREACH without a route
+ *         and without a NIC to fall back to; -EADDRNOTAVAIL without a source address;
+ *         -EMSGSIZE beyond the MTU or the mbuf; -ENOMEM without mbufs; -EINVAL for a
+ *         destination of the other family, port 0, or NULL data with a length.
+ * @threadsafety Data path: ctx belongs to the caller, which is an online RCU reader.
  */
 int dps_udp_sendto(struct dps_ctx *ctx, struct dps_udp_sock *sk, const struct dps_addr *dst,
 		   uint16_t dport, const void *data, uint16_t len);
 
-/** Local port of a socket (host order). */
+/**
+ * Local port of a socket.
+ *
+ * @param sk  the socket
+ * @return the port, host order.
+ * @threadsafety Any thread holding the socket.
+ */
 uint16_t dps_udp_sock_port(const struct dps_udp_sock *sk);
 
 #ifdef __cplusplus
