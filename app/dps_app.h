@@ -80,6 +80,7 @@ struct dps_app {
 	const char *ctl_path;     /**< control socket path */
 	const char *startup_path; /**< --startup FILE, or NULL */
 	unsigned int stats_interval; /**< --stats N seconds, 0 = off */
+	bool check_only;          /**< --check: validate the file, print the estimate, exit */
 	int32_t quit;             /**< atomic: set by the signal handler */
 	uint16_t n_ports;
 	struct dps_app_port ports[DPS_MAX_NICS];

@@ -8,6 +8,7 @@
  * in file order, so the message points at the first offending line that could be found.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -68,7 +69,7 @@ struct parser {
 	char sec_label[32];
 	int nic; /* index of the open [nic] section */
 	int nic_key_line[NK_MAX];
-	int stack_fwd_line;
+	int stack_key_line[3]; /* stack_uint_keys[], then forwarding */
 	int udp_lines[DPS_CFG_MAX_UDP_ECHO];
 	/* NIC name of each neighbour, so duplicates compare before the NIC is known. */
 	char (*neigh_nic)[DPS_CFG_NIC_NAME_MAX + 1];
@@ -882,16 +883,40 @@ parse_udp(struct parser *ps, const char *key, char *val)
 	return 0;
 }
 
+/* `[stack]` keys that take a number: the route table sizes (docs/configuration.md, Memory). */
+static const struct stack_uint_key {
+	const char *name;
+	unsigned long min, max;
+	size_t off;
+} stack_uint_keys[] = {
+	{"max_routes4", DPS_CFG_ROUTES_MIN, DPS_CFG_ROUTES4_MAX,
+	 offsetof(struct dps_config, max_routes4)},
+	{"max_routes6", DPS_CFG_ROUTES_MIN, DPS_CFG_ROUTES6_MAX,
+	 offsetof(struct dps_config, max_routes6)},
+};
+
 static int
 parse_stack(struct parser *ps, const char *key, char *val)
 {
-	if (strcmp(key, "forwarding") != 0)
+	unsigned long v;
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(stack_uint_keys); k++)
+		if (strcmp(key, stack_uint_keys[k].name) == 0)
+			break;
+	if (k == RTE_DIM(stack_uint_keys) && strcmp(key, "forwarding") != 0)
 		return fail(ps, "unknown key '%s' in %s", key, ps->sec_label);
-	if (ps->stack_fwd_line != 0)
+	if (ps->stack_key_line[k] != 0)
 		return fail(ps, "duplicate key '%s' in %s (first at line %d)", key, ps->sec_label,
-			    ps->stack_fwd_line);
-	ps->stack_fwd_line = ps->line;
-	return set_onoff(ps, key, val, &ps->cfg->forwarding);
+			    ps->stack_key_line[k]);
+	ps->stack_key_line[k] = ps->line;
+	if (k == RTE_DIM(stack_uint_keys))
+		return set_onoff(ps, key, val, &ps->cfg->forwarding);
+	if (parse_uint(val, stack_uint_keys[k].max, &v) != 0 || v < stack_uint_keys[k].min)
+		return fail(ps, "%s '%s' out of range (a number %lu..%lu)", key, val,
+			    stack_uint_keys[k].min, stack_uint_keys[k].max);
+	*(uint32_t *)((char *)ps->cfg + stack_uint_keys[k].off) = (uint32_t)v;
+	return 0;
 }
 
 /*
@@ -987,6 +1012,8 @@ parse_text(const char *name, const char *text, size_t len, struct dps_config *cf
 
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	cfg->max_routes4 = DPS_CFG_ROUTES4_DEFAULT;
+	cfg->max_routes6 = DPS_CFG_ROUTES6_DEFAULT;
 	buf = malloc(len + 1);
 	if (buf == NULL) {
 		dps_errf(err, errlen, "%s: %s", name, strerror(ENOMEM));

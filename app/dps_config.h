@@ -48,6 +48,17 @@ extern "C" {
 /** IPv6 needs every link to carry 1280-byte packets (RFC 8200 section 5). */
 #define DPS_CFG_MTU_MIN_IPV6 1280
 
+/**
+ * `[stack] max_routes4 =` / `max_routes6 =`: route table capacities. The defaults keep one
+ * dpstack with two ports under 200 MB (docs/configuration.md, Memory); IPv6 ids are 15 bits
+ * (2-byte trie next hops), so 32767 at most.
+ */
+#define DPS_CFG_ROUTES_MIN 16
+#define DPS_CFG_ROUTES4_MAX (1u << 24)
+#define DPS_CFG_ROUTES6_MAX 32767
+#define DPS_CFG_ROUTES4_DEFAULT 65536
+#define DPS_CFG_ROUTES6_DEFAULT 4096
+
 /** An IPv4 or IPv6 address in network byte order; IPv4 uses bytes[0..3], the rest is 0. */
 struct dps_cfg_addr {
 	int family; /**< AF_INET or AF_INET6 */
@@ -115,6 +126,8 @@ struct dps_cfg_neigh {
 struct dps_config {
 	char path[256];	 /**< file name used in messages (truncated if longer) */
 	bool forwarding; /**< [stack] forwarding, default off */
+	uint32_t max_routes4; /**< [stack] max_routes4, default DPS_CFG_ROUTES4_DEFAULT */
+	uint32_t max_routes6; /**< [stack] max_routes6, default DPS_CFG_ROUTES6_DEFAULT */
 	struct dps_cfg_nic nics[DPS_CFG_MAX_NICS];
 	unsigned n_nics;
 	struct dps_cfg_route *routes;

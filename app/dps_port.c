@@ -19,6 +19,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "dps_mem.h"
 #include "dps_port.h"
 
 /* Defined here rather than in main.c so that tests linking the app library resolve it. */
@@ -332,13 +333,13 @@ txq_socket(const struct dps_app *app, uint16_t q)
 	return lcore_socket(app->main_lcore);
 }
 
-int
-dps_port_pools_create(struct dps_app *app, char *err, size_t errlen)
+uint64_t
+dps_port_pool_plan(const struct dps_app *app, uint64_t n[RTE_MAX_NUMA_NODES])
 {
 	uint64_t need[RTE_MAX_NUMA_NODES] = {0};
 	bool used[RTE_MAX_NUMA_NODES] = {false};
 	unsigned int n_ctx = app->n_workers + 1;
-	uint16_t data_room = app->mbuf_size ? app->mbuf_size : RTE_MBUF_DEFAULT_BUF_SIZE;
+	uint64_t total = 0;
 
 	used[lcore_socket(app->main_lcore)] = true;
 	/* Per-lcore mempool caches and one burst in flight in each context. */
@@ -363,19 +364,25 @@ dps_port_pools_create(struct dps_app *app, char *err, size_t errlen)
 				(uint64_t)(p->n_txq - p->n_rxq) * app->nb_rxd;
 	}
 	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
-		char name[RTE_MEMPOOL_NAMESIZE];
-		uint64_t n;
+		n[s] = used[s] ? dps_mem_pool_mbufs(need[s], n_ctx, app->n_ports) : 0;
+		total += n[s];
+	}
+	return total;
+}
 
-		if (!used[s])
+int
+dps_port_pools_create(struct dps_app *app, char *err, size_t errlen)
+{
+	uint64_t plan[RTE_MAX_NUMA_NODES];
+	uint16_t data_room = app->mbuf_size ? app->mbuf_size : RTE_MBUF_DEFAULT_BUF_SIZE;
+
+	dps_port_pool_plan(app, plan);
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+		uint64_t n = plan[s];
+
+		if (n == 0)
 			continue;
-		/*
-		 * Slack: every context's tx buffers, packets waiting for neighbour resolution,
-		 * replies and copies being built.
-		 */
-		n = need[s] + (uint64_t)n_ctx * app->n_ports * DPS_TX_BURST + 4096;
-		n = rte_align64pow2(n + 1) - 1; /* a power of two minus one suits the ring */
-		if (n < 8191)
-			n = 8191;
 		snprintf(name, sizeof(name), "dps_mbuf_s%d", s);
 		app->pools[s] = rte_pktmbuf_pool_create(name, (unsigned int)n,
 							DPS_PORT_MEMPOOL_CACHE, 0, data_room, s);

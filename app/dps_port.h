@@ -40,6 +40,11 @@ int dps_port_assign(struct dps_app *app, char *err, size_t errlen);
 int dps_port_init(struct dps_app *app, char *err, size_t errlen);
 
 /** One mbuf pool per NUMA socket in use, sized from ports, queues, descriptors and lcores. */
+/**
+ * Mbufs of each socket's pool (0: no pool there), from the lcores, queues and descriptor
+ * counts; the same numbers dps_port_pools_create() uses. Returns their sum.
+ */
+uint64_t dps_port_pool_plan(const struct dps_app *app, uint64_t n[RTE_MAX_NUMA_NODES]);
 int dps_port_pools_create(struct dps_app *app, char *err, size_t errlen);
 
 /** Pool of a socket (the main lcore's socket's pool for SOCKET_ID_ANY). */

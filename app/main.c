@@ -3,20 +3,32 @@
  * dpstack: the application. EAL, config, ports, one run-to-completion loop per worker lcore
  * and the control loop on the main lcore (docs/architecture.md).
  *
- * Signals: SIGINT and SIGTERM are blocked in every thread (the mask is set before
+ * Start-up order: dpstack's own arguments (after `--`) and the whole config file are parsed
+ * and checked before rte_eal_init(), so a mistake there is reported without EAL's banner,
+ * runtime directory or device probe; so are the EAL `--log-level` values and a control socket
+ * that a running dpstack still answers on. `--check` and `--version` stop there. After EAL:
+ * ports are resolved, the memory estimate is checked against what EAL can give, pools,
+ * ports and the stack are created, the ports start, the --startup file runs, and only then
+ * does the control socket accept clients (a client and the startup file are both writers).
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP are blocked in every thread (the mask is set before
  * rte_eal_init() so EAL's threads inherit it) and the control loop collects them with
  * sigtimedwait(): no handler, no global, and the stop is an ordinary store to app->quit.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <fnmatch.h>
 #include <libgen.h>
 #include <limits.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,13 +38,17 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_pdump.h>
+#include <rte_version.h>
 
 #include "dps_app.h"
 #include "dps_apply.h"
+#include "dps_mem.h"
 #include "dps_neigh.h"
 #include "dps_port.h"
 #include "dps_proto.h"
+#include "dps_version.h"
 
 #define DPS_DEFAULT_CTL_PATH "/var/run/dpstack/dpstack.sock"
 #define DPS_DRAIN_US 100	/* tx buffers of an idle worker go out after this long */
@@ -50,10 +66,15 @@ struct ctrl_state {
 static void
 usage(const char *prog)
 {
-	printf("usage: %s [EAL options] -- -f FILE [options]\n"
+	printf("usage: %s [EAL options] -- -f FILE [options]   (EAL options before --)\n"
+	       "       %s -- -f FILE --check\n"
+	       "       %s --version\n"
 	       "\n"
 	       "dpstack options:\n"
 	       "  -f, --file FILE         configuration file (required)\n"
+	       "      --check             check FILE and print the memory estimate, then exit:\n"
+	       "                          no EAL, no ports, no hugepages needed\n"
+	       "  -V, --version           dpstack's and DPDK's versions, then exit\n"
 	       "  -s, --socket PATH       control socket (default " DPS_DEFAULT_CTL_PATH ")\n"
 	       "      --stats SECONDS     print each NIC's rates every SECONDS (default off)\n"
 	       "      --config (port,queue,lcore)[,...]\n"
@@ -67,9 +88,10 @@ usage(const char *prog)
 	       "\n"
 	       "With one lcore (-l N) the main lcore runs the data path and the control in one\n"
 	       "loop; with more, the main lcore is the control side and the others are workers.\n"
-	       "SIGINT or SIGTERM: drain, print the final counters, exit 0.\n"
+	       "SIGINT or SIGTERM: drain, print the final counters, exit 0. SIGHUP: logged, the\n"
+	       "configuration is not reloaded (restart to apply a changed file).\n"
 	       "\n",
-	       prog, RTE_MBUF_DEFAULT_BUF_SIZE, DPS_PORT_DEFAULT_RXD, DPS_PORT_DEFAULT_TXD);
+	       prog, prog, prog, RTE_MBUF_DEFAULT_BUF_SIZE, DPS_PORT_DEFAULT_RXD, DPS_PORT_DEFAULT_TXD);
 	fflush(stdout);
 }
 
@@ -92,6 +114,7 @@ enum {
 	OPT_MBUF_SIZE,
 	OPT_RXD,
 	OPT_TXD,
+	OPT_CHECK,
 };
 
 static int
@@ -106,6 +129,7 @@ parse_args(struct dps_app *app, int argc, char **argv)
 		{"mbuf-size", required_argument, NULL, OPT_MBUF_SIZE},
 		{"rxd", required_argument, NULL, OPT_RXD},
 		{"txd", required_argument, NULL, OPT_TXD},
+		{"check", no_argument, NULL, OPT_CHECK},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -115,7 +139,7 @@ parse_args(struct dps_app *app, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:s:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			app->cfg_path = optarg;
@@ -159,14 +183,15 @@ parse_args(struct dps_app *app, int argc, char **argv)
 			else
 				app->nb_txd = (uint16_t)v;
 			break;
-		case 'h':
-			usage(argv[0]);
-			exit(EXIT_SUCCESS);
+		case OPT_CHECK:
+			app->check_only = true;
+			break;
 		case ':':
 			fprintf(stderr, "dpstack: option %s needs a value\n", argv[optind - 1]);
 			return -EINVAL;
 		default:
-			fprintf(stderr, "dpstack: unknown option %s (see --help)\n",
+			fprintf(stderr,
+				"dpstack: unknown option %s (see --help; EAL options go before --)\n",
 				argv[optind - 1]);
 			return -EINVAL;
 		}
@@ -264,7 +289,10 @@ check_signals(struct dps_app *app, struct ctrl_state *st)
 	static const struct timespec zero = {0, 0};
 	int sig = sigtimedwait(&st->sigs, NULL, &zero);
 
-	if (sig > 0) {
+	if (sig == SIGHUP) {
+		DPS_LOG(NOTICE, "SIGHUP: reloading the configuration is not supported; restart "
+			"dpstack to apply %s, or change it at runtime with dpstack-ctl", app->cfg_path);
+	} else if (sig > 0) {
 		DPS_LOG(NOTICE, "%s: stopping", strsignal(sig));
 		__atomic_store_n(&app->quit, 1, __ATOMIC_RELAXED);
 	}
@@ -401,6 +429,8 @@ create_stack(struct dps_app *app, char *err, size_t errlen)
 	struct dps_stack_conf sc = {
 		.name = "dpstack",
 		.socket_id = (int)rte_lcore_to_socket_id(app->main_lcore),
+		.max_routes4 = app->cfg.max_routes4,
+		.max_routes6 = app->cfg.max_routes6,
 	};
 	unsigned int ctx_socket;
 	int rc;
@@ -488,14 +518,202 @@ free_stack(struct dps_app *app)
 		app->ports[i].nic = NULL;
 }
 
+static void
+print_version(void)
+{
+	printf("dpstack %s (%s), %s\n", DPS_VERSION, DPS_VCS, rte_version());
+	fflush(stdout);
+}
+
+/*
+ * EAL's --log-level values, checked before EAL sees them: LEVEL, GLOB:LEVEL or REGEX,LEVEL,
+ * LEVEL a number 1-8 or a level name (a prefix of one, as EAL accepts). EAL would report a
+ * bad one and start anyway; here it is fatal.
+ */
+static int
+check_log_level(const char *v)
+{
+	static const char *const names[] = {"emergency", "alert", "critical", "error",
+					    "warning",	 "notice", "info",     "debug"};
+	const char *level = v, *sep = strrchr(v, ':');
+	char pat[256];
+	regex_t re;
+	char *end;
+	unsigned long n;
+
+	if (sep == NULL)
+		sep = strrchr(v, ',');
+	if (sep != NULL) {
+		if ((size_t)(sep - v) >= sizeof(pat) || sep == v)
+			return -EINVAL;
+		memcpy(pat, v, (size_t)(sep - v));
+		pat[sep - v] = '\0';
+		if (*sep == ',') {
+			if (regcomp(&re, pat, REG_NOSUB) != 0)
+				return -EINVAL;
+			regfree(&re);
+		}
+		level = sep + 1;
+	}
+	if (*level == '\0')
+		return -EINVAL;
+	for (unsigned int i = 0; i < RTE_DIM(names); i++)
+		if (strncmp(names[i], level, strlen(level)) == 0)
+			return 0;
+	errno = 0;
+	n = strtoul(level, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > 8)
+		return -EINVAL;
+	return 0;
+}
+
+static int
+check_eal_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+
+		if (strncmp(argv[i], "--log-level=", 12) == 0)
+			v = argv[i] + 12;
+		else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc)
+			v = argv[++i];
+		else
+			continue;
+		if (check_log_level(v) != 0) {
+			fprintf(stderr,
+				"dpstack: --log-level '%s': expected LEVEL, PATTERN:LEVEL or "
+				"REGEX,LEVEL with LEVEL 1-8 or emergency, alert, critical, error, "
+				"warning, notice, info, debug (e.g. --log-level='dpstack.*:debug')\n",
+				v);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Is a dpstack answering on the control socket? Checked before EAL so that a second
+ * instance with the same socket is refused before it touches a port. A socket file nobody
+ * answers on is a leftover: dps_ctl_start() replaces it.
+ */
+static bool
+ctl_socket_live(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	bool live;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return live;
+}
+
+/* The memory parameters of this run; before EAL (--check): one lcore, one queue per port. */
+static void
+mem_params(const struct dps_app *app, bool after_eal, struct dps_mem_params *mp)
+{
+	uint64_t plan[RTE_MAX_NUMA_NODES];
+
+	memset(mp, 0, sizeof(*mp));
+	mp->max_routes4 = app->cfg.max_routes4;
+	mp->max_routes6 = app->cfg.max_routes6;
+	mp->mbuf_data_room = app->mbuf_size ? app->mbuf_size : RTE_MBUF_DEFAULT_BUF_SIZE;
+	mp->page_size = 2u << 20;
+	if (after_eal) {
+		mp->n_mbufs = dps_port_pool_plan(app, plan);
+		for (uint16_t i = 0; i < app->n_ports; i++)
+			mp->n_descs += (uint64_t)app->ports[i].n_rxq * app->nb_rxd +
+				       (uint64_t)app->ports[i].n_txq * app->nb_txd;
+		if (!rte_eal_has_hugepages())
+			mp->page_size = 4096;
+	} else {
+		uint64_t need = DPS_PORT_MEMPOOL_CACHE + DPS_BURST +
+				(uint64_t)app->cfg.n_nics * (app->nb_rxd + app->nb_txd);
+
+		mp->n_mbufs = dps_mem_pool_mbufs(need, 1, app->cfg.n_nics);
+		mp->n_descs = (uint64_t)app->cfg.n_nics * (app->nb_rxd + app->nb_txd);
+	}
+}
+
+/* --check: the file is good; say what it holds and what it will need. */
+static void
+print_check(const struct dps_app *app)
+{
+	struct dps_mem_params mp;
+	struct dps_mem_estimate me;
+	char buf[512];
+
+	mem_params(app, false, &mp);
+	dps_mem_estimate(&mp, &me);
+	printf("%s: ok: %u nics, %u routes, %u neighbours, forwarding %s\n", app->cfg_path,
+	       app->cfg.n_nics, app->cfg.n_routes, app->cfg.n_neighs,
+	       app->cfg.forwarding ? "on" : "off");
+	printf("%s: memory %s (one lcore, one queue per port, 2 MB pages; 4 KB pages under "
+	       "--no-huge make each mbuf take a page); port names are checked at start-up\n",
+	       app->cfg_path, dps_mem_format(&mp, &me, buf, sizeof(buf)));
+	fflush(stdout);
+}
+
+/* After the ports are known: log the estimate, refuse to go on if EAL cannot give it. */
+static int
+check_memory(const struct dps_app *app, char *err, size_t errlen)
+{
+	struct dps_mem_params mp;
+	struct dps_mem_estimate me;
+	uint64_t avail = dps_mem_available();
+	char buf[512];
+
+	mem_params(app, true, &mp);
+	dps_mem_estimate(&mp, &me);
+	DPS_LOG(INFO, "memory: %s; EAL can give %.0f MB", dps_mem_format(&mp, &me, buf, sizeof(buf)),
+		(double)avail / (1024.0 * 1024.0));
+	return dps_mem_check(&mp, &me, avail, err, errlen);
+}
+
+/* argv split at the first `--`: EAL's arguments before it, dpstack's after it. */
+struct split_args {
+	int eal_argc, app_argc;
+	char **eal_argv, **app_argv;
+};
+
+static void
+split_args(int argc, char **argv, struct split_args *sa)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			break;
+	sa->eal_argv = argv;
+	sa->eal_argc = i;
+	/* dpstack's getopt wants a program name first: reuse the `--` slot (or argv[0]). */
+	if (i < argc) {
+		argv[i] = argv[0];
+		sa->app_argv = argv + i;
+		sa->app_argc = argc - i;
+	} else {
+		/* No `--`: everything is ours (`dpstack --version`, `dpstack -f F --check`). */
+		sa->eal_argc = 1;
+		sa->app_argv = argv;
+		sa->app_argc = argc;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct ctrl_state st;
+	struct split_args sa;
 	struct dps_app *app;
 	bool workers_launched = false;
 	bool pdump = false;
-	char err[512];
+	char err[1024];
 	int ret, exit_code = EXIT_FAILURE;
 
 	/* --help anywhere: ours first, then EAL's (EAL prints its usage and exits). */
@@ -507,46 +725,71 @@ main(int argc, char **argv)
 			rte_eal_init(2, eal_argv);
 			return EXIT_SUCCESS;
 		}
-
-	sigemptyset(&st.sigs);
-	sigaddset(&st.sigs, SIGINT);
-	sigaddset(&st.sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &st.sigs, NULL);
-	/* A control client that hangs up must not kill the process. */
-	signal(SIGPIPE, SIG_IGN);
-
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		fprintf(stderr, "dpstack: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
-		return EXIT_FAILURE;
-	}
-	argc -= ret;
-	argv += ret;
-	dps_logtype_app = rte_log_register_type_and_pick_level("dpstack.app", RTE_LOG_INFO);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			print_version();
+			return EXIT_SUCCESS;
+		}
 
 	app = calloc(1, sizeof(*app));
 	if (app == NULL) {
 		fprintf(stderr, "dpstack: out of memory\n");
-		goto out_eal;
+		return EXIT_FAILURE;
 	}
-	app->logtype_nic = rte_log_register_type_and_pick_level("dpstack.nic", RTE_LOG_INFO);
 	app->ctl_path = DPS_DEFAULT_CTL_PATH;
 	app->ctl_fd = -1;
 	app->nb_rxd = DPS_PORT_DEFAULT_RXD;
 	app->nb_txd = DPS_PORT_DEFAULT_TXD;
-	app->main_lcore = rte_get_main_lcore();
-	if (parse_args(app, argc, argv) != 0)
+
+	/* Everything that can be checked without EAL is checked before it. */
+	split_args(argc, argv, &sa);
+	if (check_eal_args(sa.eal_argc, sa.eal_argv) != 0 ||
+	    parse_args(app, sa.app_argc, sa.app_argv) != 0)
 		goto out_app;
+	ret = dps_config_load(app->cfg_path, &app->cfg, err, sizeof(err));
+	if (ret != 0) {
+		print_err(app, err);
+		goto out_cfg_noeal;
+	}
+	if (app->check_only) {
+		print_check(app);
+		exit_code = EXIT_SUCCESS;
+		goto out_cfg_noeal;
+	}
+	if (ctl_socket_live(app->ctl_path)) {
+		fprintf(stderr,
+			"dpstack: control socket %s: in use by a running dpstack (stop it, or give "
+			"this one its own with -s PATH)\n",
+			app->ctl_path);
+		goto out_cfg_noeal;
+	}
+
+	sigemptyset(&st.sigs);
+	sigaddset(&st.sigs, SIGINT);
+	sigaddset(&st.sigs, SIGTERM);
+	sigaddset(&st.sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &st.sigs, NULL);
+	/* A control client that hangs up must not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = rte_eal_init(sa.eal_argc, sa.eal_argv);
+	if (ret < 0) {
+		fprintf(stderr, "dpstack: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		goto out_cfg_noeal;
+	}
+	dps_logtype_app = rte_log_register_type_and_pick_level("dpstack.app", RTE_LOG_INFO);
+	app->logtype_nic = rte_log_register_type_and_pick_level("dpstack.nic", RTE_LOG_INFO);
+	app->main_lcore = rte_get_main_lcore();
 
 	/* Nothing touches a port before the whole file is known to be good. */
-	ret = dps_config_load(app->cfg_path, &app->cfg, err, sizeof(err));
-	if (ret == 0)
-		ret = dps_config_resolve_ports(&app->cfg, err, sizeof(err));
+	ret = dps_config_resolve_ports(&app->cfg, err, sizeof(err));
 	if (ret == 0)
 		ret = dps_port_init(app, err, sizeof(err));
 	if (ret == 0)
 		ret = dps_port_assign(app, err, sizeof(err));
+	if (ret == 0)
+		ret = check_memory(app, err, sizeof(err));
 	if (ret != 0) {
 		print_err(app, err);
 		goto out_cfg;
@@ -590,19 +833,23 @@ main(int argc, char **argv)
 		workers_launched = true;
 	}
 
-	ret = make_socket_dir(app->ctl_path);
-	if (ret == 0)
-		ret = dps_ctl_start(app);
-	if (ret != 0) {
-		fprintf(stderr, "dpstack: control socket %s: %s\n", app->ctl_path, strerror(-ret));
-		goto out_stop;
-	}
+	/*
+	 * The startup file runs to its end before the socket serves anyone: both are writers,
+	 * and a client must see the state the file sets up, not half of it.
+	 */
 	if (app->startup_path != NULL) {
 		ret = dps_ctl_run_file(app, app->startup_path, err, sizeof(err));
 		if (ret != 0) {
 			fprintf(stderr, "%s\n", err);
 			goto out_stop;
 		}
+	}
+	ret = make_socket_dir(app->ctl_path);
+	if (ret == 0)
+		ret = dps_ctl_start(app);
+	if (ret != 0) {
+		fprintf(stderr, "dpstack: control socket %s: %s\n", app->ctl_path, strerror(-ret));
+		goto out_stop;
 	}
 
 	st.tsc_hz = rte_get_tsc_hz();
@@ -629,11 +876,13 @@ out_stop:
 	dps_ctl_stop(app);
 	if (workers_launched)
 		rte_eal_mp_wait_lcore();
-	/* Final drain: what the neighbour queue resolved, what the control context buffered. */
-	dps_ctx_online(app->ctrl_ctx);
+	/*
+	 * Final drain: what the neighbour queue resolved, what the control context buffered.
+	 * Offline, as in control_duties(): a writer that is also an online reader would wait
+	 * for itself if a deferred free forced a grace period.
+	 */
 	dps_neigh_poll(app->stack, app->ctrl_ctx);
 	dps_ctx_flush(app->ctrl_ctx);
-	dps_ctx_offline(app->ctrl_ctx);
 	print_final_counters(app);
 out_ports:
 	free_contexts(app);
@@ -648,9 +897,12 @@ out_stack:
 	dps_port_pools_free(app);
 out_cfg:
 	dps_config_free(&app->cfg);
+	free(app);
+	rte_eal_cleanup();
+	return exit_code;
+out_cfg_noeal:
+	dps_config_free(&app->cfg);
 out_app:
 	free(app);
-out_eal:
-	rte_eal_cleanup();
 	return exit_code;
 }

@@ -224,6 +224,33 @@ DPS_TEST(defaults)
 	dps_config_free(&cfg);
 }
 
+/* [stack] max_routes4 / max_routes6: defaults, limits, duplicates (docs/configuration.md). */
+DPS_TEST(route_table_sizes)
+{
+	struct dps_config cfg;
+
+	CHECK_EQ(dps_config_parse_string(NAME, NIC0, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(cfg.max_routes4, DPS_CFG_ROUTES4_DEFAULT);
+	CHECK_EQ(cfg.max_routes6, DPS_CFG_ROUTES6_DEFAULT);
+	dps_config_free(&cfg);
+	CHECK_EQ(dps_config_parse_string(NAME, NIC0 "[stack]\nmax_routes4 = 16777216\n"
+						    "max_routes6 = 16\nforwarding = on\n",
+					 &cfg, errbuf, sizeof(errbuf)),
+		 0);
+	CHECK_EQ(cfg.max_routes4, 1u << 24);
+	CHECK_EQ(cfg.max_routes6, 16);
+	CHECK(cfg.forwarding);
+	dps_config_free(&cfg);
+	CHECK_BAD(NIC0 "[stack]\nmax_routes4 = 15\n", 4,
+		  "max_routes4 '15' out of range (a number 16..16777216)");
+	CHECK_BAD(NIC0 "[stack]\nmax_routes6 = 32768\n", 4,
+		  "max_routes6 '32768' out of range (a number 16..32767)");
+	CHECK_BAD(NIC0 "[stack]\nmax_routes6 = 1k\n", 4, "max_routes6 '1k' out of range");
+	CHECK_BAD(NIC0 "[stack]\nmax_routes4 = 1024\nmax_routes4 = 2048\n", 5,
+		  "duplicate key 'max_routes4' in [stack] (first at line 4)");
+	CHECK_BAD(NIC0 "[stack]\nmax_routes = 1024\n", 4, "unknown key 'max_routes' in [stack]");
+}
+
 DPS_TEST(comments_blank_lines_and_whitespace)
 {
 	static const char text[] = "# leading comment\n"
