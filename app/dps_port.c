@@ -526,8 +526,9 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 				"PMD cannot scatter: raise --mbuf-size",
 				p->port_id, p->name, frame);
 	}
-	/* Forwarded mbuf chains go out as they came in. */
+	/* Forwarded mbuf chains go out as they came in, where the PMD can send chains. */
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS & info.tx_offload_capa;
+	p->tx_multiseg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	p->lsc_intr = info.dev_flags != NULL && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC);
 	conf.intr_conf.lsc = p->lsc_intr;
 
@@ -705,10 +706,17 @@ dps_port_print_stats(struct dps_app *app)
 
 		if (!p->configured || rte_eth_stats_get(p->port_id, &st) != 0)
 			continue;
+		uint64_t chains = 0;
+
 		printf("port %u %s ipackets %" PRIu64 " opackets %" PRIu64 " imissed %" PRIu64
 		       " ierrors %" PRIu64 " oerrors %" PRIu64 "\n",
 		       p->port_id, p->name, st.ipackets, st.opackets, st.imissed, st.ierrors,
 		       st.oerrors);
+		for (unsigned int q = 0; q < DPS_MAX_CTX; q++)
+			chains += p->tx_chains_dropped[q];
+		if (chains != 0)
+			printf("port %u %s tx_chains_dropped %" PRIu64 "\n", p->port_id, p->name,
+			       chains);
 	}
 	fflush(stdout);
 }
@@ -767,17 +775,46 @@ dps_port_pools_free(struct dps_app *app)
 }
 
 uint16_t
+dps_port_tx_linear(struct rte_mbuf **pkts, uint16_t n, uint64_t *dropped)
+{
+	struct rte_mbuf *bad[DPS_TX_BURST];
+	uint16_t k = 0, nb = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		/* rte_pktmbuf_linearize copies the chain into the first segment if it has room. */
+		if (likely(m->nb_segs == 1) || rte_pktmbuf_linearize(m) == 0 || nb == DPS_TX_BURST) {
+			pkts[k++] = m;
+			continue;
+		}
+		bad[nb++] = m;
+	}
+	/* Order kept for the good ones; the caller frees the tail it is told was not sent. */
+	memcpy(&pkts[k], bad, nb * sizeof(bad[0]));
+	*dropped += nb;
+	return k;
+}
+
+uint16_t
 dps_port_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dps_app_port *p = priv;
-	uint16_t sent;
+	uint16_t sent, k = n;
 
+	/*
+	 * A port without RTE_ETH_TX_OFFLOAD_MULTI_SEGS would send only the first segment of a
+	 * chain (or worse): linearize what fits one mbuf; the rest is dropped and counted
+	 * (the final `port ... tx_chains_dropped` line; tx.dropped counts it too).
+	 */
+	if (unlikely(!p->tx_multiseg))
+		k = dps_port_tx_linear(pkts, n, &p->tx_chains_dropped[queue % DPS_MAX_CTX]);
 	if (likely(!p->tx_shared))
-		return rte_eth_tx_burst(p->port_id, queue, pkts, n);
+		return rte_eth_tx_burst(p->port_id, queue, pkts, k);
 	/* The PMD has fewer queues than contexts: contexts that share a queue take turns. */
 	queue = (uint16_t)(queue % p->n_txq);
 	rte_spinlock_lock(&p->txq_lock[queue]);
-	sent = rte_eth_tx_burst(p->port_id, queue, pkts, n);
+	sent = rte_eth_tx_burst(p->port_id, queue, pkts, k);
 	rte_spinlock_unlock(&p->txq_lock[queue]);
 	return sent;
 }

@@ -76,5 +76,11 @@ unsigned int dps_port_pools_free(struct dps_app *app);
  * Takes a per-queue lock only when the PMD has fewer tx queues than contexts.
  */
 uint16_t dps_port_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n);
+/**
+ * For a port without RTE_ETH_TX_OFFLOAD_MULTI_SEGS: linearize each chain of pkts[0..n) into
+ * its first segment; chains that do not fit are moved, in order, behind the others and
+ * counted in *dropped (the caller frees them as unsent). Returns how many can be sent.
+ */
+uint16_t dps_port_tx_linear(struct rte_mbuf **pkts, uint16_t n, uint64_t *dropped);
 
 #endif

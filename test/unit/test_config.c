@@ -10,7 +10,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include <rte_mbuf.h>
+
 #include "dps_config.h"
+#include "dps_port.h"
 #include "dps_test.h"
 
 #define NAME "t.conf"
@@ -829,6 +832,58 @@ DPS_TEST(resolve_ports_duplicate)
 	dps_config_free(&cfg);
 	CHECK_EQ(rc, -EEXIST);
 	CHECK(err_is(4, "port '0' is port 0, already used by nic 'a' (line 2)"));
+}
+
+/* An mbuf chain of `segs` segments of `seg_len` bytes (byte i of the packet is i & 0xff). */
+static struct rte_mbuf *
+chain(struct rte_mempool *mp, unsigned int segs, uint16_t seg_len)
+{
+	struct rte_mbuf *head = NULL;
+	unsigned int off = 0;
+
+	for (unsigned int i = 0; i < segs; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+		uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, seg_len);
+
+		for (uint16_t j = 0; j < seg_len; j++)
+			d[j] = (uint8_t)(off++ & 0xff);
+		if (head == NULL)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m) != 0)
+			return NULL;
+	}
+	return head;
+}
+
+/* Issue 10: chains are not handed to a port without MULTI_SEGS: linearized, or dropped. */
+DPS_TEST(tx_chains_linearized_or_dropped_on_ports_without_multi_segs)
+{
+	struct rte_mempool *mp = rte_pktmbuf_pool_create("txlin", 255, 0, 0,
+							 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	struct rte_mbuf *pkts[4], *fits, *big;
+	uint64_t dropped = 0;
+	uint16_t k;
+
+	CHECK(mp != NULL);
+	pkts[0] = chain(mp, 1, 100);
+	pkts[1] = big = chain(mp, 4, 1500);	/* 6000 bytes: no single mbuf holds it */
+	pkts[2] = fits = chain(mp, 3, 400);	/* 1200 bytes: fits the first segment */
+	pkts[3] = chain(mp, 1, 60);
+	CHECK(pkts[0] && big && fits && pkts[3]);
+	k = dps_port_tx_linear(pkts, 4, &dropped);
+	CHECK_EQ(k, 3);
+	CHECK_EQ(dropped, 1);
+	/* Order kept; the one that cannot be sent is last, for the caller to free. */
+	CHECK(pkts[1] == fits && pkts[3] == big);
+	CHECK_EQ(fits->nb_segs, 1);
+	CHECK_EQ(fits->pkt_len, 1200);
+	CHECK_EQ(fits->data_len, 1200);
+	for (unsigned int i = 0; i < 1200; i++)
+		CHECK_EQ(rte_pktmbuf_mtod(fits, uint8_t *)[i], i & 0xff);
+	for (unsigned int i = 0; i < 4; i++)
+		rte_pktmbuf_free(pkts[i]);
+	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+	rte_mempool_free(mp);
 }
 
 int
