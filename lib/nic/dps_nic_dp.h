@@ -31,10 +31,10 @@ extern "C" {
 
 /** Key of the endpoint map: (NIC, address). Padding is zero; 8-byte aligned for the CRC hash. */
 struct dps_ep_key {
-	uint16_t nic;
-	uint8_t len;
-	uint8_t pad[5];
-	uint8_t b[DPS_ADDR_MAX_LEN];
+	uint16_t nic;                /**< NIC id */
+	uint8_t len;                 /**< address length */
+	uint8_t pad[5];              /**< zero */
+	uint8_t b[DPS_ADDR_MAX_LEN]; /**< address bytes, zero beyond len */
 } __rte_aligned(8);
 
 /**
@@ -42,9 +42,9 @@ struct dps_ep_key {
  * look at. The writer's state (primary behaviour, list links, key slot) is lib/nic's own.
  */
 struct dps_endpoint {
-	struct dps_nic *nic;
-	struct dps_addr addr;
-	uint8_t prefix_len;
+	struct dps_nic *nic;   /**< the NIC it belongs to */
+	struct dps_addr addr;  /**< its address */
+	uint8_t prefix_len;    /**< prefix length it was added with */
 	uint8_t np;   /**< network protocol slot in the stack */
 	int32_t refs; /**< atomic; permanent endpoints carry a +1 bias */
 	int32_t kind; /**< atomic; enum dps_ep_kind */
@@ -57,25 +57,25 @@ struct dps_prefix_set;
  * lib/nic keeps the rest (name, transmit hook, primary snapshots, lists) behind it.
  */
 struct dps_nic {
-	struct dps_stack *stack;
-	uint16_t id;
+	struct dps_stack *stack; /**< the stack it belongs to */
+	uint16_t id;             /**< NIC id: index of the per-NIC counters and tx buffers */
 	uint16_t mtu;        /**< L3 MTU; atomic (dps_nic_set_mtu) */
 	int32_t promiscuous; /**< atomic flag */
 	int32_t spoofing;    /**< atomic flag */
-	struct rte_ether_addr mac;
+	struct rte_ether_addr mac; /**< source MAC of its frames */
 	struct dps_prefix_set *ranges; /**< RCU; NULL when the NIC has no address range */
 };
 
 /** Per-context transmit buffer of one NIC. */
 struct dps_txbuf {
-	uint16_t n;
-	struct rte_mbuf *pkts[DPS_TX_BURST];
+	uint16_t n;                          /**< frames queued */
+	struct rte_mbuf *pkts[DPS_TX_BURST]; /**< the frames, in order */
 };
 
 /** Per-context ICMP error token bucket (RFC 1812 4.3.2.8, RFC 4443 2.4(f)). */
 struct dps_ratelimit {
 	uint64_t tokens; /**< in units of 1/hz tokens */
-	uint64_t last_tsc;
+	uint64_t last_tsc; /**< TSC of the last refill */
 };
 
 /**
@@ -83,16 +83,17 @@ struct dps_ratelimit {
  * tx buffers and rate limiters that only its thread touches.
  */
 struct dps_ctx {
-	struct dps_stack *stack;
+	struct dps_stack *stack; /**< the stack it reads */
 	uint16_t id;  /**< counter slot and RCU thread id */
 	uint16_t txq; /**< the tx queue this context owns on every port */
-	bool online;
+	bool online;  /**< an RCU reader now (dps_ctx_online()) */
 	struct rte_mempool *pool; /**< for packets the stack originates (replies, errors) */
-	uint64_t tsc_hz;
+	uint64_t tsc_hz; /**< rte_get_tsc_hz() at creation */
 	struct dps_ratelimit icmp_rl[2]; /**< [0] IPv4, [1] IPv6 */
 	uint64_t icmp_rate;  /**< errors per second (default 1000) */
 	uint64_t icmp_burst; /**< bucket depth (default 50) */
-	struct dps_txbuf tx[DPS_MAX_NICS];
+	struct dps_txbuf tx[DPS_MAX_NICS]; /**< transmit buffer per NIC */
+	/** Counters per NIC, written only by this context's thread (dps_cnt_add()). */
 	uint64_t cnt[DPS_MAX_NICS][DPS_CNT_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;
 
@@ -102,8 +103,8 @@ struct dps_ctx {
  * data path skips the map lookup; a set bit only says "look". The writer sets a bit before the
  * map insert is published and clears it after the map delete (per-bit counts, writer only).
  */
-#define DPS_EP_FILTER_BITS 16
-#define DPS_EP_FILTER_WORDS ((1u << DPS_EP_FILTER_BITS) / 64)
+#define DPS_EP_FILTER_BITS 16 /**< log2 of the filter's bits */
+#define DPS_EP_FILTER_WORDS ((1u << DPS_EP_FILTER_BITS) / 64) /**< 64-bit words of the filter */
 
 /**
  * A stack as the data path sees it: the fields the inline functions below and lib/proto read
@@ -113,7 +114,7 @@ struct dps_ctx {
 struct dps_stack {
 	struct rte_hash *ep_hash;  /**< the endpoint map: (NIC, address) -> struct dps_endpoint */
 	struct rte_rcu_qsbr *qsbr; /**< the readers' QSBR variable */
-	const struct dps_netproto_ops *np[DPS_MAX_NETPROTO];
+	const struct dps_netproto_ops *np[DPS_MAX_NETPROTO]; /**< registered network protocols */
 	uint8_t n_np;              /**< published with a release store after np[n_np - 1] */
 	struct dps_nic *nics[DPS_MAX_NICS] __rte_cache_aligned; /**< release-store published */
 	uint64_t ep_filter[DPS_EP_FILTER_WORDS] __rte_cache_aligned; /**< atomic words */
@@ -122,20 +123,62 @@ struct dps_stack {
 /* ---- contexts ---- */
 
 /**
- * Create data-path context id (0 .. DPS_MAX_CTX-1) on a socket, owning tx queue txq on every
- * port and drawing originated packets from pool. Registers it as an RCU reader, offline.
+ * Create a data-path context, registered as an RCU reader (offline). ICMP errors are limited
+ * to 1000 per second with a burst of 50 per family.
+ *
+ * @param s          the stack
+ * @param id         0 .. DPS_MAX_CTX-1: its counter slot and RCU thread id
+ * @param txq        the tx queue it owns on every port (passed to the NICs' xmit hooks)
+ * @param pool       where the packets the stack originates (replies, errors) come from
+ * @param socket_id  NUMA socket of the context's memory
+ * @param out        the new context
+ * @return 0; -EINVAL for an id beyond DPS_MAX_CTX, a NULL out or a failed RCU registration;
+ *         -EEXIST when the id is taken; -ENOMEM.
+ * @threadsafety Any thread; the context then belongs to the thread that uses it.
  */
 int dps_ctx_create(struct dps_stack *s, uint16_t id, uint16_t txq, struct rte_mempool *pool,
 		   int socket_id, struct dps_ctx **out);
+
+/**
+ * Retire a context: offline, flushed, unregistered. Its counters stay readable and its
+ * memory is released by dps_stack_free().
+ *
+ * @param ctx  the context, or NULL (nothing happens)
+ * @threadsafety The context's thread, or any thread once that one stopped using it.
+ */
 void dps_ctx_free(struct dps_ctx *ctx);
-/** Go online as an RCU reader (the thread that will use the context). */
+
+/**
+ * Go online as an RCU reader: from now on the thread must report quiescent states.
+ *
+ * @param ctx  the context
+ * @threadsafety The context's own thread.
+ */
 void dps_ctx_online(struct dps_ctx *ctx);
-/** Go offline: flush tx buffers first. A reader must be offline before it blocks or exits. */
+
+/**
+ * Go offline: flush the tx buffers, then stop being an RCU reader. A reader must be offline
+ * before it blocks, waits for a grace period (any writer call) or exits.
+ *
+ * @param ctx  the context
+ * @threadsafety The context's own thread.
+ */
 void dps_ctx_offline(struct dps_ctx *ctx);
-/** Send every buffered packet. */
+
+/**
+ * Send every buffered packet of the context (dps_ctx_flush_nic() for each NIC).
+ *
+ * @param ctx  the context
+ * @threadsafety The context's own thread.
+ */
 void dps_ctx_flush(struct dps_ctx *ctx);
 
-/** Report a quiescent state: every _rcu pointer taken before is now invalid. */
+/**
+ * Report a quiescent state: every _rcu pointer taken before is now invalid.
+ *
+ * @param ctx  the context (online)
+ * @threadsafety The context's own thread; lock-free.
+ */
 static inline void
 dps_ctx_quiescent(struct dps_ctx *ctx)
 {
@@ -144,6 +187,15 @@ dps_ctx_quiescent(struct dps_ctx *ctx)
 
 /* ---- counters: owned by the context, plain stores, summed on read ---- */
 
+/**
+ * Add to a counter of the context.
+ *
+ * @param ctx     the context
+ * @param nic_id  the NIC the event belongs to
+ * @param c       the counter
+ * @param v       the amount
+ * @threadsafety The context's own thread only (single writer, no atomic read-modify-write).
+ */
 static inline void
 dps_cnt_add(struct dps_ctx *ctx, uint16_t nic_id, enum dps_counter c, uint64_t v)
 {
@@ -153,6 +205,14 @@ dps_cnt_add(struct dps_ctx *ctx, uint16_t nic_id, enum dps_counter c, uint64_t v
 	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
 }
 
+/**
+ * Count one event: dps_cnt_add() of 1.
+ *
+ * @param ctx     the context
+ * @param nic_id  the NIC the event belongs to
+ * @param c       the counter
+ * @threadsafety The context's own thread only.
+ */
 static inline void
 dps_cnt_inc(struct dps_ctx *ctx, uint16_t nic_id, enum dps_counter c)
 {
@@ -161,6 +221,14 @@ dps_cnt_inc(struct dps_ctx *ctx, uint16_t nic_id, enum dps_counter c)
 
 /* ---- lookups ---- */
 
+/**
+ * The NIC of an id, on the data path.
+ *
+ * @param s   the stack
+ * @param id  NIC id (any value)
+ * @return the NIC, or NULL when there is none.
+ * @threadsafety Lock-free; an online reader (NICs live as long as the stack).
+ */
 static inline struct dps_nic *
 dps_stack_nic_rcu(const struct dps_stack *s, uint16_t id)
 {
@@ -169,7 +237,14 @@ dps_stack_nic_rcu(const struct dps_stack *s, uint16_t id)
 	return __atomic_load_n(&s->nics[id], __ATOMIC_ACQUIRE);
 }
 
-/** Slot of a network protocol by ethertype (host order), or -1. */
+/**
+ * Slot of a registered network protocol.
+ *
+ * @param s       the stack
+ * @param number  ethertype, host order
+ * @return its slot in s->np, or -1 when not registered.
+ * @threadsafety Lock-free; any thread.
+ */
 static inline int
 dps_stack_np_slot(const struct dps_stack *s, uint16_t number)
 {
@@ -179,7 +254,14 @@ dps_stack_np_slot(const struct dps_stack *s, uint16_t number)
 	return -1;
 }
 
-/** Filter bit of an address's bytes (4 or 16 of them; other lengths fold what there is). */
+/**
+ * Bit of the local-address filter for an address.
+ *
+ * @param b    the address bytes
+ * @param len  4 or 16 (other lengths fold what there is)
+ * @return the bit, 0 .. 2^DPS_EP_FILTER_BITS - 1.
+ * @threadsafety Any thread (a pure function).
+ */
 static inline uint32_t
 dps_ep_filter_bit(const uint8_t *b, uint8_t len)
 {
@@ -199,7 +281,15 @@ dps_ep_filter_bit(const uint8_t *b, uint8_t len)
 	return (x * 0x9e3779b1u) >> (32 - DPS_EP_FILTER_BITS);
 }
 
-/** Whether the map may hold an endpoint of these address bytes on some NIC (false: surely not). */
+/**
+ * Whether the endpoint map may hold an endpoint of these address bytes on some NIC.
+ *
+ * @param s    the stack
+ * @param b    the address bytes
+ * @param len  their length
+ * @return false when surely not (the lookup can be skipped); true when it may.
+ * @threadsafety Lock-free; an online reader.
+ */
 static inline bool
 dps_stack_maybe_local(const struct dps_stack *s, const uint8_t *b, uint8_t len)
 {
@@ -208,6 +298,14 @@ dps_stack_maybe_local(const struct dps_stack *s, const uint8_t *b, uint8_t len)
 	return (__atomic_load_n(&s->ep_filter[bit / 64], __ATOMIC_ACQUIRE) >> (bit % 64)) & 1;
 }
 
+/**
+ * Build the endpoint map's key of (NIC, address).
+ *
+ * @param k       the key (every byte written)
+ * @param nic_id  NIC id
+ * @param a       the address
+ * @threadsafety Any thread (a pure function).
+ */
 static inline void
 dps_ep_key_make(struct dps_ep_key *k, uint16_t nic_id, const struct dps_addr *a)
 {
@@ -224,7 +322,14 @@ dps_ep_key_make(struct dps_ep_key *k, uint16_t nic_id, const struct dps_addr *a)
 	memcpy(k->b, w, sizeof(w));
 }
 
-/** Endpoint of (nic, address) in the map, any kind, or NULL. */
+/**
+ * The endpoint of (nic, address) in the map, of any kind and any reference count.
+ *
+ * @param nic  the NIC
+ * @param a    the address
+ * @return the endpoint (valid until the next quiescent report; no reference taken), or NULL.
+ * @threadsafety Lock-free; an online reader.
+ */
 static inline struct dps_endpoint *
 dps_nic_endpoint_rcu(const struct dps_nic *nic, const struct dps_addr *a)
 {
@@ -239,7 +344,15 @@ dps_nic_endpoint_rcu(const struct dps_nic *nic, const struct dps_addr *a)
 	return data;
 }
 
-/** Whether an address falls in one of the NIC's ranges, not being its network or broadcast. */
+/**
+ * Whether an address falls in one of the NIC's ranges (dps_nic_add_range()).
+ *
+ * @param nic  the NIC
+ * @param a    the address
+ * @return true when some range contains a and a is neither its network nor its broadcast
+ *         address (seed).
+ * @threadsafety Lock-free; an online reader.
+ */
 bool dps_nic_in_range_rcu(const struct dps_nic *nic, const struct dps_addr *a);
 
 /** Result of a receive lookup. */
@@ -251,7 +364,14 @@ enum dps_rx_match {
 
 /**
  * The seed's getRef for one received packet, as a view for the burst: no map entry is
- * created and no reference taken. ep is the map entry found (or NULL).
+ * created and no reference taken.
+ *
+ * @param nic  the NIC the packet arrived on
+ * @param ep   the map entry of (nic, a), or NULL
+ * @param a    the packet's destination
+ * @return DPS_RX_LOCAL for a live endpoint, DPS_RX_TEMP for a promiscuous NIC or an address
+ *         in a range, DPS_RX_NONE otherwise (also for an expired endpoint unless promiscuous).
+ * @threadsafety Lock-free; an online reader.
  */
 static inline enum dps_rx_match
 dps_nic_rx_match_rcu(const struct dps_nic *nic, struct dps_endpoint *ep, const struct dps_addr *a)
@@ -275,7 +395,14 @@ dps_nic_rx_match_rcu(const struct dps_nic *nic, struct dps_endpoint *ep, const s
 	return DPS_RX_NONE;
 }
 
-/** Convenience: match one address. */
+/**
+ * dps_nic_rx_match_rcu() with the map lookup.
+ *
+ * @param nic  the NIC the packet arrived on
+ * @param a    the packet's destination
+ * @return as dps_nic_rx_match_rcu().
+ * @threadsafety Lock-free; an online reader.
+ */
 static inline enum dps_rx_match
 dps_nic_rx_lookup_rcu(const struct dps_nic *nic, const struct dps_addr *a)
 {
@@ -286,6 +413,11 @@ dps_nic_rx_lookup_rcu(const struct dps_nic *nic, const struct dps_addr *a)
  * Whether endpoint ep, found in the map for nic (or NULL), makes nic own its address for
  * sending (seed: isValidForOutgoing): live and not expired, or expired on a spoofing NIC.
  * For a caller that looked the endpoint up itself (the forwarding path's bulk lookup).
+ *
+ * @param nic  the NIC
+ * @param ep   the map entry found for (nic, address), or NULL
+ * @return whether nic owns the address for sending.
+ * @threadsafety Lock-free; an online reader.
  */
 static inline bool
 dps_nic_ep_owns_rcu(const struct dps_nic *nic, const struct dps_endpoint *ep)
@@ -299,6 +431,11 @@ dps_nic_ep_owns_rcu(const struct dps_nic *nic, const struct dps_endpoint *ep)
 /**
  * Whether the NIC owns address a for sending (seed: the forwarding path's plain map lookup
  * with isValidForOutgoing): a live endpoint not expired, or expired on a spoofing NIC.
+ *
+ * @param nic  the NIC
+ * @param a    the address
+ * @return the verdict.
+ * @threadsafety Lock-free; an online reader.
  */
 static inline bool
 dps_nic_owns_rcu(const struct dps_nic *nic, const struct dps_addr *a)
@@ -308,7 +445,14 @@ dps_nic_owns_rcu(const struct dps_nic *nic, const struct dps_addr *a)
 
 /**
  * The source address for packets the stack originates on this NIC (ICMP errors, ARP and NDP
- * requests): the first usable primary address of the protocol slot. -EADDRNOTAVAIL if none.
+ * requests): the first usable primary address of the protocol slot.
+ *
+ * @param nic      the NIC
+ * @param np_slot  protocol slot (dps_stack_np_slot())
+ * @param out      the address
+ * @return 0; -EINVAL for a slot beyond DPS_MAX_NETPROTO; -EADDRNOTAVAIL when the NIC has no
+ *         usable primary address of that protocol.
+ * @threadsafety Lock-free; an online reader.
  */
 int dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
 			     struct dps_addr *out);
@@ -322,11 +466,25 @@ int dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
  * Order of checks (seed): rx counters, unknown protocol, ip.packets_received, minimum size,
  * header validation, invalid source, local endpoint -> handle_burst, else forwarding on (stack
  * and NIC) -> forward_burst, else ip.invalid_addresses_received.
+ *
+ * @param ctx    the calling thread's context (online)
+ * @param nic    the NIC the packets arrived on
+ * @param proto  ethertype, host order
+ * @param pkts   the packets; ownership of every mbuf is taken
+ * @param n      how many (processed in chunks of DPS_BURST)
+ * @threadsafety Data path: the context's own thread, an online reader.
  */
 void dps_nic_deliver_network(struct dps_ctx *ctx, struct dps_nic *nic, uint16_t proto,
 			     struct rte_mbuf **pkts, uint16_t n);
 
-/** Count rx.packets / rx.bytes for a frame the Ethernet layer dropped before delivery. */
+/**
+ * Count rx.packets / rx.bytes for a frame the Ethernet layer dropped before delivery.
+ *
+ * @param ctx        the calling thread's context
+ * @param nic        the NIC
+ * @param frame_len  bytes of the frame
+ * @threadsafety The context's own thread.
+ */
 static inline void
 dps_nic_count_rx(struct dps_ctx *ctx, const struct dps_nic *nic, uint32_t frame_len)
 {
@@ -336,12 +494,24 @@ dps_nic_count_rx(struct dps_ctx *ctx, const struct dps_nic *nic, uint32_t frame_
 
 /* ---- transmit ---- */
 
-/** Flush one NIC's buffer of a context: counts tx.packets/tx.bytes, frees what the link refuses. */
+/**
+ * Flush one NIC's buffer of a context through the NIC's xmit hook: counts tx.packets and
+ * tx.bytes; what the link refuses is counted (tx.dropped) and freed.
+ *
+ * @param ctx     the context
+ * @param nic_id  the NIC
+ * @threadsafety The context's own thread.
+ */
 void dps_ctx_flush_nic(struct dps_ctx *ctx, uint16_t nic_id);
 
 /**
- * Queue a complete frame (Ethernet header included) for transmission on a NIC. Takes
- * ownership. Sent when the buffer fills or at dps_ctx_flush().
+ * Queue a complete frame (Ethernet header included) for transmission on a NIC. Sent when the
+ * buffer fills or at dps_ctx_flush().
+ *
+ * @param ctx  the context
+ * @param nic  the outgoing NIC
+ * @param m    the frame; ownership is taken
+ * @threadsafety The context's own thread.
  */
 static inline void
 dps_ctx_tx(struct dps_ctx *ctx, const struct dps_nic *nic, struct rte_mbuf *m)
@@ -354,8 +524,14 @@ dps_ctx_tx(struct dps_ctx *ctx, const struct dps_nic *nic, struct rte_mbuf *m)
 }
 
 /**
- * Queue n frames for nic at once (dps_ctx_tx for each, in order): one copy and one count
+ * Queue n frames for nic at once (dps_ctx_tx() for each, in order): one copy and one count
  * update instead of a store and a reload of the count per frame.
+ *
+ * @param ctx   the context
+ * @param nic   the outgoing NIC
+ * @param pkts  the frames; ownership of each is taken
+ * @param n     how many
+ * @threadsafety The context's own thread.
  */
 static inline void
 dps_ctx_tx_bulk(struct dps_ctx *ctx, const struct dps_nic *nic, struct rte_mbuf **pkts,
@@ -376,8 +552,14 @@ dps_ctx_tx_bulk(struct dps_ctx *ctx, const struct dps_nic *nic, struct rte_mbuf 
 }
 
 /**
- * ICMP error rate limit: take one token from the context's bucket for family (0 IPv4, 1 IPv6).
- * Returns false when the bucket is empty (the caller counts *_errors_rate_limited).
+ * ICMP error rate limit (RFC 1812 4.3.2.8, RFC 4443 2.4(f)): take one token from the
+ * context's bucket of a family.
+ *
+ * @param ctx     the context
+ * @param family  0 IPv4, 1 IPv6
+ * @return true when a token was taken; false when the bucket is empty (the caller counts
+ *         *_errors_rate_limited and sends nothing).
+ * @threadsafety The context's own thread.
  */
 static inline bool
 dps_ctx_icmp_allow(struct dps_ctx *ctx, unsigned int family)
