@@ -1049,7 +1049,7 @@ dps_nic_set_mtu(struct dps_nic *nic, uint16_t mtu)
 	__atomic_store_n(&nic->mtu, mtu, __ATOMIC_RELAXED);
 }
 
-/* The flags the data path reads once per burst: plain atomics, no lock (DESIGN.md 2). */
+/* The flags the data path reads once per burst: plain atomics, no lock (docs/architecture.md). */
 #define DPS_NIC_FLAG(flag, field)                                                                  \
 	void dps_nic_set_##flag(struct dps_nic *nic, bool on)                                      \
 	{                                                                                          \
