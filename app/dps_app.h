@@ -17,6 +17,7 @@
 
 #include "dps_config.h"
 #include "dps_nic_dp.h"
+#include "dps_trace.h"
 
 extern int dps_logtype_app;
 #define DPS_LOG(level, fmt, ...)                                                                   \
@@ -74,6 +75,7 @@ struct dps_app_worker {
 	uint16_t n_rxq;
 	struct dps_app_rxq rxq[DPS_APP_MAX_RXQ_PER_LCORE];
 	struct dps_ctx *ctx;
+	struct dps_trace trace; /**< app/dps_trace.c: `trace add` */
 };
 
 struct dps_app {

@@ -1597,6 +1597,36 @@ cmd_forwarding(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+/* ---- packet trace (app/dps_trace.c) ---- */
+
+static int
+cmd_trace_add(struct ctl *c, int argc, char **argv)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(argv[0], &end, 10);
+	if (!isdigit((unsigned char)argv[0][0]) || *end != '\0' || errno != 0 || n == 0 ||
+	    n > DPS_TRACE_MAX)
+		return ctl_err(c, -EINVAL, "bad packet count '%s' (1..%d)", argv[0], DPS_TRACE_MAX);
+	return dps_trace_add(c->app, (unsigned int)n);
+}
+
+static int
+cmd_show_trace(struct ctl *c, int argc, char **argv)
+{
+	dps_trace_show(c->app, c->o, c->json);
+	return 0;
+}
+
+static int
+cmd_clear_trace(struct ctl *c, int argc, char **argv)
+{
+	dps_trace_clear(c->app);
+	return 0;
+}
+
 /* ---- help and completion, from the table ---- */
 
 static int cmd_help(struct ctl *c, int argc, char **argv);
@@ -1625,8 +1655,14 @@ static const struct dps_ctl_cmd ctl_cmds[] = {
 	 cmd_show_stats, "stats", QUERY},
 	{"show running-config", "", "a config file that recreates the current state",
 	 cmd_show_running_config, "running-config", QUERY},
+	{"show trace", "", "the packets recorded by trace add", cmd_show_trace, "trace", QUERY},
 	{"save", "FILE", "write show running-config to FILE (on the dpstack host)", cmd_save,
 	 "saved", QUERY},
+	{"trace add", "N",
+	 "record the next N packets (1..128) each worker receives: path, verdict, counters",
+	 cmd_trace_add, "empty", QUERY},
+	{"clear trace", "", "stop tracing and forget the records", cmd_clear_trace, "empty",
+	 QUERY},
 	{"clear stats", "[NIC]", "start the counters (and the ports' ethdev counters) from zero",
 	 cmd_clear_stats, "empty", CHANGES},
 	{"addr add", "NIC ADDR/PLEN [first|never]", "add an address and its connected route",

@@ -249,7 +249,10 @@ worker_turn(struct dps_app_worker *w, uint64_t *last_flush, uint64_t drain_tsc)
 
 		if (n == 0)
 			continue;
-		dps_eth_input_burst(ctx, q->nic, pkts, n);
+		if (dps_trace_armed(&w->trace))
+			dps_trace_burst(w, q, pkts, n);
+		else
+			dps_eth_input_burst(ctx, q->nic, pkts, n);
 		total += n;
 	}
 	now = rte_rdtsc();

@@ -56,6 +56,9 @@ EXAMPLES = {
     "show stats": (["show", "stats"], ["show", "stats", "lan9"]),
     "show running-config": (["show", "running-config"], ["show", "running-config", "x"]),
     "save": (["save", "{tmp}/saved.conf"], ["save", "/nonexistent/dir/x.conf"]),
+    "trace add": (["trace", "add", "3"], ["trace", "add", "0"]),
+    "show trace": (["show", "trace"], ["show", "trace", "x"]),
+    "clear trace": (["clear", "trace"], ["clear", "trace", "x"]),
     "clear stats": (["clear", "stats", "lan1"], ["clear", "stats", "lan9"]),
     "addr add": (["addr", "add", "lan1", "198.51.100.7/24"], ["addr", "add", "lan1", "1.2.3"]),
     "addr del": (["addr", "del", "lan1", "198.51.100.7/24"],
@@ -240,6 +243,37 @@ def test_show_interfaces_and_clear_stats(tap_net):
     again = net.dp.stats()
     assert again["total"]["icmp.echo_requests_received"] == 2
     assert again["nics"]["lan0"]["icmp.echo_requests_received"] == 2
+
+
+def test_trace_records_path_verdict_and_counters(tap_net):
+    net = tap_net()
+    assert net.ping(0, "192.0.2.1", count=1).returncode == 0  # resolved: no ARP below
+    assert net.ctl("show", "trace", json=True) == []
+    # Room for the kernel's own chatter (MLD, router solicitations) besides our pings.
+    rc, _, err = net.ctl("trace", "add", "40")
+    assert rc == 0, err
+    assert net.ping(0, "192.0.2.1", count=2).returncode == 0
+    # A destination nobody routes: dropped, and the trace says why.
+    net.ping(0, "10.250.0.1", count=1, wait=1)
+    recs = net.ctl("show", "trace", json=True)
+    echo = [r for r in recs if "192.0.2.2 > 192.0.2.1 proto 1" in r["summary"]]
+    assert len(echo) >= 2, recs
+    e = echo[0]
+    assert e["nic"] == "lan0" and e["verdict"] == "answered" and e["reason"] is None
+    assert e["path"].startswith("rx ip") and "icmp" in e["path"] and "tx" in e["path"]
+    moved = {c["counter"] for c in e["counters"]}
+    assert {"rx.packets", "icmp.echo_requests_received", "icmp.echo_replies_sent"} <= moved
+    drop = [r for r in recs if "> 10.250.0.1 proto 1" in r["summary"]]
+    assert drop and drop[0]["verdict"] == "drop" and drop[0]["reason"] == "fwd.no_route", recs
+    text = net.ctl("show", "trace")[1]
+    assert "    verdict drop fwd.no_route\n" in text and "    lan0 icmp.echo_replies_sent +1\n" in text
+    # At most N per worker (one worker here): later packets are not recorded.
+    assert net.ctl("clear", "trace")[0] == 0
+    assert net.ctl("trace", "add", "1")[0] == 0
+    assert net.ping(0, "192.0.2.1", count=3).returncode == 0
+    assert len(net.ctl("show", "trace", json=True)) == 1
+    rc, _, _ = net.ctl("clear", "trace")
+    assert rc == 0 and net.ctl("show", "trace", json=True) == []
 
 
 def test_interactive_shell_through_a_pty(dpstack, tmp_path):

@@ -646,7 +646,7 @@ DPS_TEST(ctl_misc_errors)
 	CHECK_EQ(ex(&f, "s"), -EINVAL);
 	CHECK(err_is("ambiguous command 's' (show version, show interfaces, show nics, show "
 		     "addresses, show ranges, show routes, show neigh, show stats, show "
-		     "running-config, save, set)"));
+		     "running-config, show trace, save, set)"));
 	CHECK_EQ(ex(&f, "show a b c d e f g h i j k l m n o p q"), -E2BIG);
 	CHECK(err_is("too many arguments"));
 	/* A reply that does not fit is refused as a whole, never cut. */
@@ -822,7 +822,9 @@ DPS_TEST(ctl_socket)
 	CHECK_EQ(read_reply(fd, body, sizeof(body), msg, sizeof(msg)), 1);
 	CHECK(strstr(body, "link/ether") != NULL);
 	/* A second server on a live socket is refused; the first keeps serving. */
-	struct dps_app other = f.app;
+	static struct dps_app other;
+
+	other = f.app;
 
 	CHECK_EQ(dps_ctl_start(&other), -EADDRINUSE);
 	CHECK(send_str(fd, "show nics\n"));
@@ -990,7 +992,7 @@ DPS_TEST(ctl_complete)
 	CHECK_EQ(ex(&f, "complete addr add lan0 10.0.0.1/24 "), 0);
 	CHECK_EQ(strcmp(out, "first\nnever\n"), 0);
 	CHECK_EQ(ex(&f, "complete "), 0);
-	CHECK(out_has("help\nshow\nsave\nclear\naddr\nrange\nroute\nneigh\n"));
+	CHECK(out_has("help\nshow\nsave\ntrace\nclear\naddr\nrange\nroute\nneigh\n"));
 	fix_fini(&f);
 }
 
