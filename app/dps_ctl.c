@@ -909,6 +909,10 @@ running_config(struct ctl *c)
 
 	P("# dpstack %s running configuration\n[stack]\nforwarding = %s\n", DPS_VERSION,
 	  dps_stack_forwarding(app->stack) ? "on" : "off");
+	/* The table sizes are fixed at start: what the file said (0 in the unit tests). */
+	if (app->cfg.max_routes4 != 0)
+		P("max_routes4 = %u\nmax_routes6 = %u\n", app->cfg.max_routes4,
+		  app->cfg.max_routes6);
 	for (int i = 0; i < n; i++) {
 		const struct dps_cfg_nic *cn = NULL;
 		struct dps_endpoint_info *v;
