@@ -87,6 +87,25 @@ int dps_udp_sendto(struct dps_ctx *ctx, struct dps_udp_sock *sk, const struct dp
 		   uint16_t dport, const void *data, uint16_t len);
 
 /**
+ * Error callback: an ICMP or ICMPv6 error quoting a datagram this socket sent (RFC 1122
+ * 4.1.3.3): port unreachable, packet too big (extra: the MTU the error names) or another kind.
+ * Runs on the worker lcore that received the error, with the socket's arg.
+ */
+typedef void (*dps_udp_err_t)(struct dps_ctx *ctx, struct dps_udp_sock *sk,
+			      enum dps_control_type type, uint32_t extra, void *arg);
+
+/**
+ * Set (or clear, with NULL) the socket's error callback; without one, errors about its
+ * datagrams are counted (icmp.errors_received) and dropped.
+ *
+ * @param sk   the socket
+ * @param err  the callback, or NULL
+ * @threadsafety Any thread holding the socket (an atomic store; a callback already running
+ *               may still be the old one).
+ */
+void dps_udp_set_error_cb(struct dps_udp_sock *sk, dps_udp_err_t err);
+
+/**
  * Local port of a socket.
  *
  * @param sk  the socket

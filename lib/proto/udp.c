@@ -219,7 +219,28 @@ struct dps_udp_sock {
 	dps_udp_rx_t rx;
 	void *arg;
 	int32_t last_nic; /**< atomic: NIC of the last datagram received, -1 before */
+	dps_udp_err_t err; /**< atomic: ICMP errors about our datagrams, NULL: ignored */
 };
+
+/* An ICMP error quoting a datagram this socket sent (the demuxer matched it reversed). */
+static void
+udp_sock_ctl(struct dps_ctx *ctx, struct dps_tep *tep, int type, uint32_t extra,
+	     const struct rte_mbuf *m, void *arg)
+{
+	struct dps_udp_sock *sk = arg;
+	dps_udp_err_t err = __atomic_load_n(&sk->err, __ATOMIC_ACQUIRE);
+
+	(void)tep;
+	(void)m;
+	if (err != NULL)
+		err(ctx, sk, (enum dps_control_type)type, extra, sk->arg);
+}
+
+void
+dps_udp_set_error_cb(struct dps_udp_sock *sk, dps_udp_err_t err)
+{
+	__atomic_store_n(&sk->err, err, __ATOMIC_RELEASE);
+}
 
 static void
 udp_sock_rx(struct dps_ctx *ctx, struct dps_tep *tep, struct rte_mbuf *m,
@@ -274,7 +295,7 @@ dps_udp_bind(struct dps_stack *s, uint16_t netproto, const struct dps_addr *loca
 	sk->arg = arg;
 	sk->last_nic = -1;
 	id.local_addr = sk->local;
-	rc = dps_tep_bind(s, netproto, IPPROTO_UDP, &id, udp_sock_rx, NULL, sk, &sk->tep);
+	rc = dps_tep_bind(s, netproto, IPPROTO_UDP, &id, udp_sock_rx, udp_sock_ctl, sk, &sk->tep);
 	if (rc < 0) {
 		free(sk);
 		return rc;

@@ -732,20 +732,67 @@ fx_n_endpoints(struct dps_nic *nic)
 	return dps_nic_endpoints(nic, NULL, 0);
 }
 
+/*
+ * The data path's primary snapshot (dps_nic_primary_addr_rcu) names the same first usable
+ * primary address as the writer's list (dps_nic_primary_endpoint), or both none, for each
+ * fake IP protocol. A skipped or stale snapshot rebuild shows here. Prints the difference.
+ */
+static inline bool
+fx_primary_agrees(struct dps_nic *nic)
+{
+	static const uint16_t protos[] = {FAKE_V4, FAKE_V6};
+	const struct dps_stack *s = dps_nic_stack(nic);
+	bool ok = true;
+
+	for (unsigned int i = 0; i < RTE_DIM(protos); i++) {
+		int slot = dps_stack_np_slot(s, protos[i]);
+		struct dps_endpoint *ep;
+		struct dps_addr dp;
+		int rc;
+
+		if (slot < 0)
+			continue;
+		rc = dps_nic_primary_addr_rcu(nic, (unsigned int)slot, &dp);
+		ep = dps_nic_primary_endpoint(nic, protos[i]);
+		if ((rc == 0) != (ep != NULL) ||
+		    (ep != NULL && !dps_addr_eq(&dp, dps_endpoint_addr(ep)))) {
+			char a[64] = "none", b[64] = "none";
+
+			if (rc == 0)
+				dps_addr_fmt(&dp, a, sizeof(a));
+			if (ep != NULL)
+				dps_addr_fmt(dps_endpoint_addr(ep), b, sizeof(b));
+			printf("  primary of proto %#x: data-path snapshot %s, control path %s\n",
+			       protos[i], a, b);
+			ok = false;
+		}
+		if (ep != NULL)
+			dps_endpoint_put(ep);
+	}
+	return ok;
+}
+
+/* Every add and remove of the rule tests also checks the snapshot against the writer. */
 static inline int
 fx_add(struct dps_nic *nic, const char *prefix, enum dps_peb peb)
 {
 	struct dps_prefix p = P(prefix);
+	int rc = dps_nic_add_address(nic, p.addr.len == 16 ? FAKE_V6 : FAKE_V4, &p, peb);
 
-	return dps_nic_add_address(nic, p.addr.len == 16 ? FAKE_V6 : FAKE_V4, &p, peb);
+	if (!fx_primary_agrees(nic))
+		dps_test_failed = true;
+	return rc;
 }
 
 static inline int
 fx_del(struct dps_nic *nic, const char *addr)
 {
 	struct dps_addr a = A(addr);
+	int rc = dps_nic_remove_address(nic, &a);
 
-	return dps_nic_remove_address(nic, &a);
+	if (!fx_primary_agrees(nic))
+		dps_test_failed = true;
+	return rc;
 }
 
 static inline struct dps_endpoint *
@@ -795,6 +842,10 @@ fx_primary_str(struct dps_nic *nic, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = '\0';
+	if (!fx_primary_agrees(nic)) {
+		snprintf(buf, len, "(data-path snapshot disagrees)");
+		return buf;
+	}
 	for (int i = 0; i < n && i < 64; i++) {
 		char a[64];
 
