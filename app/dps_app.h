@@ -38,6 +38,8 @@ struct dps_app_port {
 	uint16_t n_txq_want;   /**< tx queues the contexts use (workers + control) */
 	bool tx_shared;        /**< the PMD has fewer tx queues than contexts: lock per queue */
 	bool tx_multiseg;      /**< the PMD sends mbuf chains (RTE_ETH_TX_OFFLOAD_MULTI_SEGS) */
+	unsigned int tap_ifindex; /**< net_tap: the kernel interface's index, else 0 */
+	bool tap_note_logged;  /**< "kernel end in another namespace" said once */
 	/** Chains not sent: too long for one mbuf on a !tx_multiseg port; per tx queue index */
 	uint64_t tx_chains_dropped[DPS_MAX_CTX];
 	bool lsc_intr;         /**< link changes arrive as LSC interrupts, not by polling */

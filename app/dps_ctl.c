@@ -31,6 +31,7 @@
 #include "dps_cmd.h"
 #include "dps_config.h"
 #include "dps_nic.h"
+#include "dps_port.h"
 #include "dps_version.h"
 
 #define CTL_MAX_ARGS 16
@@ -573,7 +574,7 @@ cmd_show_interfaces(struct ctl *c, int argc, char **argv)
 		if (p != NULL) {
 			rte_eth_dev_info_get(p->port_id, &info);
 			rte_eth_dev_get_name_by_port(p->port_id, dev);
-			rte_eth_link_get_nowait(p->port_id, &link);
+			dps_port_link(p, &link);
 			rte_eth_stats_get(p->port_id, &st);
 			rte_eth_dev_get_mtu(p->port_id, &mtu);
 		}

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,10 +421,44 @@ log_link(struct dps_app *app, struct dps_app_port *p, const struct rte_eth_link 
  * Log a link state if it differs from the last one logged. The LSC callback (EAL interrupt
  * thread) and the control loop's poll may both see a change: the exchange logs it once.
  */
+/*
+ * net_tap reads its link from the kernel interface's flags, by name, in dpstack's network
+ * namespace: once the kernel end is moved into another namespace (the quick start's hosts)
+ * the lookup fails and the PMD says "down" while traffic flows. Such a port is shown as up,
+ * with a note once, instead of a misleading "Link down".
+ */
+static bool
+tap_moved_away(struct dps_app_port *p)
+{
+	char name[IF_NAMESIZE];
+
+	return p->tap_ifindex != 0 && if_indextoname(p->tap_ifindex, name) == NULL;
+}
+
+int
+dps_port_link(struct dps_app_port *p, struct rte_eth_link *link)
+{
+	int rc = rte_eth_link_get_nowait(p->port_id, link);
+
+	if (rc == 0 && link->link_status == RTE_ETH_LINK_DOWN && tap_moved_away(p)) {
+		if (!p->tap_note_logged) {
+			p->tap_note_logged = true;
+			PORT_LOG(p->app, INFO,
+				 "port %u (%s): the TAP's kernel end is in another network namespace; "
+				 "its link state cannot be read from here: shown as up",
+				 p->port_id, p->name);
+		}
+		link->link_status = RTE_ETH_LINK_UP;
+	}
+	return rc;
+}
+
 static void
 link_note(struct dps_app_port *p, const struct rte_eth_link *link)
 {
-	uint64_t state = UINT64_C(1) << 63 | (uint64_t)link->link_status << 32 | link->link_speed;
+	uint64_t state;
+
+	state = UINT64_C(1) << 63 | (uint64_t)link->link_status << 32 | link->link_speed;
 
 	__atomic_store_n(&p->link_up, link->link_status == RTE_ETH_LINK_UP, __ATOMIC_RELAXED);
 	if (__atomic_exchange_n(&p->link_state, state, __ATOMIC_RELAXED) != state)
@@ -439,7 +474,7 @@ lsc_event(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_p
 	(void)ret_param;
 	if (type != RTE_ETH_EVENT_INTR_LSC || p->port_id != port_id)
 		return 0;
-	if (rte_eth_link_get_nowait(port_id, &link) != 0)
+	if (dps_port_link(p, &link) != 0)
 		return 0;
 	link_note(p, &link);
 	return 0;
@@ -529,6 +564,9 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 	/* Forwarded mbuf chains go out as they came in, where the PMD can send chains. */
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS & info.tx_offload_capa;
 	p->tx_multiseg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+	p->tap_ifindex = info.driver_name != NULL && strcmp(info.driver_name, "net_tap") == 0 ?
+				 info.if_index :
+				 0;
 	p->lsc_intr = info.dev_flags != NULL && (*info.dev_flags & RTE_ETH_DEV_INTR_LSC);
 	conf.intr_conf.lsc = p->lsc_intr;
 
@@ -673,7 +711,7 @@ dps_port_start_all(struct dps_app *app, char *err, size_t errlen)
 		if (rc != 0 && rc != -ENOTSUP)
 			DPS_LOG(WARNING, "port %u (%s): all-multicast mode: %s", p->port_id,
 				p->name, rte_strerror(-rc));
-		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
+		if (dps_port_link(p, &link) == 0)
 			link_note(p, &link);
 	}
 	return 0;
@@ -692,7 +730,7 @@ dps_port_link_poll(struct dps_app *app)
 		 */
 		if (!p->started)
 			continue;
-		if (rte_eth_link_get_nowait(p->port_id, &link) == 0)
+		if (dps_port_link(p, &link) == 0)
 			link_note(p, &link);
 	}
 }

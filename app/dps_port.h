@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
+
 #include "dps_app.h"
 
 #define DPS_PORT_DEFAULT_RXD 1024
@@ -75,6 +77,12 @@ unsigned int dps_port_pools_free(struct dps_app *app);
  * Link transmit function of a NIC (dps_link_xmit_t): priv is the struct dps_app_port.
  * Takes a per-queue lock only when the PMD has fewer tx queues than contexts.
  */
+/**
+ * The port's link as an operator should see it: rte_eth_link_get_nowait(), except that a
+ * net_tap whose kernel end was moved to another network namespace is up (its PMD cannot see
+ * the interface any more and would say down while traffic flows). 0 or a negative errno.
+ */
+int dps_port_link(struct dps_app_port *p, struct rte_eth_link *link);
 uint16_t dps_port_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n);
 /**
  * For a port without RTE_ETH_TX_OFFLOAD_MULTI_SEGS: linearize each chain of pkts[0..n) into

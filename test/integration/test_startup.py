@@ -209,3 +209,16 @@ def test_startup_file_runs_before_the_socket_serves(tmp_path):
         last = f"10.{(n - 1) // 256}.{(n - 1) % 256}.0/24"
         assert last in out
         d.wait_for("dpstack: ready")
+
+
+def test_no_link_down_for_a_tap_whose_kernel_end_is_up_in_a_namespace(tap_net):
+    net = tap_net()
+    # The link poll runs every second: give it three.
+    time.sleep(3)
+    out = net.dp.stdout + net.dp.stderr
+    assert "Link down" not in out, out
+    assert "kernel end is in another network namespace" in out, out
+    rc, show, err = net.dp.ctl("show", "interfaces")
+    assert rc == 0, err
+    print(show)
+    assert " down" not in show.lower(), show
