@@ -3,8 +3,8 @@
  * Lookup micro-benchmark: receive lookups per second (dps_nic_rx_lookup_rcu: random hits over
  * every address, hits on a hot set of 1,024, misses) and bulk delivery
  * (dps_nic_deliver_network, bursts of 32, the fake IPv4-like protocol of test/unit/nic_fake.h)
- * with 1, 1,000 and 100,000 addresses on one NIC. Prints a table; asserts nothing (docs/architecture.md,
- * *Design rules*: never a timed assertion in the test suite).
+ * with 1, 1,000 and 100,000 addresses on one NIC. Prints a table; asserts nothing
+ * (docs/architecture.md, *Design rules*: never a timed assertion in the test suite).
  *
  * usage: bench_lookup [-n LOOKUPS] [EAL args...]
  * Single lcore, no hugepages needed (--no-huge is the default unless EAL args are given).
