@@ -69,6 +69,11 @@ SCENARIOS = {
                     pcap=("fwd", 4, 64), dev=["{b}", "{b}-changes"],
                     ratios=[("{b}-changes", "{b}")]),
 }
+SCENARIOS["fulltable"] = dict(
+    desc="IPv4 64 B, 1,024 flows spread over a full table (--table V4,V6 routes: /24s and "
+    "/48s) loaded with dpstack-ctl -f while forwarding; small = only the 1,024 routes the "
+    "flows use", pcap=("full", 4, 64), dev=["{b}-small", "{b}-full"],
+    ratios=[("{b}-full", "{b}-small")])
 ALL = ["ipv4-64", "ipv4-512", "ipv6-78", "ipv6-512", "udpecho4", "icmpecho4", "mix",
        "workers", "changes"]
 # The old --mode/--family interface (pmdshare uses it).
@@ -84,7 +89,35 @@ def loadavg():
 
 # ---- inputs ----
 
-def make_pcap(path, kind, fam, size):
+def full_table(n4, n6):
+    """n4 IPv4 /24s and n6 IPv6 /48s spread over the unicast space (an odd multiplier is a
+    bijection modulo 2^k), none in the blocks the benchmark uses or special ranges."""
+    import ipaddress
+    bad4 = [(int(n.network_address) >> (32 - n.prefixlen), n.prefixlen) for n in map(
+        ipaddress.ip_network, ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
+                               "169.254.0.0/16", "172.16.0.0/12", "192.0.2.0/24",
+                               "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+                               "203.0.113.0/24"])]
+    v4, k = [], 0
+    while len(v4) < n4 and k < (1 << 24):
+        x = (k * 2654435761) % (1 << 24)
+        k += 1
+        if x >> 16 >= 224 or any(x >> (24 - bl) == bv for bv, bl in bad4):
+            continue
+        v4.append("%d.%d.%d.0/24" % (x >> 16, (x >> 8) & 255, x & 255))
+    v6 = []
+    for k in range(n6):
+        v = (1 << 45) | ((k * 0x9E3779B1) % (1 << 40))  # inside 2000::/3, below 2001:db8
+        v6.append("%x:%x:%x::/48" % (0x2400 | (v >> 32) & 0xff, (v >> 16) & 0xffff, v & 0xffff))
+    return v4, v6
+
+
+def flows_of(v4):
+    """The 1,024 prefixes the flows use: evenly spread over the table."""
+    return [v4[i * len(v4) // 1024] for i in range(1024)] if len(v4) >= 1024 else v4
+
+
+def make_pcap(path, kind, fam, size, table=None):
     """Write the scenario's frames; size is on the wire (with the 4-byte FCS)."""
     from scapy.all import (ARP, ICMP, IP, UDP, Ether, ICMPv6EchoRequest, ICMPv6ND_NS,
                            ICMPv6NDOptSrcLLAddr, IPv6, Raw, wrpcap)
@@ -105,7 +138,10 @@ def make_pcap(path, kind, fam, size):
                    UDP(sport=1024 + i % 4096, dport=9), size)
 
     frames = []
-    if kind == "fwd":
+    if kind == "full":
+        frames = [fwd(4, i, size, dst=p.split("/")[0][:-1] + "1")
+                  for i, p in enumerate(flows_of(table[0]))]
+    elif kind == "fwd":
         frames = [fwd(fam, i, size) for i in range(1024)]
     elif kind in ("udpecho", "icmpecho"):
         for i in range(1024):
@@ -321,8 +357,11 @@ class Bench:
             vdevs.append("--vdev=net_pcap1,%s,infinite_rx=1" % rx)
         w2 = dev.endswith("-2w")
         lcores = ["--lcores", "0@0,1@0,2@1"] if w2 else ["-l", "0-1"]
+        mem = self.mem()
+        if scen == "fulltable" and not self.a.hugepages:
+            mem = ["--no-huge", "-m", str(max(self.a.mem, 2048))]  # the tables: ~200 MB
         eal = lcores + ["-n", "1", "--no-pci", "--file-prefix=" + prefix,
-                        "--log-level=lib.*:error"] + self.mem() + vdevs
+                        "--log-level=lib.*:error"] + mem + vdevs
         # Port ids: net_pcap0 = 0, net_null0 = 1, net_pcap1 = 2 (vdevs probe in order).
         if two:
             qmap = "(0,0,1),(1,0,1),(2,0,2)" if w2 else "(0,0,1),(1,0,1),(2,0,1)"
@@ -336,7 +375,8 @@ class Bench:
             return [self.a.testpmd] + eal + [
                 "--", "--forward-mode=" + dev.split("-")[1], "--auto-start",
                 "--stats-period=100", "--nb-cores=1", "--total-num-mbufs=16384"]
-        conf = os.path.join(self.work, "dpstack%s.conf" % ("-two" if two else ""))
+        conf = os.path.join(self.work, "dpstack%s.conf" % (
+            "-two" if two else "-full" if scen == "fulltable" else ""))
         cmd = [os.path.join(self.a.builds[base], "app", "dpstack")] + eal + [
             "--", "-f", conf, "-s", os.path.join(self.work, prefix + ".sock")]
         if two:
@@ -374,6 +414,8 @@ class Bench:
                 if tel.stats(ports)[0] > 0 or p.poll() is not None:
                     break
                 time.sleep(0.05)
+            if dev.endswith("-full"):
+                self.load_table(res, tel, ports, prefix, dev.split("-")[0])
             time.sleep(self.a.warmup)
             rates, rx, t_first = [], [], time.monotonic()
             (o0, i0), t0 = tel.stats(ports), time.monotonic()
@@ -421,6 +463,35 @@ class Bench:
             res["log"] = dst
         return res
 
+    def load_table(self, res, tel, ports, prefix, build):
+        """dpstack-ctl -f of the full table while the frames flow: load time, the rate
+        during the load (median of one-second samples) and the loss over it."""
+        ctl = os.path.join(self.a.builds[build], "app", "dpstack-ctl")
+        sock = os.path.join(self.work, prefix + ".sock")
+        (o0, i0), t0 = tel.stats(ports), time.monotonic()
+        oa, ia, ta = o0, i0, t0
+        with open(os.path.join(self.work, prefix + ".ctl"), "w") as lf:
+            ld = subprocess.Popen([ctl, "-s", sock, "-f",
+                                   os.path.join(self.work, "routes-full.txt")],
+                                  stdout=lf, stderr=lf, stdin=subprocess.DEVNULL)
+        rates = []
+        while ld.poll() is None and time.monotonic() - ta < self.a.table_timeout:
+            time.sleep(1)
+            (o, i), t = tel.stats(ports), time.monotonic()
+            rates.append((o - o0) / (t - t0))
+            o0, i0, t0 = o, i, t
+        if ld.poll() is None:
+            ld.kill()
+            res["error"] = "table load timed out after %.0f s" % self.a.table_timeout
+        ld.wait()
+        (o, i), t = tel.stats(ports), time.monotonic()
+        res["load_s"] = t - ta
+        if ld.returncode != 0 and "error" not in res:
+            with open(os.path.join(self.work, prefix + ".ctl")) as f:
+                res["error"] = "dpstack-ctl -f: " + f.read().strip()[-200:]
+        res["during_pps"] = statistics.median(rates) if rates else float("nan")
+        res["loss_during"] = ((i - ia) - (o - oa)) / (i - ia) if i > ia else float("nan")
+
     def cleanup(self):
         for p in self.procs:
             p.kill()
@@ -430,6 +501,16 @@ class Bench:
 
 def fmt(x, spec):
     return (spec % x) if x == x else "nan"
+
+
+def cell(what, v):
+    if what in ("changes/s",):
+        return fmt(v, "%.0f")
+    if what in ("loss", "loss_during"):
+        return fmt(v * 100, "%.3f%%")
+    if what == "load_s":
+        return fmt(v, "%.1f")
+    return fmt(v, "%.3f")
 
 
 def med(xs):
@@ -447,6 +528,10 @@ def table(scen, devs, ratios, rows, repro, out):
     if scen == "changes":
         cols += ["%s changes/s" % d for d in devs if d.endswith("-changes")]
         cols += ["%s loss" % d for d in devs if not d.startswith("l3fwd")]
+    if scen == "fulltable":
+        cols += ["%s load_s" % d for d in devs if d.endswith("-full")]
+        cols += ["%s during/small" % d for d in devs if d.endswith("-full")]
+        cols += ["%s loss_during" % d for d in devs if d.endswith("-full")]
     widths = [max(8, len(c)) for c in cols]
     out("  ".join(c.rjust(w) for c, w in zip(cols, widths)))
     acc = {c: [] for c in cols}
@@ -467,22 +552,23 @@ def table(scen, devs, ratios, rows, repro, out):
             vals.append(fmt(v, "%.3f"))
         for c in cols[len(vals):]:
             d, what = c.rsplit(" ", 1)
-            v = get.get((n, d), {}).get("changes" if what == "changes/s" else "loss",
-                                         float("nan"))
+            r = get.get((n, d), {})
+            if what == "during/small":
+                small = get.get((n, d.replace("-full", "-small")), {}).get("pps", float("nan"))
+                v = r.get("during_pps", float("nan")) / small if small == small and small else \
+                    float("nan")
+            else:
+                v = r.get({"changes/s": "changes"}.get(what, what), float("nan"))
             acc[c].append(v)
-            vals.append(fmt(v, "%.0f") if what == "changes/s" else fmt(v * 100, "%.3f%%"))
+            vals.append(cell(what, v))
         out("  ".join(v.rjust(w) for v, w in zip(vals, widths)))
     vals = ["median", ""]
     for c in cols[2:]:
         m = med(acc[c])
         if c.endswith(" Mpps"):
             vals.append(fmt(m / 1e6, "%.2f"))
-        elif c.endswith("changes/s"):
-            vals.append(fmt(m, "%.0f"))
-        elif c.endswith(" loss"):
-            vals.append(fmt(m * 100, "%.3f%%"))
         else:
-            vals.append(fmt(m, "%.3f"))
+            vals.append(cell(c.rsplit(" ", 1)[1] if " " in c else "", m))
     out("  ".join(v.rjust(w) for v, w in zip(vals, widths)))
     bad = [r for r in rows if "error" in r or "log" in r or r.get("change_err")]
     for r in bad:
@@ -507,6 +593,10 @@ def main():
     ap.add_argument("--build", action="append", default=[], metavar="NAME=DIR")
     ap.add_argument("--no-refs", action="store_true", help="dpstack builds only")
     ap.add_argument("--change-rate", type=int, default=1000)
+    ap.add_argument("--table", default="1000000,100000", metavar="V4,V6",
+                    help="routes of the fulltable scenario")
+    ap.add_argument("--table-timeout", type=float, default=300,
+                    help="seconds the fulltable load may take")
     ap.add_argument("--hugepages", action="store_true",
                     help="--in-memory (hugepages, no files) instead of --no-huge")
     ap.add_argument("--mem", type=int, default=512, help="MB with --no-huge")
@@ -569,12 +659,26 @@ def main():
     if two:
         with open(os.path.join(work, "dpstack-two.conf"), "w") as f:
             f.write(DPSTACK_CONF.format(lan1=LAN1, **fmtargs))
+    rtable = None
+    if "fulltable" in scens:
+        n4, n6 = (int(x) for x in a.table.split(","))
+        rtable = full_table(n4, n6)
+        used = set(flows_of(rtable[0]))
+        with open(os.path.join(work, "dpstack-full.conf"), "w") as f:
+            f.write(DPSTACK_CONF.format(lan1="", **fmtargs))
+            f.write("\n[stack]\nmax_routes4 = %d\nmax_routes6 = %d\n\n[routes]\n" % (
+                max(65536, n4 + 4096), max(4096, n6 + 1024)))
+            f.writelines("%s = via 198.51.100.2\n" % p for p in sorted(used))
+        with open(os.path.join(work, "routes-full.txt"), "w") as f:
+            f.writelines("route add %s via 198.51.100.2\n" % p for p in rtable[0]
+                         if p not in used)
+            f.writelines("route add %s via 2001:db8:2::2\n" % p for p in rtable[1])
     pcaps = {}
     for s in scens:
         key = SCENARIOS[s]["pcap"]
         if key not in pcaps:
             pcaps[key] = os.path.join(work, "in-%s-%d-%d.pcap" % key)
-            make_pcap(pcaps[key], *key)
+            make_pcap(pcaps[key], *key, table=rtable)
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     os.makedirs(a.out, exist_ok=True)
@@ -604,7 +708,7 @@ def main():
     load1 = open("/proc/loadavg").read().split()[:3]
 
     keys = ["scenario", "round", "device", "pps", "rx_pps", "loss", "cpu", "changes",
-            "change_err", "load_before", "load_after"]
+            "change_err", "load_s", "during_pps", "loss_during", "load_before", "load_after"]
     with open(csvp, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
         w.writeheader()
@@ -630,6 +734,8 @@ def main():
         repro = "test/perf/run --scenario %s --rounds %d --seconds %d --warmup %g%s" % (
             s, a.rounds, a.seconds, a.warmup,
             "".join(" --build %s" % b for b in a.build) if len(bnames) > 1 else "")
+        if s == "fulltable":
+            repro += " --table %s" % a.table
         table(s, devs, ratios(s, devs), [r for r in rows if r["scenario"] == s], repro, out)
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
