@@ -17,22 +17,6 @@
 #include "dps_proto.h"
 #include "dps_route.h"
 
-void
-dps_apply_addr(const struct dps_cfg_addr *in, struct dps_addr *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->len = in->family == AF_INET6 ? 16 : 4;
-	memcpy(out->b, in->bytes, out->len);
-}
-
-void
-dps_apply_prefix(const struct dps_cfg_prefix *in, struct dps_prefix *out)
-{
-	memset(out, 0, sizeof(*out));
-	dps_apply_addr(&in->addr, &out->addr);
-	out->plen = in->plen;
-}
-
 uint16_t
 dps_apply_proto(const struct dps_addr *a)
 {
@@ -91,7 +75,7 @@ gateway_nic(const struct dps_config *cfg, const struct dps_addr *gw)
 		for (unsigned int j = 0; j < cfg->nics[i].n_addrs; j++) {
 			struct dps_prefix p;
 
-			dps_apply_prefix(&cfg->nics[i].addrs[j].p, &p);
+			p = *(&cfg->nics[i].addrs[j].p);
 			if (p.addr.len == gw->len && dps_prefix_contains(&p, gw))
 				return (int)i;
 		}
@@ -119,7 +103,7 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 		const struct dps_cfg_nic_addr *ca = &cn->addrs[j];
 		struct dps_prefix p;
 
-		dps_apply_prefix(&ca->p, &p);
+		p = *(&ca->p);
 		rc = dps_nic_add_address(nic, dps_apply_proto(&p.addr), &p, peb[ca->peb]);
 		if (rc == 0)
 			rc = dps_route_add_connected(app->stack, (uint16_t)i, &p);
@@ -133,7 +117,7 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 	for (unsigned int j = 0; j < cn->n_ranges; j++) {
 		struct dps_prefix p;
 
-		dps_apply_prefix(&cn->ranges[j], &p);
+		p = *(&cn->ranges[j]);
 		rc = dps_nic_add_range(nic, dps_apply_proto(&p.addr), &p);
 		if (rc != 0) {
 			dps_errf(err, errlen, "%s:%d: range %s on nic %s: %s", cfg->path,
@@ -163,7 +147,7 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 		struct rte_ether_addr mac;
 		struct dps_addr a;
 
-		dps_apply_addr(&ce->addr, &a);
+		a = *(&ce->addr);
 		memcpy(mac.addr_bytes, ce->mac, RTE_ETHER_ADDR_LEN);
 		rc = dps_neigh_add_static(app->stack, (uint16_t)ce->nic, &a, &mac);
 		if (rc != 0) {
@@ -178,9 +162,9 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 		struct dps_prefix p;
 		int nic = cr->nic;
 
-		dps_apply_prefix(&cr->p, &p);
+		p = *(&cr->p);
 		if (cr->has_gw) {
-			dps_apply_addr(&cr->gw, &nh.gw);
+			nh.gw = *(&cr->gw);
 			if (nic < 0)
 				nic = gateway_nic(cfg, &nh.gw);
 			if (nic < 0) {

@@ -15,10 +15,6 @@
 
 #include "dps_app.h"
 
-/** Config address to stack address. */
-void dps_apply_addr(const struct dps_cfg_addr *in, struct dps_addr *out);
-/** Config prefix to stack prefix (host bits kept). */
-void dps_apply_prefix(const struct dps_cfg_prefix *in, struct dps_prefix *out);
 /** Ethertype of an address family's network protocol (IPv4 or IPv6), host order. */
 uint16_t dps_apply_proto(const struct dps_addr *a);
 

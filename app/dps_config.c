@@ -208,29 +208,21 @@ is_decimal(const char *s)
 }
 
 int
-dps_parse_addr(const char *s, struct dps_cfg_addr *a)
+dps_parse_addr(const char *s, struct dps_addr *a)
 {
-	struct dps_cfg_addr r;
-
 	if (s == NULL || a == NULL)
 		return -EINVAL;
-	memset(&r, 0, sizeof(r));
-	/* Only IPv6 text has ':'; deciding on it keeps the messages about one family. */
-	r.family = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
-	if (inet_pton(r.family, s, r.bytes) != 1)
-		return -EINVAL;
-	*a = r;
-	return 0;
+	return dps_addr_parse(s, a);
 }
 
 static unsigned
-addr_bits(const struct dps_cfg_addr *a)
+addr_bits(const struct dps_addr *a)
 {
-	return a->family == AF_INET ? 32 : 128;
+	return a->len * 8u;
 }
 
 static bool
-has_host_bits(const struct dps_cfg_prefix *p)
+has_host_bits(const struct dps_prefix *p)
 {
 	unsigned bytes = addr_bits(&p->addr) / 8;
 
@@ -241,14 +233,14 @@ has_host_bits(const struct dps_cfg_prefix *p)
 		if (first + 8 <= p->plen)
 			continue;
 		host_mask = first >= p->plen ? 0xff : (uint8_t)(0xff >> (p->plen - first));
-		if (p->addr.bytes[i] & host_mask)
+		if (p->addr.b[i] & host_mask)
 			return true;
 	}
 	return false;
 }
 
 static void
-clear_host_bits(struct dps_cfg_prefix *p)
+clear_host_bits(struct dps_prefix *p)
 {
 	unsigned bytes = addr_bits(&p->addr) / 8;
 
@@ -257,15 +249,15 @@ clear_host_bits(struct dps_cfg_prefix *p)
 
 		if (first + 8 <= p->plen)
 			continue;
-		p->addr.bytes[i] &= first >= p->plen ? 0 : (uint8_t) ~(0xff >> (p->plen - first));
+		p->addr.b[i] &= first >= p->plen ? 0 : (uint8_t) ~(0xff >> (p->plen - first));
 	}
 }
 
 int
-dps_parse_prefix(const char *s, struct dps_cfg_prefix *p, bool allow_host_bits)
+dps_parse_prefix(const char *s, struct dps_prefix *p, bool allow_host_bits)
 {
 	char buf[INET6_ADDRSTRLEN];
-	struct dps_cfg_prefix r;
+	struct dps_prefix r;
 	const char *slash;
 	unsigned long plen;
 	size_t alen;
@@ -343,35 +335,29 @@ dps_parse_onoff(const char *s, bool *v)
  * gateway nor a neighbour: they never identify one station (RFC 1122 3.2.1.3, RFC 4291 2.7).
  */
 static bool
-addr_is_unicast(const struct dps_cfg_addr *a)
+addr_is_unicast(const struct dps_addr *a)
 {
 	static const uint8_t zero[16];
 
-	if (a->family == AF_INET) {
-		if (memcmp(a->bytes, zero, 4) == 0 || (a->bytes[0] & 0xf0) == 0xe0)
+	if (a->len == 4) {
+		if (memcmp(a->b, zero, 4) == 0 || (a->b[0] & 0xf0) == 0xe0)
 			return false;
-		return !(a->bytes[0] == 255 && a->bytes[1] == 255 && a->bytes[2] == 255 &&
-			 a->bytes[3] == 255);
+		return !(a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 &&
+			 a->b[3] == 255);
 	}
-	return memcmp(a->bytes, zero, 16) != 0 && a->bytes[0] != 0xff;
+	return memcmp(a->b, zero, 16) != 0 && a->b[0] != 0xff;
 }
 
 static bool
-addr_eq(const struct dps_cfg_addr *a, const struct dps_cfg_addr *b)
+prefix_eq(const struct dps_prefix *a, const struct dps_prefix *b)
 {
-	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
-}
-
-static bool
-prefix_eq(const struct dps_cfg_prefix *a, const struct dps_cfg_prefix *b)
-{
-	return a->plen == b->plen && addr_eq(&a->addr, &b->addr);
+	return a->plen == b->plen && dps_addr_eq(&a->addr, &b->addr);
 }
 
 static const char *
-family_name(int family)
+family_name(uint8_t len)
 {
-	return family == AF_INET ? "IPv4" : "IPv6";
+	return len == 4 ? "IPv4" : "IPv6";
 }
 
 /* A multicast or all-zero MAC names no station, so neither a port nor a neighbour has one. */
@@ -408,10 +394,10 @@ find_nic(const struct dps_config *cfg, const char *name)
 /* One message per way dps_parse_prefix() can refuse, each quoting what was written. */
 static int
 prefix_error(struct parser *ps, int rc, const char *what, const char *s,
-	     const struct dps_cfg_prefix *p)
+	     const struct dps_prefix *p)
 {
 	char abuf[INET6_ADDRSTRLEN];
-	struct dps_cfg_prefix fixed;
+	struct dps_prefix fixed;
 	bool v6;
 
 	switch (rc) {
@@ -423,7 +409,7 @@ prefix_error(struct parser *ps, int rc, const char *what, const char *s,
 	case -EDOM:
 		fixed = *p;
 		clear_host_bits(&fixed);
-		inet_ntop(fixed.addr.family, fixed.addr.bytes, abuf, sizeof(abuf));
+		dps_addr_fmt(&fixed.addr, abuf, sizeof(abuf));
 		return fail(ps, "host bits set in %s '%s' (did you mean %s/%u?)", what, s, abuf,
 			    fixed.plen);
 	default:
@@ -454,14 +440,14 @@ close_section(struct parser *ps)
 	if (nic->mtu != 0 && nic->mtu < DPS_CFG_MTU_MIN_IPV6) {
 		/* Without this the NIC would take IPv6 addresses it cannot serve. */
 		for (unsigned i = 0; i < nic->n_addrs; i++)
-			if (nic->addrs[i].p.addr.family == AF_INET6)
+			if (nic->addrs[i].p.addr.len == 16)
 				return fail_at(ps, ps->nic_key_line[NK_MTU],
 					       "mtu %u too small for nic '%s' with an IPv6 address "
 					       "(line %d): IPv6 needs %u (RFC 8200 section 5)",
 					       nic->mtu, nic->name, nic->addrs[i].line,
 					       DPS_CFG_MTU_MIN_IPV6);
 		for (unsigned i = 0; i < nic->n_ranges; i++)
-			if (nic->ranges[i].addr.family == AF_INET6)
+			if (nic->ranges[i].addr.len == 16)
 				return fail_at(ps, ps->nic_key_line[NK_MTU],
 					       "mtu %u too small for nic '%s' with an IPv6 range "
 					       "(line %d): IPv6 needs %u (RFC 8200 section 5)",
@@ -622,7 +608,7 @@ nic_address(struct parser *ps, struct dps_cfg_nic *nic, char *val)
 	}
 	/* Endpoints are keyed by address alone (seed rule 1): 10.0.0.1/8 and /24 collide. */
 	for (unsigned i = 0; i < nic->n_addrs; i++)
-		if (addr_eq(&nic->addrs[i].p.addr, &a.p.addr))
+		if (dps_addr_eq(&nic->addrs[i].p.addr, &a.p.addr))
 			return fail(ps, "duplicate address '%s' on nic '%s' (line %d)", tok[0],
 				    nic->name, nic->addrs[i].line);
 	if (nic->n_addrs >= DPS_CFG_MAX_ADDRS)
@@ -637,7 +623,7 @@ nic_address(struct parser *ps, struct dps_cfg_nic *nic, char *val)
 static int
 nic_range(struct parser *ps, struct dps_cfg_nic *nic, char *val)
 {
-	struct dps_cfg_prefix p;
+	struct dps_prefix p;
 	char *tok[2];
 	int rc;
 
@@ -751,9 +737,9 @@ parse_route(struct parser *ps, const char *key, char *val)
 	int rc;
 
 	if (strcmp(key, "default") == 0) {
-		r.p.addr.family = AF_INET;
+		r.p.addr.len = 4;
 	} else if (strcmp(key, "default6") == 0) {
-		r.p.addr.family = AF_INET6;
+		r.p.addr.len = 16;
 	} else {
 		rc = dps_parse_prefix(key, &r.p, false);
 		if (rc != 0)
@@ -779,10 +765,10 @@ parse_route(struct parser *ps, const char *key, char *val)
 			gw_text = tok[i + 1];
 			if (dps_parse_addr(gw_text, &r.gw) != 0)
 				return fail(ps, "bad gateway '%s'", gw_text);
-			if (r.gw.family != r.p.addr.family)
+			if (r.gw.len != r.p.addr.len)
 				return fail(ps, "gateway '%s' is %s but route '%s' is %s", gw_text,
-					    family_name(r.gw.family), key,
-					    family_name(r.p.addr.family));
+					    family_name(r.gw.len), key,
+					    family_name(r.p.addr.len));
 			if (!addr_is_unicast(&r.gw))
 				return fail(ps, "gateway '%s' is not a unicast address", gw_text);
 			r.has_gw = true;
@@ -795,8 +781,8 @@ parse_route(struct parser *ps, const char *key, char *val)
 	if (gw_text == NULL && dev == NULL)
 		return fail(ps, "route '%s' needs via GW or dev NAME", key);
 	/* A link-local address means nothing without its link (RFC 4007 section 6). */
-	if (r.has_gw && r.gw.family == AF_INET6 && r.gw.bytes[0] == 0xfe &&
-	    (r.gw.bytes[1] & 0xc0) == 0x80 && dev == NULL)
+	if (r.has_gw && r.gw.len == 16 && r.gw.b[0] == 0xfe &&
+	    (r.gw.b[1] & 0xc0) == 0x80 && dev == NULL)
 		return fail(ps, "link-local gateway '%s' needs dev NAME", gw_text);
 	for (unsigned i = 0; i < cfg->n_routes; i++)
 		if (prefix_eq(&cfg->routes[i].p, &r.p))
@@ -839,7 +825,7 @@ parse_neighbor(struct parser *ps, const char *key, char *val)
 		return fail(ps, "neighbor on unknown nic '%s'", tok[1]);
 	/* The same address may sit on two links (fe80::1 is on every one), not twice on one. */
 	for (unsigned i = 0; i < cfg->n_neighs; i++)
-		if (addr_eq(&cfg->neighs[i].addr, &nb.addr) &&
+		if (dps_addr_eq(&cfg->neighs[i].addr, &nb.addr) &&
 		    strcmp(ps->neigh_nic[i], tok[1]) == 0)
 			return fail(ps, "duplicate neighbor '%s' on nic '%s' (line %d)", key,
 				    tok[1], cfg->neighs[i].line);

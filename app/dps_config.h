@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "dps_nic.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -59,17 +61,10 @@ extern "C" {
 #define DPS_CFG_ROUTES4_DEFAULT 65536
 #define DPS_CFG_ROUTES6_DEFAULT 4096
 
-/** An IPv4 or IPv6 address in network byte order; IPv4 uses bytes[0..3], the rest is 0. */
-struct dps_cfg_addr {
-	int family; /**< AF_INET or AF_INET6 */
-	uint8_t bytes[16];
-};
-
-/** An address with a prefix length (0..32 for IPv4, 0..128 for IPv6). */
-struct dps_cfg_prefix {
-	struct dps_cfg_addr addr;
-	uint8_t plen;
-};
+/*
+ * Addresses are lib/nic's struct dps_addr (len 4 or 16, network byte order, unused bytes zero)
+ * and struct dps_prefix: the app has one address type, from the config file to the stack.
+ */
 
 /** Primary endpoint behaviour of an address (the seed's PrimaryEndpointBehavior). */
 enum dps_cfg_peb {
@@ -80,7 +75,7 @@ enum dps_cfg_peb {
 
 /** One `address =` line of a NIC; the prefix keeps its host bits (10.0.0.1/24). */
 struct dps_cfg_nic_addr {
-	struct dps_cfg_prefix p;
+	struct dps_prefix p;
 	enum dps_cfg_peb peb;
 	int line;
 };
@@ -94,7 +89,7 @@ struct dps_cfg_nic {
 	int line;	  /**< line of the `[nic NAME]` header */
 	struct dps_cfg_nic_addr *addrs;
 	unsigned n_addrs;
-	struct dps_cfg_prefix *ranges; /**< no host bits set */
+	struct dps_prefix *ranges; /**< no host bits set */
 	int *range_lines;	       /**< line of each ranges[i] */
 	unsigned n_ranges;
 	bool promiscuous; /**< default off */
@@ -107,16 +102,16 @@ struct dps_cfg_nic {
 
 /** One `[routes]` entry; at least one of has_gw and nic >= 0 holds. */
 struct dps_cfg_route {
-	struct dps_cfg_prefix p; /**< no host bits set; `default` is 0.0.0.0/0, `default6` ::/0 */
+	struct dps_prefix p; /**< no host bits set; `default` is 0.0.0.0/0, `default6` ::/0 */
 	bool has_gw;
-	struct dps_cfg_addr gw; /**< same family as p */
+	struct dps_addr gw; /**< same family as p */
 	int nic;		/**< index in dps_config.nics[] or -1 */
 	int line;
 };
 
 /** One `[neighbors]` entry: a static link address. */
 struct dps_cfg_neigh {
-	struct dps_cfg_addr addr;
+	struct dps_addr addr;
 	uint8_t mac[6];
 	int nic; /**< index in dps_config.nics[] */
 	int line;
@@ -194,7 +189,7 @@ void dps_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((for
  * Parse an IPv4 (dotted quad) or IPv6 (RFC 4291 section 2.2 text) address with inet_pton().
  * @return 0 or -EINVAL.
  */
-int dps_parse_addr(const char *s, struct dps_cfg_addr *a);
+int dps_parse_addr(const char *s, struct dps_addr *a);
 
 /**
  * Parse `ADDR/PLEN`; a bare address means /32 or /128.
@@ -202,7 +197,7 @@ int dps_parse_addr(const char *s, struct dps_cfg_addr *a);
  * @return 0; -EINVAL for bad syntax or address; -ERANGE for a prefix length beyond 32/128;
  *         -EDOM for host bits set when allow_host_bits is false (p is still filled).
  */
-int dps_parse_prefix(const char *s, struct dps_cfg_prefix *p, bool allow_host_bits);
+int dps_parse_prefix(const char *s, struct dps_prefix *p, bool allow_host_bits);
 
 /**
  * Parse `xx:xx:xx:xx:xx:xx` (two hex digits per byte). Syntax only: whether a multicast or

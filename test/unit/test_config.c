@@ -87,16 +87,16 @@ static void __attribute__((format(printf, 2, 3))) sb_add(struct sbuf *b, const c
 }
 
 static bool
-addr_is(const struct dps_cfg_addr *a, const char *text)
+addr_is(const struct dps_addr *a, const char *text)
 {
-	struct dps_cfg_addr want;
+	struct dps_addr want;
 
-	return dps_parse_addr(text, &want) == 0 && a->family == want.family &&
-	       memcmp(a->bytes, want.bytes, 16) == 0;
+	return dps_parse_addr(text, &want) == 0 && a->len == want.len &&
+	       memcmp(a->b, want.b, 16) == 0;
 }
 
 static bool
-prefix_is(const struct dps_cfg_prefix *p, const char *addr, unsigned plen)
+prefix_is(const struct dps_prefix *p, const char *addr, unsigned plen)
 {
 	return addr_is(&p->addr, addr) && p->plen == plen;
 }
@@ -156,7 +156,7 @@ DPS_TEST(full_valid_file)
 	CHECK_EQ(n->addrs[0].peb, DPS_CFG_PEB_CAN_BE_PRIMARY);
 	CHECK_EQ(n->addrs[0].line, 7);
 	CHECK(prefix_is(&n->addrs[1].p, "2001:db8:1::1", 64));
-	CHECK_EQ(n->addrs[1].p.addr.family, AF_INET6);
+	CHECK_EQ(n->addrs[1].p.addr.len, 16);
 	CHECK_EQ(n->addrs[1].peb, DPS_CFG_PEB_FIRST);
 	CHECK_EQ(n->addrs[2].peb, DPS_CFG_PEB_NEVER);
 	CHECK_EQ(n->addrs[2].line, 9);
@@ -317,9 +317,9 @@ DPS_TEST(default_and_default6)
 	struct dps_config cfg;
 
 	CHECK_EQ(dps_config_parse_string(NAME, text, &cfg, errbuf, sizeof(errbuf)), 0);
-	CHECK_EQ(cfg.routes[0].p.addr.family, AF_INET);
+	CHECK_EQ(cfg.routes[0].p.addr.len, 4);
 	CHECK_EQ(cfg.routes[0].p.plen, 0);
-	CHECK_EQ(cfg.routes[1].p.addr.family, AF_INET6);
+	CHECK_EQ(cfg.routes[1].p.addr.len, 16);
 	CHECK_EQ(cfg.routes[1].p.plen, 0);
 	CHECK_EQ(cfg.routes[1].nic, 0);
 	dps_config_free(&cfg);
@@ -621,18 +621,18 @@ DPS_TEST(err_too_many_routes_neighbors_udp)
 
 DPS_TEST(parse_helpers)
 {
-	struct dps_cfg_prefix p;
-	struct dps_cfg_addr a;
+	struct dps_prefix p;
+	struct dps_addr a;
 	uint8_t mac[6];
 	bool v = false;
 
 	CHECK_EQ(dps_parse_addr("192.0.2.1", &a), 0);
-	CHECK_EQ(a.family, AF_INET);
-	CHECK_EQ(a.bytes[0], 192);
-	CHECK_EQ(a.bytes[4], 0);
+	CHECK_EQ(a.len, 4);
+	CHECK_EQ(a.b[0], 192);
+	CHECK_EQ(a.b[4], 0);
 	CHECK_EQ(dps_parse_addr("::1", &a), 0);
-	CHECK_EQ(a.family, AF_INET6);
-	CHECK_EQ(a.bytes[15], 1);
+	CHECK_EQ(a.len, 16);
+	CHECK_EQ(a.b[15], 1);
 	CHECK_EQ(dps_parse_addr("1.2.3", &a), -EINVAL);
 	CHECK_EQ(dps_parse_addr("", &a), -EINVAL);
 	CHECK_EQ(dps_parse_addr("fe80::1%eth0", &a), -EINVAL);
