@@ -390,7 +390,7 @@ class Bench:
         ports = [0, 1, 2] if SCENARIOS[scen].get("layout") == "two" else [0, 1]
         res = dict(scenario=scen, round=rnd, device=dev, pps=float("nan"), rx_pps=float("nan"),
                    loss=float("nan"), cpu=float("nan"), changes=float("nan"), change_err=0,
-                   load_before=loadavg())
+                   load_before=loadavg(), wall=time.monotonic())
         with open(log, "w") as lf:
             p = subprocess.Popen(["taskset", "-c", "0,1"] + cmd, stdout=lf, stderr=lf,
                                  stdin=subprocess.DEVNULL)
@@ -455,6 +455,7 @@ class Bench:
                 p.wait()
             self.procs.remove(p)
         res["load_after"] = loadavg()
+        res["wall"] = time.monotonic() - res["wall"]
         if res["pps"] != res["pps"]:
             os.makedirs(self.a.out, exist_ok=True)
             dst = os.path.join(self.a.out, "failed-%s.log" % prefix)
@@ -570,6 +571,9 @@ def table(scen, devs, ratios, rows, repro, out):
         else:
             vals.append(cell(c.rsplit(" ", 1)[1] if " " in c else "", m))
     out("  ".join(v.rjust(w) for v, w in zip(vals, widths)))
+    out("   CPU share while sampled (median; 1.0 = one core, below ~1 the program was not alone "
+        "on its core): " + ", ".join("%s %s" % (d, fmt(med([get.get((n, d), {}).get(
+            "cpu", float("nan")) for n in rounds]), "%.2f")) for d in devs))
     bad = [r for r in rows if "error" in r or "log" in r or r.get("change_err")]
     for r in bad:
         out("   round %d %s: %s%s%s" % (r["round"], r["device"], r.get("error", ""),
@@ -687,6 +691,7 @@ def main():
     bench = Bench(a, work)
     rows = []
     load0 = open("/proc/loadavg").read().split()[:3]
+    t_begin = time.monotonic()
     est = sum(len(devices(s)) for s in scens) * a.rounds * (a.warmup + a.seconds + 2.5)
     print("test/perf/run: %d scenario(s), %d round(s), ~%.0f min; load average %s" %
           (len(scens), a.rounds, est / 60, " ".join(load0)), file=sys.stderr)
@@ -708,7 +713,8 @@ def main():
     load1 = open("/proc/loadavg").read().split()[:3]
 
     keys = ["scenario", "round", "device", "pps", "rx_pps", "loss", "cpu", "changes",
-            "change_err", "load_s", "during_pps", "loss_during", "load_before", "load_after"]
+            "change_err", "load_s", "during_pps", "loss_during", "load_before", "load_after",
+            "wall"]
     with open(csvp, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
         w.writeheader()
@@ -718,8 +724,9 @@ def main():
     out = lines.append
     un = os.uname()
     out("dpstack benchmark %s: %s" % (stamp, a.argv or "test/perf/run"))
-    out("machine: %s, %d CPUs, kernel %s; load average %s at start, %s at end" % (
-        un.nodename, os.cpu_count(), un.release, " ".join(load0), " ".join(load1)))
+    out("machine: %s, %d CPUs, kernel %s; load average %s at start, %s at end; %.1f min" % (
+        un.nodename, os.cpu_count(), un.release, " ".join(load0), " ".join(load1),
+        (time.monotonic() - t_begin) / 60))
     if max(float(load0[0]), float(load1[0])) > 0.7:
         out("WARNING: the machine was not quiet (load average above); these figures are a "
             "functional check, not results.")
