@@ -16,6 +16,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -454,6 +455,8 @@ class Bench:
                 p.kill()
                 p.wait()
             self.procs.remove(p)
+            # EAL leaves its runtime directory behind (--no-huge); it is ours alone.
+            shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True)
         res["load_after"] = loadavg()
         res["wall"] = time.monotonic() - res["wall"]
         if res["pps"] != res["pps"]:
