@@ -202,23 +202,15 @@ dps_fmt_route(struct dps_app *app, const struct dps_route_info *r, char *buf, si
 const char *
 dps_fmt_neigh_state(enum dps_neigh_state s)
 {
-	switch (s) {
-	case DPS_NEIGH_INCOMPLETE:
-		return "incomplete";
-	case DPS_NEIGH_REACHABLE:
-		return "reachable";
-	case DPS_NEIGH_STATIC:
-		return "static";
-	case DPS_NEIGH_FAILED:
-		return "failed";
-	}
-	return "?";
+	return dps_neigh_state_name(s);
 }
 
 bool
 dps_neigh_has_mac(const struct dps_neigh_info *n)
 {
-	return n->state == DPS_NEIGH_REACHABLE || n->state == DPS_NEIGH_STATIC;
+	return n->state == DPS_NEIGH_REACHABLE || n->state == DPS_NEIGH_STATIC ||
+	       n->state == DPS_NEIGH_STALE || n->state == DPS_NEIGH_DELAY ||
+	       n->state == DPS_NEIGH_PROBE;
 }
 
 char *
@@ -226,15 +218,17 @@ dps_fmt_neigh(struct dps_app *app, const struct dps_neigh_info *n, char *buf, si
 {
 	char a[INET6_ADDRSTRLEN], mac[32];
 
+	/* age: seconds since the entry changed state or was last confirmed. */
 	if (dps_neigh_has_mac(n))
-		snprintf(buf, len, "%s dev %s lladdr %s %s", dps_addr_fmt(&n->addr, a, sizeof(a)),
-			 dps_fmt_nic(app, n->nic_id),
-			 dps_mac_fmt(n->mac.addr_bytes, mac, sizeof(mac)),
-			 dps_fmt_neigh_state(n->state));
-	else
-		snprintf(buf, len, "%s dev %s %s queued %u",
+		snprintf(buf, len, "%s dev %s lladdr %s %s age %" PRIu64 ".%01" PRIu64 "s",
 			 dps_addr_fmt(&n->addr, a, sizeof(a)), dps_fmt_nic(app, n->nic_id),
-			 dps_fmt_neigh_state(n->state), n->queued);
+			 dps_mac_fmt(n->mac.addr_bytes, mac, sizeof(mac)),
+			 dps_fmt_neigh_state(n->state), n->age_ms / 1000, n->age_ms % 1000 / 100);
+	else
+		snprintf(buf, len, "%s dev %s %s queued %u age %" PRIu64 ".%01" PRIu64 "s",
+			 dps_addr_fmt(&n->addr, a, sizeof(a)), dps_fmt_nic(app, n->nic_id),
+			 dps_fmt_neigh_state(n->state), n->queued, n->age_ms / 1000,
+			 n->age_ms % 1000 / 100);
 	return buf;
 }
 
@@ -792,8 +786,8 @@ cmd_show_neigh(struct ctl *c, int argc, char **argv)
 			P("null");
 		P(", \"nic\": ");
 		dps_out_jstr(c->o, dps_fmt_nic(c->app, v[i].nic_id));
-		P(", \"state\": \"%s\", \"queued\": %u}", dps_fmt_neigh_state(v[i].state),
-		  v[i].queued);
+		P(", \"state\": \"%s\", \"queued\": %u, \"age_ms\": %" PRIu64 "}",
+		  dps_fmt_neigh_state(v[i].state), v[i].queued, v[i].age_ms);
 	}
 	if (c->json)
 		P("]\n");

@@ -120,8 +120,13 @@ struct dps_netproto_ops {
 	bool (*is_unspecified_or_broadcast)(const struct dps_addr *a);
 	/** Called by dps_nic_enable() with the writer lock held (IPv4 broadcast, IPv6 ff02::1). */
 	int (*enable_locked)(struct dps_nic *nic);
-	/** Send a link-address solicitation for target (ARP request, NDP NS). Control thread. */
-	int (*solicit)(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target);
+	/**
+	 * Send a link-address solicitation for target (ARP request, NDP NS). Control thread.
+	 * ucast NULL: broadcast / solicited-node multicast (resolution); else a unicast probe
+	 * to that link address (RFC 4861 7.3.3 PROBE, RFC 1122 2.3.2.1).
+	 */
+	int (*solicit)(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target,
+		       const struct rte_ether_addr *ucast);
 	/** A queued packet whose next hop did not resolve: send host unreachable, free it. */
 	void (*unresolved)(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
 };

@@ -125,6 +125,16 @@
 	X(NEIGH_QUEUE_FULL, "neigh.queue_full", DROP, "packets dropped: resolution queue full")      \
 	X(NEIGH_UNRESOLVED, "neigh.unresolved", DROP, "packets dropped: next hop did not resolve")   \
 	X(NEIGH_LEARNED, "neigh.learned", INFO, "link addresses learned from ARP or NDP")             \
+	X(NEIGH_RATE_LIMITED, "neigh.rate_limited", DROP, "packets to unknown neighbours over the creation rate") \
+	X(NEIGH_INCOMPLETE_FULL, "neigh.incomplete_full", DROP, "packets dropped: max_incomplete entries resolving") \
+	X(NEIGH_PARKED_FULL, "neigh.parked_full", DROP, "packets dropped: max_parked packets wait in all") \
+	X(NEIGH_RING_FULL, "neigh.ring_full", DROP, "packets dropped: resolve ring to the control thread full") \
+	X(NEIGH_TABLE_FULL, "neigh.table_full", DROP, "packets dropped: no entry could be made (every entry static)") \
+	X(NEIGH_LEARN_LOST, "neigh.learn_lost", ERROR, "link addresses or uses not applied: ring full or table full") \
+	X(NEIGH_EVICTED, "neigh.evicted", INFO, "entries evicted (least recently updated first) to make room") \
+	X(NEIGH_GC, "neigh.gc", INFO, "STALE or FAILED entries garbage-collected")              \
+	X(NEIGH_OVERRIDE_REFUSED, "neigh.override_refused", INFO, "advertisements without Override not taken (RFC 4861 7.2.5)") \
+	X(NEIGH_NOT_ON_LINK, "neigh.not_on_link", INFO, "ARP senders on no connected subnet: not learned") \
 	X(NO_MBUF, "nombuf", ERROR, "a reply or error could not be built: no mbufs")
 
 /** What a counter counts; see the file comment. */

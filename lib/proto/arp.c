@@ -43,6 +43,23 @@ arp_parse_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts
 		dps_addr4(&src[i], &a->arp_data.arp_sip);
 		dps_addr4(&dst[i], &a->arp_data.arp_tip);
 		/*
+		 * RFC 826 "Packet Reception": if the sender is already in the table, its hardware
+		 * address is updated, whoever the target is (the merge). Only an existing entry:
+		 * dps_neigh_update posts nothing when there is none or nothing changes. A reply to
+		 * us is handled in arp_handle_one (it confirms reachability).
+		 */
+		if (!dps_ip4_is_zero(src[i].b) && !dps_ip4_is_multi(src[i].b) &&
+		    a->arp_data.arp_sip != a->arp_data.arp_tip &&
+		    rte_is_unicast_ether_addr(&a->arp_data.arp_sha) &&
+		    !rte_is_zero_ether_addr(&a->arp_data.arp_sha))
+			dps_neigh_update(ctx, nic, &src[i], &a->arp_data.arp_sha,
+					 DPS_NEIGH_F_ADVERT | DPS_NEIGH_F_OVERRIDE);
+		else if (!dps_ip4_is_zero(src[i].b) && a->arp_data.arp_sip == a->arp_data.arp_tip &&
+			 rte_is_unicast_ether_addr(&a->arp_data.arp_sha))
+			/* A gratuitous ARP (RFC 5227 announcement) updates an existing entry too. */
+			dps_neigh_update(ctx, nic, &src[i], &a->arp_data.arp_sha,
+					 DPS_NEIGH_F_ADVERT | DPS_NEIGH_F_OVERRIDE);
+		/*
 		 * A sender claiming a multicast or broadcast protocol address is bogus; 0.0.0.0 is
 		 * an RFC 5227 probe and is answered.
 		 */
@@ -66,13 +83,27 @@ arp_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m)
 	spa_zero = dps_ip4_is_zero((const uint8_t *)&a.arp_data.arp_sip);
 	dps_addr4(&sender, &a.arp_data.arp_sip);
 	/*
-	 * RFC 826: the target is ours (the NIC layer delivered it), so merge the sender into the
-	 * table. Never learn a group MAC, nor the unspecified address of a probe.
+	 * RFC 826: the target is ours (the NIC layer delivered it). A reply answers our request:
+	 * it resolves the entry and confirms reachability (RFC 4861 7.2.5 semantics: solicited,
+	 * override), but creates none. A request creates a STALE entry (as an NS does, RFC 4861
+	 * 7.2.3) only for a sender on one of the NIC's connected subnets: anyone else could fill
+	 * the table with addresses we would never send to. Never learn a group MAC, nor the
+	 * unspecified address of a probe.
 	 */
-	if (!spa_zero && !rte_is_multicast_ether_addr(&a.arp_data.arp_sha) &&
+	if (!spa_zero && rte_is_unicast_ether_addr(&a.arp_data.arp_sha) &&
 	    !rte_is_zero_ether_addr(&a.arp_data.arp_sha) &&
-	    a.arp_data.arp_sip != a.arp_data.arp_tip)
-		dps_neigh_learn(ctx, nic, &sender, &a.arp_data.arp_sha);
+	    a.arp_data.arp_sip != a.arp_data.arp_tip) {
+		if (a.arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY))
+			dps_neigh_update(ctx, nic, &sender, &a.arp_data.arp_sha,
+					 DPS_NEIGH_F_ADVERT | DPS_NEIGH_F_SOLICITED |
+						 DPS_NEIGH_F_OVERRIDE);
+		else if (dps_nic_on_subnet_rcu(nic, dps_np_slot(nic->stack, RTE_ETHER_TYPE_IPV4),
+					       &sender))
+			dps_neigh_update(ctx, nic, &sender, &a.arp_data.arp_sha,
+					 DPS_NEIGH_F_CREATE);
+		else
+			dps_cnt_inc(ctx, nic->id, DPS_CNT_NEIGH_NOT_ON_LINK);
+	}
 
 	if (a.arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY)) {
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_ARP_REPLIES_RCVD);
@@ -115,7 +146,8 @@ arp_handle_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkt
 }
 
 int
-dps_arp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target)
+dps_arp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target,
+		const struct rte_ether_addr *ucast)
 {
 	static const struct rte_ether_addr bcast = {.addr_bytes = {0xff, 0xff, 0xff, 0xff, 0xff,
 								   0xff}};
@@ -149,7 +181,8 @@ dps_arp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr 
 	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
 	memcpy(&a->arp_data.arp_tip, target->b, 4);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_ARP_REQUESTS_SENT);
-	dps_eth_output(ctx, nic, m, &bcast, RTE_ETHER_TYPE_ARP);
+	/* RFC 1122 2.3.2.1: a probe of a cached entry is unicast to its address. */
+	dps_eth_output(ctx, nic, m, ucast != NULL ? ucast : &bcast, RTE_ETHER_TYPE_ARP);
 	return 0;
 }
 

@@ -239,11 +239,13 @@ int dps_icmp6_error_ex(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct
 		       bool allow_multi);
 
 /* ARP / IPv4 / IPv6 helpers shared by the protocol tables. */
-int dps_arp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target);
+int dps_arp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target,
+		    const struct rte_ether_addr *ucast);
 void dps_ip4_unresolved(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
 void dps_ip6_unresolved(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
 /** IPv6 solicitation (NDP neighbour solicitation, RFC 4861 7.2.2): the IPv6 ops' solicit. */
-int dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target);
+int dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target,
+		    const struct rte_ether_addr *ucast);
 
 /**
  * Forward a burst of IPv4 packets that matched no local endpoint on NIC in (forwarding on
@@ -352,6 +354,58 @@ dps_primary_src(const struct dps_nic *nic, uint16_t ethertype, struct dps_addr *
 	if (slot >= DPS_MAX_NETPROTO)
 		return -EPROTONOSUPPORT;
 	return dps_nic_primary_addr_rcu(nic, slot, out);
+}
+
+/**
+ * The connected subnets of a NIC are the prefixes of its primary IPv4 addresses (the primary
+ * snapshot: NEVER_PRIMARY addresses do not count, docs/protocols.md). np4 is IPv4's slot.
+ * Whether a (network order, 4 bytes) is the all-ones broadcast of one of them; /31 and /32
+ * have none (RFC 3021).
+ */
+static inline bool
+dps_ip4_subnet_bcast_rcu(const struct dps_nic *nic, unsigned int np4, const uint8_t *a)
+{
+	const struct dps_ep_set *set;
+	uint32_t v;
+
+	/* Host part all ones with at least two host bits: the low two bits are set. */
+	if (likely((a[3] & 3) != 3) || np4 >= DPS_MAX_NETPROTO)
+		return false;
+	memcpy(&v, a, 4);
+	v = rte_be_to_cpu_32(v);
+	set = __atomic_load_n(&nic->primary[np4], __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
+		const struct dps_endpoint *ep = set->ep[i];
+		uint32_t host, e;
+
+		if (ep->prefix_len > 30 || ep->addr.len != 4)
+			continue;
+		host = ep->prefix_len == 0 ? UINT32_MAX : (1u << (32 - ep->prefix_len)) - 1;
+		memcpy(&e, ep->addr.b, 4);
+		e = rte_be_to_cpu_32(e);
+		if ((v | host) == v && (v & ~host) == (e & ~host))
+			return true;
+	}
+	return false;
+}
+
+/** Whether address a lies in the prefix of one of the NIC's primary addresses of slot np. */
+static inline bool
+dps_nic_on_subnet_rcu(const struct dps_nic *nic, unsigned int np, const struct dps_addr *a)
+{
+	const struct dps_ep_set *set;
+
+	if (np >= DPS_MAX_NETPROTO)
+		return false;
+	set = __atomic_load_n(&nic->primary[np], __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
+		const struct dps_endpoint *ep = set->ep[i];
+		struct dps_prefix p = {.addr = ep->addr, .plen = ep->prefix_len};
+
+		if (ep->addr.len == a->len && dps_prefix_contains(&p, a))
+			return true;
+	}
+	return false;
 }
 
 /** Finish an IPv4 header whose fields are set but the checksum (ihl*4 bytes, contiguous). */

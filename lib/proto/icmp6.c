@@ -254,7 +254,7 @@ ndp_ns_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m, 
 	}
 	/* RFC 4861 7.2.3: the SLLA of a solicitation from a unicast source updates the cache. */
 	if (!unspec && has_slla && rte_is_unicast_ether_addr(&slla))
-		dps_neigh_learn(ctx, nic, &info->remote, &slla);
+		dps_neigh_update(ctx, nic, &info->remote, &slla, DPS_NEIGH_F_CREATE);
 
 	/*
 	 * RFC 4861 7.2.4: the advertisement goes to the solicitation's source with S set, or to
@@ -315,9 +315,20 @@ ndp_na_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m, 
 	}
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_NA_RCVD);
 	dps_addr6(&target, na.target);
-	/* RFC 4861 7.2.5: the target's link-layer address, when given, resolves the target. */
-	if (has_tlla && rte_is_unicast_ether_addr(&tlla))
-		dps_neigh_learn(ctx, nic, &target, &tlla);
+	/*
+	 * RFC 4861 7.2.5: the target's link-layer address, when given, resolves an INCOMPLETE
+	 * entry; an existing one takes it only with Override (or when it is the same), and
+	 * Solicited confirms reachability. No entry: nothing is created.
+	 */
+	if (has_tlla && rte_is_unicast_ether_addr(&tlla)) {
+		unsigned int f = DPS_NEIGH_F_ADVERT;
+
+		if (na.flags & rte_cpu_to_be_32(ND_NA_FLAG_SOLICITED))
+			f |= DPS_NEIGH_F_SOLICITED;
+		if (na.flags & rte_cpu_to_be_32(ND_NA_FLAG_OVERRIDE))
+			f |= DPS_NEIGH_F_OVERRIDE;
+		dps_neigh_update(ctx, nic, &target, &tlla, f);
+	}
 	rte_pktmbuf_free(m);
 }
 
@@ -385,7 +396,8 @@ dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 /* ---- solicitation (RFC 4861 7.2.2) ---- */
 
 int
-dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target)
+dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target,
+		const struct rte_ether_addr *ucast)
 {
 	struct dps_addr src, group;
 	struct rte_ether_addr dmac;
@@ -410,9 +422,15 @@ dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr 
 		rte_pktmbuf_free(m);
 		return -ENOMEM;
 	}
-	/* To the target's solicited-node group, hop limit 255, with our link-layer address. */
+	/*
+	 * To the target's solicited-node group, hop limit 255, with our link-layer address; a
+	 * probe of a cached entry goes to the target itself (RFC 4861 7.2.2, 7.3.3).
+	 */
 	group.len = 16;
-	dps_ip6_solicited(target->b, group.b);
+	if (ucast != NULL)
+		memcpy(group.b, target->b, 16);
+	else
+		dps_ip6_solicited(target->b, group.b);
 	ip6_hdr_fill(ip, ND_LEN + ND_OPT_LEN, 255, src.b, group.b);
 	ns = (struct nd_msg *)(ip + 1);
 	ns->type = ND_NEIGHBOR_SOLICIT;
@@ -426,7 +444,10 @@ dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr 
 	opt->mac = nic->mac;
 	ns->cksum = dps_cksum_l4(m, DPS_IP6_HLEN, ND_LEN + ND_OPT_LEN, &src, &group,
 				 IPPROTO_ICMPV6);
-	dps_ip6_mcast_mac(group.b, &dmac);
+	if (ucast != NULL)
+		dmac = *ucast;
+	else
+		dps_ip6_mcast_mac(group.b, &dmac);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_NS_SENT);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
 	dps_eth_output(ctx, nic, m, &dmac, RTE_ETHER_TYPE_IPV6);

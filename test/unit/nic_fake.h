@@ -305,7 +305,8 @@ fake_enable_noip(struct dps_nic *nic)
 }
 
 static inline int
-fake_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target)
+fake_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *target,
+	     const struct rte_ether_addr *ucast)
 {
 	return 0;
 }

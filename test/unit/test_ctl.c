@@ -463,10 +463,10 @@ DPS_TEST(ctl_neigh)
 	CHECK_EQ(v[0].state, DPS_NEIGH_STATIC);
 	CHECK_EQ(v[0].mac.addr_bytes[5], 7);
 	CHECK_EQ(ex(&f, "show neigh"), 0);
-	CHECK(out_has("192.0.2.7 dev lan0 lladdr 02:00:00:00:00:07 static\n"));
+	CHECK(out_has("192.0.2.7 dev lan0 lladdr 02:00:00:00:00:07 static age "));
 	CHECK_EQ(exj(&f, "show neigh"), 0);
 	CHECK(out_has("{\"address\": \"192.0.2.7\", \"mac\": \"02:00:00:00:00:07\", \"nic\": "
-		      "\"lan0\", \"state\": \"static\", \"queued\": 0}"));
+		      "\"lan0\", \"state\": \"static\", \"queued\": 0, \"age_ms\": "));
 	CHECK_EQ(ex(&f, "neigh add 192.0.2.8 02:00:00:00:00 lan0"), -EINVAL);
 	CHECK(err_is("bad MAC '02:00:00:00:00' (want xx:xx:xx:xx:xx:xx)"));
 	CHECK_EQ(ex(&f, "neigh add 192.0.2.8 01:00:5e:00:00:01 lan0"), -EINVAL);

@@ -222,7 +222,7 @@ DPS_TEST(arp_solicit_sends_broadcast_request)
 	const struct rte_arp_hdr *r;
 	SETUP();
 
-	CHECK_EQ(S->np[dps_stack_np_slot(S, RTE_ETHER_TYPE_IPV4)]->solicit(C, N, &t), 0);
+	CHECK_EQ(S->np[dps_stack_np_slot(S, RTE_ETHER_TYPE_IPV4)]->solicit(C, N, &t, NULL), 0);
 	dps_ctx_flush(C);
 	CHECK_EQ(ncap, 1);
 	CHECK(MEMEQ(caps[0].b, MAC_BCAST.addr_bytes, 6));

@@ -417,13 +417,29 @@ DPS_TEST(ndp_na_is_learned_and_solicit_sends_ns)
 	const uint8_t *ip;
 	SETUP();
 
+	/* RFC 4861 7.2.5: an NA for a target with no entry creates none. */
 	rx(f, n, 0);
 	CHECK_EQ(cnt(DPS_CNT_NDP_NA_RCVD), 1);
 	dps_neigh_poll(S, C);
+	CHECK_EQ(dps_neigh_lookup_rcu(S, 0, &t, &mac), -ENOENT);
+	/* A packet for it starts resolution (an NS); the NA resolves it and the packet leaves. */
+	{
+		uint8_t pl[40] = {0x60};
+		struct rte_mbuf *m = mk(pl, sizeof(pl), 0);
+
+		m->l2_len = 14;
+		dps_neigh_resolve(C, N, &t, m);
+	}
+	dps_neigh_poll(S, C);
+	CHECK_EQ(ncap, 1);
+	rx(f, n, 0);
+	dps_neigh_poll(S, C);
 	CHECK_EQ(dps_neigh_lookup_rcu(S, 0, &t, &mac), 0);
 	CHECK(rte_is_same_ether_addr(&mac, &MAC_PEER));
-	CHECK_EQ(ncap, 0);
-	CHECK_EQ(S->np[dps_stack_np_slot(S, RTE_ETHER_TYPE_IPV6)]->solicit(C, N, &t2), 0);
+	CHECK_EQ(ncap, 2);
+	CHECK(MEMEQ(caps[1].b, MAC_PEER.addr_bytes, 6));
+	ncap = 0;
+	CHECK_EQ(S->np[dps_stack_np_slot(S, RTE_ETHER_TYPE_IPV6)]->solicit(C, N, &t2, NULL), 0);
 	dps_ctx_flush(C);
 	CHECK_EQ(ncap, 1);
 	CHECK(caps[0].b[0] == 0x33 && caps[0].b[1] == 0x33 && caps[0].b[2] == 0xff &&
