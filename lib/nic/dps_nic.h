@@ -278,6 +278,28 @@ void dps_stack_synchronize(struct dps_stack *s);
  */
 void dps_stack_defer_free_locked(struct dps_stack *s, void (*fn)(void *arg), void *arg);
 
+/**
+ * Tests: make the next n allocations of a NIC's primary-address snapshot fail, as if memory
+ * ran out (the rebuild must then never leave a snapshot naming a removed endpoint).
+ *
+ * @param s  the stack
+ * @param n  how many allocations fail
+ * @threadsafety Takes the writer lock.
+ */
+void dps_stack_inject_alloc_failures(struct dps_stack *s, uint32_t n);
+/**
+ * Tests: whether the NIC's published primary snapshot of a protocol slot names an endpoint
+ * (a pointer compare: ep is never read).
+ *
+ * @param nic      the NIC
+ * @param np_slot  protocol slot (dps_stack_np_slot())
+ * @param ep       the endpoint
+ * @return true when the snapshot holds ep.
+ * @threadsafety Lock-free; the writer lock or an online reader.
+ */
+bool dps_nic_primary_snapshot_has(const struct dps_nic *nic, unsigned int np_slot,
+				  const struct dps_endpoint *ep);
+
 /* ---- counters ---- */
 
 /**

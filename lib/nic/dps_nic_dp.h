@@ -87,6 +87,12 @@ struct dps_ctx {
 	uint16_t id;  /**< counter slot and RCU thread id */
 	uint16_t txq; /**< the tx queue this context owns on every port */
 	bool online;  /**< an RCU reader now (dps_ctx_online()) */
+	/**
+	 * Set by the protocol layer while it hands packets to a NIC they did not arrive on
+	 * (delivered through the forwarding path's "the outgoing NIC owns the destination"
+	 * rule): replies to them must be routed, not sent back out of that NIC.
+	 */
+	bool routed_reply;
 	struct rte_mempool *pool; /**< for packets the stack originates (replies, errors) */
 	uint64_t tsc_hz; /**< rte_get_tsc_hz() at creation */
 	struct dps_ratelimit icmp_rl[2]; /**< [0] IPv4, [1] IPv6 */
@@ -442,6 +448,31 @@ dps_nic_owns_rcu(const struct dps_nic *nic, const struct dps_addr *a)
 {
 	return dps_nic_ep_owns_rcu(nic, dps_nic_endpoint_rcu(nic, a));
 }
+
+/**
+ * Whether an address lies in the prefix of one of the NIC's primary addresses of a protocol
+ * (the NIC's connected subnets), read from the primary snapshot.
+ *
+ * @param nic      the NIC
+ * @param np_slot  protocol slot (dps_stack_np_slot())
+ * @param a        the address
+ * @return true when a prefix contains a; false otherwise or for a bad slot.
+ * @threadsafety Lock-free; an online reader.
+ */
+bool dps_nic_on_subnet_rcu(const struct dps_nic *nic, unsigned int np_slot,
+			   const struct dps_addr *a);
+/**
+ * Whether an address is the all-ones host address of such a prefix with at least two host
+ * bits (for IPv4: a subnet-directed broadcast, RFC 1122 3.3.6; /31 and /32 have none).
+ *
+ * @param nic      the NIC
+ * @param np_slot  protocol slot (dps_stack_np_slot())
+ * @param a        the address
+ * @return true when a is such an address; false otherwise or for a bad slot.
+ * @threadsafety Lock-free; an online reader.
+ */
+bool dps_nic_subnet_allones_rcu(const struct dps_nic *nic, unsigned int np_slot,
+				const struct dps_addr *a);
 
 /**
  * The source address for packets the stack originates on this NIC (ICMP errors, ARP and NDP

@@ -119,6 +119,7 @@
 	X(FWD_MARTIAN, "fwd.martian", DROP, "source or destination RFC 1812 5.3.7 forbids forwarding") \
 	X(FWD_LINK_BROADCAST, "fwd.link_broadcast", DROP, "unicast IP in a link-layer broadcast")      \
 	X(FWD_DISABLED, "fwd.disabled", DROP, "not ours; the stack forwards, but not from this NIC")                   \
+	X(FWD_DIRECTED_BROADCAST, "fwd.directed_broadcast", DROP, "directed broadcast to a connected subnet: not forwarded (RFC 1812 5.3.5.2)") \
 	X(FWD_LOCAL_DELIVERED, "fwd.local_delivered", INFO, "delivered to another NIC's address")     \
 	/* Neighbours */                                                                           \
 	X(NEIGH_QUEUED, "neigh.queued", INFO, "packets queued while the next hop resolves")           \

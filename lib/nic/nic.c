@@ -52,11 +52,21 @@ ep_joins_solicited(const struct dps_stack *s, const struct dps_endpoint *ep, str
 
 /* ---- primary snapshot for the data path ---- */
 
+/* Whether every endpoint of a snapshot is still on the NIC's primary list. */
+static bool
+snapshot_linked(const struct dps_ep_set *set, unsigned int slot)
+{
+	for (uint32_t i = 0; i < set->n; i++)
+		if (!dps_ep_priv(set->ep[i])->in_primary || set->ep[i]->np != slot)
+			return false;
+	return true;
+}
+
 static void
 rebuild_primary_locked(struct dps_nic *nic, unsigned int slot)
 {
 	struct dps_stack *s = nic->stack;
-	struct dps_ep_set *set, *old;
+	struct dps_ep_set *set, *old = dps_nic_priv(nic)->primary[slot];
 	struct dps_ep_priv *ep;
 	uint32_t n = 0;
 
@@ -64,15 +74,28 @@ rebuild_primary_locked(struct dps_nic *nic, unsigned int slot)
 		n++;
 	set = NULL;
 	if (n > 0) {
-		set = rte_zmalloc_socket("dps_primary", sizeof(*set) + n * sizeof(set->ep[0]), 0,
-					 dps_stack_priv(s)->socket_id);
-		/* Out of memory: keep the old snapshot rather than none; it is only a hint. */
-		if (set == NULL)
-			return;
-		TAILQ_FOREACH(ep, &dps_nic_priv(nic)->primary_list[slot], primary_link)
-			set->ep[set->n++] = &ep->pub;
+		if (unlikely(dps_stack_priv(s)->inject_alloc_failures > 0)) {
+			dps_stack_priv(s)->inject_alloc_failures--;
+		} else {
+			set = rte_zmalloc_socket("dps_primary",
+						 sizeof(*set) + n * sizeof(set->ep[0]), 0,
+						 dps_stack_priv(s)->socket_id);
+		}
+		if (set == NULL) {
+			/*
+			 * Out of memory. The old snapshot may stay only if it names no endpoint
+			 * that left the list: one being removed is freed after the grace period,
+			 * and every ICMP error, ARP/NS and UDP send would read it after that.
+			 * Otherwise none is published (no source address) until a rebuild
+			 * succeeds: the next change of this NIC's primaries tries again.
+			 */
+			if (old == NULL || snapshot_linked(old, slot))
+				return;
+		} else {
+			TAILQ_FOREACH(ep, &dps_nic_priv(nic)->primary_list[slot], primary_link)
+				set->ep[set->n++] = &ep->pub;
+		}
 	}
-	old = dps_nic_priv(nic)->primary[slot];
 	__atomic_store_n(&dps_nic_priv(nic)->primary[slot], set, __ATOMIC_RELEASE);
 	if (old != NULL)
 		dps_stack_defer_free_locked(s, rte_free, old);
@@ -749,6 +772,68 @@ dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
 		return 0;
 	}
 	return -EADDRNOTAVAIL;
+}
+
+/*
+ * The subnets of a NIC's primary addresses, for the protocols: membership and the all-ones
+ * host address (a broadcast for IPv4; lib/proto decides what it means). Plain prefix
+ * arithmetic on the snapshot: no protocol knowledge here.
+ */
+bool
+dps_nic_on_subnet_rcu(const struct dps_nic *nic, unsigned int np_slot, const struct dps_addr *a)
+{
+	const struct dps_ep_set *set;
+
+	if (np_slot >= DPS_MAX_NETPROTO)
+		return false;
+	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
+		const struct dps_endpoint *ep = set->ep[i];
+		struct dps_prefix p = {.addr = ep->addr, .plen = ep->prefix_len};
+
+		if (ep->addr.len == a->len && dps_prefix_contains(&p, a))
+			return true;
+	}
+	return false;
+}
+
+bool
+dps_nic_subnet_allones_rcu(const struct dps_nic *nic, unsigned int np_slot,
+			   const struct dps_addr *a)
+{
+	const struct dps_ep_set *set;
+
+	if (np_slot >= DPS_MAX_NETPROTO)
+		return false;
+	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
+		const struct dps_endpoint *ep = set->ep[i];
+		struct dps_prefix p = {.addr = ep->addr, .plen = ep->prefix_len};
+		struct dps_addr b;
+
+		/* At least two host bits: a /31 or /32 has no broadcast (RFC 3021). */
+		if (ep->addr.len != a->len || ep->prefix_len + 2 > a->len * 8)
+			continue;
+		dps_prefix_broadcast(&p, &b);
+		if (dps_addr_eq(&b, a))
+			return true;
+	}
+	return false;
+}
+
+bool
+dps_nic_primary_snapshot_has(const struct dps_nic *nic, unsigned int np_slot,
+			     const struct dps_endpoint *ep)
+{
+	const struct dps_ep_set *set;
+
+	if (np_slot >= DPS_MAX_NETPROTO)
+		return false;
+	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; set != NULL && i < set->n; i++)
+		if (set->ep[i] == ep)
+			return true;
+	return false;
 }
 
 /* ---- queries ---- */

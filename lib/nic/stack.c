@@ -61,6 +61,14 @@ fail:
 }
 
 void
+dps_stack_inject_alloc_failures(struct dps_stack *s, uint32_t n)
+{
+	dps_stack_lock(s);
+	dps_stack_priv(s)->inject_alloc_failures = n;
+	dps_stack_unlock(s);
+}
+
+void
 dps_stack_set_forwarding(struct dps_stack *s, bool on)
 {
 	__atomic_store_n(&dps_stack_priv(s)->forwarding, on, __ATOMIC_RELEASE);

@@ -357,55 +357,42 @@ dps_primary_src(const struct dps_nic *nic, uint16_t ethertype, struct dps_addr *
 }
 
 /**
- * The connected subnets of a NIC are the prefixes of its primary IPv4 addresses (the primary
- * snapshot: NEVER_PRIMARY addresses do not count, docs/protocols.md). np4 is IPv4's slot.
- * Whether a (network order, 4 bytes) is the all-ones broadcast of one of them; /31 and /32
- * have none (RFC 3021).
+ * Whether a (4 bytes, network order) is the subnet-directed broadcast of one of the NIC's
+ * connected subnets: the prefixes of its primary IPv4 addresses (NEVER_PRIMARY addresses do
+ * not count, docs/protocols.md), /30 or shorter (RFC 3021). np4 is IPv4's slot. Inline for
+ * the cheap test: an all-ones host part of two bits or more ends in binary 11.
  */
 static inline bool
 dps_ip4_subnet_bcast_rcu(const struct dps_nic *nic, unsigned int np4, const uint8_t *a)
 {
-	const struct dps_ep_set *set;
-	uint32_t v;
+	struct dps_addr x;
 
-	/* Host part all ones with at least two host bits: the low two bits are set. */
-	if (likely((a[3] & 3) != 3) || np4 >= DPS_MAX_NETPROTO)
+	if (likely((a[3] & 3) != 3))
 		return false;
-	memcpy(&v, a, 4);
-	v = rte_be_to_cpu_32(v);
-	set = __atomic_load_n(&nic->primary[np4], __ATOMIC_ACQUIRE);
-	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
-		const struct dps_endpoint *ep = set->ep[i];
-		uint32_t host, e;
-
-		if (ep->prefix_len > 30 || ep->addr.len != 4)
-			continue;
-		host = ep->prefix_len == 0 ? UINT32_MAX : (1u << (32 - ep->prefix_len)) - 1;
-		memcpy(&e, ep->addr.b, 4);
-		e = rte_be_to_cpu_32(e);
-		if ((v | host) == v && (v & ~host) == (e & ~host))
-			return true;
-	}
-	return false;
+	dps_addr4(&x, a);
+	return dps_nic_subnet_allones_rcu(nic, np4, &x);
 }
 
-/** Whether address a lies in the prefix of one of the NIC's primary addresses of slot np. */
-static inline bool
-dps_nic_on_subnet_rcu(const struct dps_nic *nic, unsigned int np, const struct dps_addr *a)
+/**
+ * Send an IP packet this stack originates (data at the IP header) by the route table: the
+ * route's NIC and the next hop's MAC, or resolution. Without a route, out of nic to dmac.
+ */
+void dps_ip_output_routed(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
+			  const struct rte_ether_addr *dmac, uint16_t ethertype);
+
+/**
+ * Send a reply (echo reply, ICMP error, RST) to a received packet: back out of the NIC to
+ * the sender's MAC, or routed when the packet reached this NIC through the forwarding path
+ * (it arrived on another one: ctx->routed_reply).
+ */
+static inline void
+dps_reply_output(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
+		 const struct rte_ether_addr *dmac, uint16_t ethertype)
 {
-	const struct dps_ep_set *set;
-
-	if (np >= DPS_MAX_NETPROTO)
-		return false;
-	set = __atomic_load_n(&nic->primary[np], __ATOMIC_ACQUIRE);
-	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
-		const struct dps_endpoint *ep = set->ep[i];
-		struct dps_prefix p = {.addr = ep->addr, .plen = ep->prefix_len};
-
-		if (ep->addr.len == a->len && dps_prefix_contains(&p, a))
-			return true;
-	}
-	return false;
+	if (unlikely(ctx->routed_reply))
+		dps_ip_output_routed(ctx, nic, m, dmac, ethertype);
+	else
+		dps_eth_output(ctx, nic, m, dmac, ethertype);
 }
 
 /** Finish an IPv4 header whose fields are set but the checksum (ihl*4 bytes, contiguous). */

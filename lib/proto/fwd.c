@@ -20,7 +20,8 @@
 /* Per-burst counters, added once at the end (one store per counter, not per packet). */
 struct fwd_cnt {
 	uint32_t forwarded, no_route, ttl, too_big, no_frag, martian, link_bcast, local, bad;
-	uint32_t mcast; /* multicast destination not joined */
+	uint32_t mcast;  /* multicast destination not joined */
+	uint32_t dbcast; /* directed broadcast to a connected subnet */
 };
 
 static void
@@ -46,6 +47,8 @@ fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
 		dps_cnt_add(ctx, nic_id, DPS_CNT_NET_TOO_SHORT, c->bad);
 		dps_cnt_add(ctx, nic_id, DPS_CNT_MALFORMED_RCVD, c->bad);
 	}
+	if (unlikely(c->dbcast))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_DIRECTED_BROADCAST, c->dbcast);
 	if (unlikely(c->mcast))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_IP_MCAST_NOT_JOINED, c->mcast);
 }
@@ -78,7 +81,14 @@ deliver_local(struct dps_ctx *ctx, uint16_t ethertype, struct rte_mbuf **pkts,
 				done[j] = true;
 			}
 		}
+		/*
+		 * The packets arrived on another NIC: replies (echo, ICMP errors, RSTs) are
+		 * routed toward their destination, not sent out of the owning NIC to a MAC of
+		 * the other link (dps_reply_output).
+		 */
+		ctx->routed_reply = true;
 		s->np[slot]->handle_burst(ctx, nics[i], grp, k);
+		ctx->routed_reply = false;
 	}
 }
 
@@ -178,6 +188,24 @@ ip4_dec_ttl(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 	sum += nw;
 	ip->hdr_checksum = (uint16_t)~dps_cksum_fold(sum);
 	RTE_SET_USED(m);
+}
+
+/* The broadcast checks of fwd4_chunk (rare: an address ending in binary 11). */
+static bool
+fwd4_bcast(const struct dps_stack *s, const struct dps_nic *out, const struct dps_nexthop *nh,
+	   const struct rte_ipv4_hdr *ip, uint32_t dst, struct fwd_cnt *c)
+{
+	unsigned int np4 = (unsigned int)dps_np_slot(s, RTE_ETHER_TYPE_IPV4);
+
+	if (!nh->has_gw && dps_ip4_subnet_bcast_rcu(out, np4, (const uint8_t *)&dst)) {
+		c->dbcast++;
+		return true;
+	}
+	if (dps_ip4_subnet_bcast_rcu(out, np4, (const uint8_t *)&ip->src_addr)) {
+		c->martian++;
+		return true;
+	}
+	return false;
 }
 
 static void
@@ -308,6 +336,17 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 				local_nic[nl++] = (struct dps_nic *)(uintptr_t)out;
 				continue;
 			}
+		}
+		/*
+		 * RFC 1812 5.3.5.2: a directed broadcast to a connected subnet is not forwarded
+		 * by default, and 4.3.2.7: no ICMP error about it. A source that is such a
+		 * broadcast is a martian (5.3.7). Last octet not ending in binary 11: neither.
+		 */
+		if (unlikely((((const uint8_t *)&dst[i])[3] & 3) == 3 ||
+			     (((const uint8_t *)&ip->src_addr)[3] & 3) == 3) &&
+		    fwd4_bcast(s, out, nh[i], ip, dst[i], &c)) {
+			rte_pktmbuf_free(m);
+			continue;
 		}
 		/* RFC 1812 5.3.1: TTL 1 or 0 on arrival would reach zero: time exceeded. */
 		if (unlikely(ip->time_to_live <= 1)) {

@@ -80,7 +80,7 @@ icmp4_echo(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
 	}
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP4_ECHO_SENT);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
-	dps_eth_output(ctx, nic, m, &dst, RTE_ETHER_TYPE_IPV4);
+	dps_reply_output(ctx, nic, m, &dst, RTE_ETHER_TYPE_IPV4);
 }
 
 /* An error quoting one of our datagrams: tell the transport endpoint (RFC 1122 3.2.2.1). */
@@ -152,14 +152,17 @@ dps_icmp4_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 
 /* RFC 1122 3.2.2 / RFC 1812 4.3.2.7: may an error be sent about this packet at all? */
 static bool
-icmp4_error_allowed(const struct rte_mbuf *orig, const struct rte_ipv4_hdr *ip)
+icmp4_error_allowed(const struct dps_nic *nic, const struct rte_mbuf *orig,
+		    const struct rte_ipv4_hdr *ip)
 {
 	const uint8_t *s = (const uint8_t *)&ip->src_addr;
 	const uint8_t *d = (const uint8_t *)&ip->dst_addr;
 	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
 
 	/* Not about a datagram to a broadcast or multicast address, or in a link broadcast. */
-	if (dps_ip4_is_multi(d) || dps_rx_link_multicast(orig))
+	if (dps_ip4_is_multi(d) || dps_rx_link_multicast(orig) ||
+	    dps_ip4_subnet_bcast_rcu(nic, (unsigned int)dps_np_slot(nic->stack, RTE_ETHER_TYPE_IPV4),
+				     d))
 		return false;
 	/* Not to a source that does not define a single host. */
 	if (dps_ip4_is_zero(s) || dps_ip4_is_multi(s) || s[0] == 127 || s[0] >= 240)
@@ -196,7 +199,7 @@ icmp4_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 
 	if (oip == NULL || (oip->version_ihl >> 4) != 4)
 		return -EINVAL;
-	if (!icmp4_error_allowed(orig, oip))
+	if (!icmp4_error_allowed(out_nic, orig, oip))
 		return -EPERM;
 	if (!dps_ctx_icmp_allow(ctx, 0)) {
 		dps_cnt_inc(ctx, out_nic->id, DPS_CNT_ICMP4_ERRORS_RATELIMITED);
@@ -252,7 +255,7 @@ icmp4_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 
 	dps_cnt_inc(ctx, out_nic->id, DPS_CNT_ICMP4_ERRORS_SENT);
 	dps_cnt_inc(ctx, out_nic->id, DPS_CNT_IP_PACKETS_SENT);
-	dps_eth_output(ctx, out_nic, m, &dst, RTE_ETHER_TYPE_IPV4);
+	dps_reply_output(ctx, out_nic, m, &dst, RTE_ETHER_TYPE_IPV4);
 	return 0;
 }
 

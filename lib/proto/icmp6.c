@@ -139,7 +139,7 @@ icmp6_echo(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
 	}
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP6_ECHO_SENT);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
-	dps_eth_output(ctx, nic, m, &dmac, RTE_ETHER_TYPE_IPV6);
+	dps_reply_output(ctx, nic, m, &dmac, RTE_ETHER_TYPE_IPV6);
 }
 
 /* ---- errors received (RFC 4443 3, RFC 1122 4.1.3.3 by analogy) ---- */
@@ -538,7 +538,7 @@ icmp6_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 	memcpy(ih + 2, &ck, 2);
 	dps_cnt_inc(ctx, out_nic->id, DPS_CNT_ICMP6_ERRORS_SENT);
 	dps_cnt_inc(ctx, out_nic->id, DPS_CNT_IP_PACKETS_SENT);
-	dps_eth_output(ctx, out_nic, m, &dst, RTE_ETHER_TYPE_IPV6);
+	dps_reply_output(ctx, out_nic, m, &dst, RTE_ETHER_TYPE_IPV6);
 	return 0;
 }
 

@@ -49,6 +49,8 @@ static void
 ip4_parse_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint16_t n,
 		struct dps_addr *src, struct dps_addr *dst, int *status)
 {
+	const unsigned int np4 = (unsigned int)dps_np_slot(nic->stack, RTE_ETHER_TYPE_IPV4);
+
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint8_t buf[60];
@@ -99,6 +101,16 @@ ip4_parse_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts
 		 * ("this host on this network", e.g. a DHCP client) and goes on.
 		 */
 		status[i] = dps_ip4_is_multi(src[i].b) ? -EADDRNOTAVAIL : 0;
+		/*
+		 * RFC 1122 3.2.1.3 / RFC 1812 5.3.7: the subnet-directed broadcast of a connected
+		 * subnet is no source either. As a destination it is ours (RFC 1122 3.3.6): the
+		 * NIC layer is shown the limited broadcast, which every IPv4 NIC owns; the
+		 * handler sees the real destination and treats it as a broadcast.
+		 */
+		if (unlikely(dps_ip4_subnet_bcast_rcu(nic, np4, src[i].b)))
+			status[i] = -EADDRNOTAVAIL;
+		else if (unlikely(dps_ip4_subnet_bcast_rcu(nic, np4, dst[i].b)))
+			memset(dst[i].b, 0xff, 4);
 	}
 }
 
@@ -132,7 +144,8 @@ ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 	dps_addr4(&info.remote, &ip->src_addr);
 	/* RFC 1122 3.2.2: a link-layer broadcast counts as a broadcast destination too. */
 	info.local_is_multi = dps_ip4_is_multi(info.local.b) ||
-			      dps_rx_link_multicast(m);
+			      dps_rx_link_multicast(m) ||
+			      dps_ip4_subnet_bcast_rcu(nic, np, info.local.b);
 	info.sport = 0;
 	info.dport = 0;
 

@@ -128,7 +128,7 @@ tcp_unknown_destination(struct dps_ctx *ctx, const struct dps_pktinfo *info, str
 	rt->cksum = dps_cksum_l4(m, hlen, TCP_HLEN, &info->local, &info->remote, IPPROTO_TCP);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_TCP_RESETS_SENT);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
-	dps_eth_output(ctx, nic, m, &dmac, info->netproto);
+	dps_reply_output(ctx, nic, m, &dmac, info->netproto);
 	return true;
 }
 

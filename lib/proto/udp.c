@@ -182,7 +182,7 @@ udp_echo_rx(struct dps_ctx *ctx, struct dps_tep *tep, struct rte_mbuf *m,
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_UDP_ECHOED);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_UDP_PACKETS_SENT);
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
-	dps_eth_output(ctx, nic, m, &dmac, info->netproto);
+	dps_reply_output(ctx, nic, m, &dmac, info->netproto);
 	return;
 drop:
 	rte_pktmbuf_free(m);

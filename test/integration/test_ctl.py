@@ -4,6 +4,7 @@ lan0) and ns[1] (198.51.100.2 on lan1), forwarding on (DEFAULT_TAP_CONFIG).
 """
 
 import json
+import re
 import os
 import socket
 import stat
@@ -424,7 +425,10 @@ def test_telemetry_matches_ctl(tap_net):
     nics, routes, neigh = telemetry(prefix, "/dpstack/nics", "/dpstack/routes", "/dpstack/neigh")
     assert nics["/dpstack/nics"] == {"0": "lan0", "1": "lan1"}
     assert "192.0.2.0/24 dev lan0 connected" in routes["/dpstack/routes"]["routes"]
-    assert any(e.startswith(f"{HOST0} dev lan0 lladdr ") and e.endswith(" reachable")
+    # Learned from the host's ARP request: STALE (RFC 4861 7.2.3 for ARP too), then DELAY,
+    # PROBE, REACHABLE as it is used and probed; the line ends with the entry's age.
+    assert any(e.startswith(f"{HOST0} dev lan0 lladdr ") and
+               re.search(r" (reachable|stale|delay|probe) age [0-9]+\.[0-9]s$", e)
                for e in neigh["/dpstack/neigh"]["entries"]), neigh
 
 

@@ -940,7 +940,7 @@ DPS_TEST(ctl_telemetry)
 	CHECK(strstr(reply, "\"10.9.0.0/16 via 192.0.2.254 dev lan1\"") != NULL);
 	CHECK(strstr(reply, "\"192.0.2.0/24 dev lan1 connected\"") != NULL);
 	CHECK_EQ(telemetry_query("/dpstack/neigh", reply, sizeof(reply)), 0);
-	CHECK(strstr(reply, "\"192.0.2.254 dev lan1 lladdr 02:00:00:00:00:fe static\"") != NULL);
+	CHECK(strstr(reply, "\"192.0.2.254 dev lan1 lladdr 02:00:00:00:00:fe static age ") != NULL);
 	/* After close the commands answer nothing and touch nothing of the app. */
 	dps_telemetry_close(&f.app);
 	CHECK_EQ(telemetry_query("/dpstack/stats", reply, sizeof(reply)), 0);
