@@ -105,7 +105,8 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 
 		p = *(&ca->p);
 		rc = dps_nic_add_address(nic, dps_apply_proto(&p.addr), &p, peb[ca->peb]);
-		if (rc == 0)
+		/* A bare address (a host prefix) is no subnet: no connected route, as addr add. */
+		if (rc == 0 && p.plen < p.addr.len * 8)
 			rc = dps_route_add_connected(app->stack, (uint16_t)i, &p);
 		if (rc != 0) {
 			dps_errf(err, errlen, "%s:%d: address %s on nic %s: %s", cfg->path,

@@ -1146,9 +1146,12 @@ cmd_addr_del(struct ctl *c, int argc, char **argv)
 	if (rc == -EADDRNOTAVAIL)
 		return ctl_err(c, rc, "address %s on %s: %s", argv[1], dps_nic_name(nic),
 			       strerror(EADDRNOTAVAIL));
-	/* Any other error came after the address was gone (leaving its group). */
-	if (has_subnet(&p))
-		dps_route_del_connected(s, dps_nic_id(nic), &p);
+	/*
+	 * Any other error came after the address was gone (leaving its group). Its hold on a
+	 * connected route goes too, a host prefix's included (one made by the library's user or
+	 * an older startup): -ENOENT when it has none.
+	 */
+	(void)dps_route_del_connected(s, dps_nic_id(nic), &p);
 	if (rc != 0)
 		return ctl_err(c, rc, "removed %s from %s, but: %s", buf, dps_nic_name(nic),
 			       strerror(-rc));

@@ -304,6 +304,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		const struct dps_nic *out;
 		struct rte_ether_addr mac;
+		uint16_t omtu;
 		uint32_t nha;
 
 		/* Most packets of a burst share a next hop: its NIC is looked up once. */
@@ -356,12 +357,14 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(m->pkt_len > out->mtu)) {
+		/* dps_nic_set_mtu stores it atomically: one relaxed load, the same for the error. */
+		omtu = __atomic_load_n(&out->mtu, __ATOMIC_RELAXED);
+		if (unlikely(m->pkt_len > omtu)) {
 			if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
 				/* RFC 1812 5.2.7.1, RFC 1191: fragmentation needed, with the MTU. */
 				c.too_big++;
 				(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH,
-						      DPS_ICMP4_FRAG_NEEDED, out->mtu);
+						      DPS_ICMP4_FRAG_NEEDED, omtu);
 			} else {
 				/* No fragmentation (docs/forwarding.md): dropped and counted. */
 				c.no_frag++;
@@ -528,6 +531,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
 		const struct dps_nic *out;
 		struct rte_ether_addr mac;
+		uint16_t omtu;
 		const uint8_t *nha;
 
 		if (unlikely(nh[i] == NULL ||
@@ -561,9 +565,10 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			continue;
 		}
 		/* RFC 8200 5, RFC 4443 3.2: routers never fragment: packet too big. */
-		if (unlikely(m->pkt_len > out->mtu)) {
+		omtu = __atomic_load_n(&out->mtu, __ATOMIC_RELAXED);
+		if (unlikely(m->pkt_len > omtu)) {
 			c.too_big++;
-			(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_PACKET_TOO_BIG, 0, out->mtu);
+			(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_PACKET_TOO_BIG, 0, omtu);
 			rte_pktmbuf_free(m);
 			continue;
 		}

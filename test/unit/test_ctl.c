@@ -267,6 +267,18 @@ DPS_TEST(ctl_addr_connected_route_shared)
 	CHECK(find_route(&f, "192.0.2.0/24", NULL));
 	CHECK_EQ(ex(&f, "addr del lan0 192.0.2.2"), 0);
 	CHECK(!find_route(&f, "192.0.2.0/24", NULL));
+	/* A connected host route made for a bare address (as startup did) goes with addr del. */
+	{
+		struct dps_prefix hp;
+
+		CHECK_EQ(dps_prefix_parse("203.0.113.9/32", &hp), 0);
+		CHECK_EQ(dps_nic_add_address(f.lan0, RTE_ETHER_TYPE_IPV4, &hp,
+					     DPS_PEB_CAN_BE_PRIMARY), 0);
+		CHECK_EQ(dps_route_add_connected(f.app.stack, 0, &hp), 0);
+		CHECK(find_route(&f, "203.0.113.9/32", NULL));
+		CHECK_EQ(ex(&f, "addr del lan0 203.0.113.9"), 0);
+		CHECK(!find_route(&f, "203.0.113.9/32", NULL));
+	}
 	fix_fini(&f);
 }
 
