@@ -130,6 +130,39 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 	return 0;
 }
 
+/* [stack] neigh_*: the keys given replace the library's defaults, checked together. */
+static int
+apply_neigh_params(struct dps_app *app, char *err, size_t errlen)
+{
+	const struct dps_cfg_neigh_params *c = &app->cfg.neigh;
+	struct dps_neigh_params p;
+	int rc;
+
+	dps_neigh_get_params(app->stack, &p);
+#define SET(k) if (c->k != 0) p.k = c->k
+	SET(base_reachable_ms);
+	SET(retrans_ms);
+	SET(delay_first_probe_ms);
+	SET(mcast_probes);
+	SET(ucast_probes);
+	SET(gc_stale_ms);
+	SET(failed_hold_ms);
+	SET(gc_thresh1);
+	SET(gc_thresh2);
+	SET(gc_thresh3);
+	SET(max_incomplete);
+	SET(incomplete_rate);
+	SET(max_parked);
+#undef SET
+	rc = dps_neigh_set_params(app->stack, &p);
+	if (rc != 0)
+		dps_errf(err, errlen,
+			 "%s: [stack] neighbour thresholds out of order: need neigh_gc_thresh1 %u <= "
+			 "neigh_gc_thresh2 %u <= neigh_gc_thresh3 %u <= the table's capacity",
+			 app->cfg.path, p.gc_thresh1, p.gc_thresh2, p.gc_thresh3);
+	return rc;
+}
+
 int
 dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 {
@@ -138,6 +171,9 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 	int rc;
 
 	dps_stack_set_forwarding(app->stack, cfg->forwarding);
+	rc = apply_neigh_params(app, err, errlen);
+	if (rc != 0)
+		return rc;
 	for (unsigned int i = 0; i < cfg->n_nics; i++) {
 		rc = apply_nic(app, i, err, errlen);
 		if (rc != 0)

@@ -69,7 +69,7 @@ struct parser {
 	char sec_label[32];
 	int nic; /* index of the open [nic] section */
 	int nic_key_line[NK_MAX];
-	int stack_key_line[3]; /* stack_uint_keys[], then forwarding */
+	int stack_key_line[24]; /* stack_uint_keys[], then forwarding */
 	int udp_lines[DPS_CFG_MAX_UDP_ECHO];
 	/* NIC name of each neighbour, so duplicates compare before the NIC is known. */
 	char (*neigh_nic)[DPS_CFG_NIC_NAME_MAX + 1];
@@ -879,6 +879,21 @@ static const struct stack_uint_key {
 	 offsetof(struct dps_config, max_routes4)},
 	{"max_routes6", DPS_CFG_ROUTES_MIN, DPS_CFG_ROUTES6_MAX,
 	 offsetof(struct dps_config, max_routes6)},
+#define NEIGH_KEY(k, lo, hi) {"neigh_" #k, lo, hi, offsetof(struct dps_config, neigh.k)}
+	NEIGH_KEY(base_reachable_ms, 1, 3600000),
+	NEIGH_KEY(retrans_ms, 1, 3600000),
+	NEIGH_KEY(delay_first_probe_ms, 1, 3600000),
+	NEIGH_KEY(mcast_probes, 1, 255),
+	NEIGH_KEY(ucast_probes, 1, 255),
+	NEIGH_KEY(gc_stale_ms, 1, 86400000),
+	NEIGH_KEY(failed_hold_ms, 1, 3600000),
+	NEIGH_KEY(gc_thresh1, 1, 1u << 24),
+	NEIGH_KEY(gc_thresh2, 1, 1u << 24),
+	NEIGH_KEY(gc_thresh3, 1, 1u << 24),
+	NEIGH_KEY(max_incomplete, 1, 1u << 24),
+	NEIGH_KEY(incomplete_rate, 1, 10000000),
+	NEIGH_KEY(max_parked, 1, 1u << 24),
+#undef NEIGH_KEY
 };
 
 static int

@@ -117,12 +117,23 @@ struct dps_cfg_neigh {
 	int line;
 };
 
+/**
+ * `[stack] neigh_*` keys: the neighbour table's timers and bounds (struct dps_neigh_params,
+ * docs/forwarding.md "Neighbours"). 0: not set, the library's default stays.
+ */
+struct dps_cfg_neigh_params {
+	uint32_t base_reachable_ms, retrans_ms, delay_first_probe_ms, mcast_probes, ucast_probes;
+	uint32_t gc_stale_ms, failed_hold_ms, gc_thresh1, gc_thresh2, gc_thresh3;
+	uint32_t max_incomplete, incomplete_rate, max_parked;
+};
+
 /** A whole parsed file. Release with dps_config_free(). */
 struct dps_config {
 	char path[256];	 /**< file name used in messages (truncated if longer) */
 	bool forwarding; /**< [stack] forwarding, default off */
 	uint32_t max_routes4; /**< [stack] max_routes4, default DPS_CFG_ROUTES4_DEFAULT */
 	uint32_t max_routes6; /**< [stack] max_routes6, default DPS_CFG_ROUTES6_DEFAULT */
+	struct dps_cfg_neigh_params neigh; /**< [stack] neigh_* keys */
 	struct dps_cfg_nic nics[DPS_CFG_MAX_NICS];
 	unsigned n_nics;
 	struct dps_cfg_route *routes;

@@ -254,6 +254,32 @@ DPS_TEST(route_table_sizes)
 	CHECK_BAD(NIC0 "[stack]\nmax_routes = 1024\n", 4, "unknown key 'max_routes' in [stack]");
 }
 
+/* [stack] neigh_*: the neighbour table's knobs (0: not set, the library default). */
+DPS_TEST(neighbour_knobs)
+{
+	struct dps_config cfg;
+
+	CHECK_EQ(dps_config_parse_string(NAME, NIC0, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(cfg.neigh.retrans_ms + cfg.neigh.gc_thresh3 + cfg.neigh.max_parked, 0);
+	dps_config_free(&cfg);
+	CHECK_EQ(dps_config_parse_string(NAME, NIC0 "[stack]\nneigh_retrans_ms = 500\n"
+						    "neigh_gc_thresh3 = 4096\nneigh_max_parked = 256\n"
+						    "neigh_ucast_probes = 5\n",
+					 &cfg, errbuf, sizeof(errbuf)),
+		 0);
+	CHECK_EQ(cfg.neigh.retrans_ms, 500);
+	CHECK_EQ(cfg.neigh.gc_thresh3, 4096);
+	CHECK_EQ(cfg.neigh.max_parked, 256);
+	CHECK_EQ(cfg.neigh.ucast_probes, 5);
+	dps_config_free(&cfg);
+	CHECK_BAD(NIC0 "[stack]\nneigh_mcast_probes = 256\n", 4,
+		  "neigh_mcast_probes '256' out of range (a number 1..255)");
+	CHECK_BAD(NIC0 "[stack]\nneigh_retrans_ms = 0\n", 4,
+		  "neigh_retrans_ms '0' out of range (a number 1..3600000)");
+	CHECK_BAD(NIC0 "[stack]\nneigh_gc_thresh1 = 8\nneigh_gc_thresh1 = 9\n", 5,
+		  "duplicate key 'neigh_gc_thresh1' in [stack] (first at line 4)");
+}
+
 DPS_TEST(comments_blank_lines_and_whitespace)
 {
 	static const char text[] = "# leading comment\n"
