@@ -611,7 +611,7 @@ entry_new(struct dps_stack *s, struct dps_ctx *ctx, uint16_t nic_id, const struc
 	pos = rte_hash_add_key_data(t->hash, &e->key, e);
 	if (pos < 0) {
 		/* Key slots of deleted entries come back after a grace period. */
-		dps_stack_reclaim(s);
+		dps_stack_reclaim_locked(s);
 		pos = rte_hash_add_key_data(t->hash, &e->key, e);
 	}
 	if (pos < 0) {

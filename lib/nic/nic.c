@@ -779,40 +779,39 @@ dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
  * host address (a broadcast for IPv4; lib/proto decides what it means). Plain prefix
  * arithmetic on the snapshot: no protocol knowledge here.
  */
-bool
-dps_nic_on_subnet_rcu(const struct dps_nic *nic, unsigned int np_slot, const struct dps_addr *a)
+/* The published primary snapshot of a slot, or NULL (none, or a bad slot). */
+static inline const struct dps_ep_set *
+primary_snapshot_rcu(const struct dps_nic *nic, unsigned int np_slot)
 {
-	const struct dps_ep_set *set;
-
 	if (np_slot >= DPS_MAX_NETPROTO)
-		return false;
-	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
-	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
-		const struct dps_endpoint *ep = set->ep[i];
-		struct dps_prefix p = {.addr = ep->addr, .plen = ep->prefix_len};
-
-		if (ep->addr.len == a->len && dps_prefix_contains(&p, a))
-			return true;
-	}
-	return false;
+		return NULL;
+	return __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
 }
 
-bool
-dps_nic_subnet_allones_rcu(const struct dps_nic *nic, unsigned int np_slot,
-			   const struct dps_addr *a)
+/*
+ * Whether a primary prefix of the slot matches a: contains it (allones false) or has it as
+ * its all-ones host address with at least two host bits (allones true: a /31 or /32 has no
+ * broadcast, RFC 3021).
+ */
+static bool
+subnet_match_rcu(const struct dps_nic *nic, unsigned int np_slot, const struct dps_addr *a,
+		 bool allones)
 {
-	const struct dps_ep_set *set;
+	const struct dps_ep_set *set = primary_snapshot_rcu(nic, np_slot);
 
-	if (np_slot >= DPS_MAX_NETPROTO)
-		return false;
-	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
 	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
 		const struct dps_endpoint *ep = set->ep[i];
 		struct dps_prefix p = {.addr = ep->addr, .plen = ep->prefix_len};
 		struct dps_addr b;
 
-		/* At least two host bits: a /31 or /32 has no broadcast (RFC 3021). */
-		if (ep->addr.len != a->len || ep->prefix_len + 2 > a->len * 8)
+		if (ep->addr.len != a->len)
+			continue;
+		if (!allones) {
+			if (dps_prefix_contains(&p, a))
+				return true;
+			continue;
+		}
+		if (ep->prefix_len + 2 > a->len * 8)
 			continue;
 		dps_prefix_broadcast(&p, &b);
 		if (dps_addr_eq(&b, a))
@@ -822,14 +821,24 @@ dps_nic_subnet_allones_rcu(const struct dps_nic *nic, unsigned int np_slot,
 }
 
 bool
+dps_nic_on_subnet_rcu(const struct dps_nic *nic, unsigned int np_slot, const struct dps_addr *a)
+{
+	return subnet_match_rcu(nic, np_slot, a, false);
+}
+
+bool
+dps_nic_subnet_allones_rcu(const struct dps_nic *nic, unsigned int np_slot,
+			   const struct dps_addr *a)
+{
+	return subnet_match_rcu(nic, np_slot, a, true);
+}
+
+bool
 dps_nic_primary_snapshot_has(const struct dps_nic *nic, unsigned int np_slot,
 			     const struct dps_endpoint *ep)
 {
-	const struct dps_ep_set *set;
+	const struct dps_ep_set *set = primary_snapshot_rcu(nic, np_slot);
 
-	if (np_slot >= DPS_MAX_NETPROTO)
-		return false;
-	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
 	for (uint32_t i = 0; set != NULL && i < set->n; i++)
 		if (set->ep[i] == ep)
 			return true;

@@ -26,6 +26,8 @@ static struct {
 	uint16_t unresolved_nic;
 	unsigned int n_tx;
 	struct rte_mbuf *tx[64];
+	int free_all;      /* atomic */
+	uint64_t n_freed;  /* atomic */
 } rec;
 
 static struct dps_addr
@@ -93,6 +95,12 @@ fake_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t i;
 
+	/* The churn case: several threads transmit; count and free. */
+	if (__atomic_load_n(&rec.free_all, __ATOMIC_RELAXED)) {
+		__atomic_add_fetch(&rec.n_freed, n, __ATOMIC_RELAXED);
+		rte_pktmbuf_free_bulk(pkts, n);
+		return n;
+	}
 	for (i = 0; i < n && rec.n_tx < RTE_DIM(rec.tx); i++)
 		rec.tx[rec.n_tx++] = pkts[i];
 	return i;
@@ -712,6 +720,138 @@ DPS_TEST(flood_to_many_unresolved_addresses_parks_a_bounded_number_of_mbufs)
 	CHECK(peak <= 1024 + DPS_NEIGH_RESOLVE_RING);
 	CHECK(cnt(&e, 0, DPS_CNT_NEIGH_RATE_LIMITED) + cnt(&e, 0, DPS_CNT_NEIGH_INCOMPLETE_FULL) > 0);
 	CHECK(env_down(&e));
+}
+
+/* ---- churn: two reader threads against a changing table ---- */
+
+#include <pthread.h>
+
+struct churn_reader {
+	struct env *e;
+	struct dps_ctx *ctx;
+	struct rte_mempool *pool;
+	pthread_t th;
+	uint64_t lookups, hits;
+	int stop; /* atomic */
+};
+
+static void *
+churn_reader_main(void *arg)
+{
+	struct churn_reader *r = arg;
+	struct dps_addr a = A("10.9.0.0");
+	struct rte_ether_addr mac;
+	uint32_t x = (uint32_t)(uintptr_t)r;
+
+	dps_ctx_online(r->ctx);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		for (int i = 0; i < 64; i++) {
+			x = x * 1103515245u + 12345u;
+			a.b[3] = (uint8_t)(x >> 16);
+			r->lookups++;
+			if (dps_neigh_lookup_rcu(r->e->s, 0, &a, &mac) == 0) {
+				r->hits++;
+				/* What a reader reads is a MAC the writer stored: PEER or PEER2. */
+				if (!rte_is_same_ether_addr(&mac, &PEER) &&
+				    !rte_is_same_ether_addr(&mac, &PEER2))
+					abort();
+			} else if ((x & 0xf00) == 0) {
+				struct rte_mbuf *m = rte_pktmbuf_alloc(r->pool);
+
+				if (m != NULL) {
+					rte_pktmbuf_append(m, 40);
+					m->l2_len = RTE_ETHER_HDR_LEN;
+					dps_neigh_resolve(r->ctx, r->e->nic[0], &a, m);
+				}
+			}
+		}
+		dps_ctx_flush(r->ctx);
+		dps_ctx_quiescent(r->ctx);
+	}
+	dps_ctx_offline(r->ctx);
+	return NULL;
+}
+
+DPS_TEST(churn_10000_cycles_with_two_readers)
+{
+	struct env e;
+	struct churn_reader rd[2];
+	struct dps_neigh_params p;
+	uint64_t t0 = rte_get_tsc_cycles();
+	char name[32];
+
+	CHECK(env_up(&e));
+	/* A small table so eviction, GC and key-slot reuse all happen. */
+	dps_neigh_get_params(e.s, &p);
+	p.gc_thresh1 = 8;
+	p.gc_thresh2 = 96;
+	p.gc_thresh3 = 128;
+	p.max_incomplete = 32;
+	CHECK_EQ(dps_neigh_set_params(e.s, &p), 0);
+	/* The link frees what it gets: readers transmit to static or learned entries too. */
+	__atomic_store_n(&rec.free_all, 1, __ATOMIC_RELAXED);
+	for (int r = 0; r < 2; r++) {
+		memset(&rd[r], 0, sizeof(rd[r]));
+		rd[r].e = &e;
+		snprintf(name, sizeof(name), "chp%d", r);
+		rd[r].pool = rte_pktmbuf_pool_create(name, 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						     SOCKET_ID_ANY);
+		CHECK(rd[r].pool != NULL);
+		CHECK_EQ(dps_ctx_create(e.s, (uint16_t)(r + 1), (uint16_t)(r + 1), rd[r].pool,
+					SOCKET_ID_ANY, &rd[r].ctx), 0);
+		CHECK_EQ(pthread_create(&rd[r].th, NULL, churn_reader_main, &rd[r]), 0);
+	}
+	for (uint32_t i = 0; i < 10000; i++) {
+		struct dps_addr a = A("10.9.0.0");
+
+		a.b[3] = (uint8_t)(i * 7);
+		switch (i % 5) {
+		case 0:
+			(void)dps_neigh_add_static(e.s, 0, &a, i & 8 ? &PEER : &PEER2);
+			break;
+		case 1:
+			(void)dps_neigh_del(e.s, 0, &a);
+			break;
+		case 2:
+			dps_neigh_update(e.ctx, e.nic[0], &a, &PEER, DPS_NEIGH_F_CREATE);
+			break;
+		case 3:
+			dps_neigh_update(e.ctx, e.nic[0], &a, &PEER2, F_REPLY);
+			break;
+		default:
+			dps_neigh_resolve(e.ctx, e.nic[0], &a, pkt(&e, 1));
+			break;
+		}
+		/* Time runs 10 ms a cycle: 100 s in all, every timer fires many times. */
+		dps_neigh_poll_at(e.s, e.ctx, at(t0, (uint64_t)i * 10));
+		if (i % 64 == 0)
+			dps_stack_reclaim(e.s);
+	}
+	for (int r = 0; r < 2; r++) {
+		__atomic_store_n(&rd[r].stop, 1, __ATOMIC_RELEASE);
+		pthread_join(rd[r].th, NULL);
+	}
+	/* Drain what the readers posted, then every entry goes. */
+	dps_neigh_poll_at(e.s, e.ctx, at(t0, 100001));
+	CHECK(dps_neigh_count(e.s, DPS_NEIGH_NSTATES) <= 128);
+	CHECK(rd[0].lookups > 0 && rd[1].lookups > 0);
+	{
+		struct dps_neigh_info v[256];
+		int n = dps_neigh_list(e.s, v, 256);
+
+		for (int i = 0; i < n && i < 256; i++)
+			CHECK_EQ(dps_neigh_del(e.s, v[i].nic_id, &v[i].addr), 0);
+	}
+	CHECK_EQ(dps_neigh_count(e.s, DPS_NEIGH_NSTATES), 0);
+	CHECK_EQ(dps_neigh_parked(e.s), 0);
+	dps_stack_synchronize(e.s);
+	for (int r = 0; r < 2; r++)
+		dps_ctx_free(rd[r].ctx);
+	CHECK(env_down(&e));
+	for (int r = 0; r < 2; r++) {
+		CHECK_EQ(rte_mempool_avail_count(rd[r].pool), 511);
+		rte_mempool_free(rd[r].pool);
+	}
 }
 
 DPS_TEST(ipv6_and_static_entry_flush_the_queue)
