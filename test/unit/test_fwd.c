@@ -465,7 +465,16 @@ DPS_TEST(destination_owned_by_the_outgoing_nic_is_delivered_there)
 	uint8_t *icmp;
 	SETUP();
 
-	/* An echo request to lan1's address arriving on lan0: answered from 10.1.0.1. */
+	/*
+	 * An echo request to lan1's address arriving on lan0: answered from 10.1.0.1, routed
+	 * back to 10.0.0.2 like any packet the stack originates (issue 10): out of lan0, to
+	 * the neighbour's MAC, which must be known.
+	 */
+	{
+		struct dps_addr peer = A("10.0.0.2");
+
+		CHECK_EQ(dps_neigh_add_static(S, 0, &peer, &MAC_PEER), 0);
+	}
 	n = put_eth(f, &MAC_US, &MAC_PEER, RTE_ETHER_TYPE_IPV4);
 	n += put_ip4(f + n, "10.0.0.2", "10.1.0.1", IPPROTO_ICMP, 16);
 	icmp = f + n;
@@ -480,6 +489,9 @@ DPS_TEST(destination_owned_by_the_outgoing_nic_is_delivered_there)
 	CHECK_EQ(cnt(DPS_CNT_FWD_FORWARDED), 0);
 	CHECK_EQ(cnt(DPS_CNT_ICMP4_ECHO_RCVD), 1);
 	CHECK_EQ(ncap, 1);
+	CHECK_EQ(caps[0].nic, 0);
+	CHECK(MEMEQ(caps[0].b, MAC_PEER.addr_bytes, 6));
+	CHECK(MEMEQ(caps[0].b + 6, MAC_US.addr_bytes, 6));
 	CHECK(MEMEQ(caps[0].b + 14 + 12, A("10.1.0.1").b, 4));
 	CHECK(MEMEQ(caps[0].b + 14 + 16, A("10.0.0.2").b, 4));
 	CHECK_EQ(caps[0].b[14 + 20], 0); /* echo reply */
