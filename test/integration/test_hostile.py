@@ -78,13 +78,14 @@ def test_arp_learning_follows_the_merge_rule(pcap_dpstack):
         arp("who-has", PEER_MAC, "10.77.0.9", US4),
         # 2. A reply nobody asked for: creates nothing.
         arp("is-at", PEER_MAC, "192.0.2.5", US4, dst=US_MAC),
-        # 3. A request between two other hosts: creates nothing...
+        # 3. A request between two other hosts: creates nothing.
         arp("who-has", PEER_MAC, "192.0.2.3", "192.0.2.4"),
         # 4. A request to us from a connected sender: answered, a STALE entry.
         arp("who-has", PEER_MAC, PEER4, US4),
-        # 5. ...but an ARP naming an existing entry updates it (RFC 826 merge).
-        arp("who-has", EVIL_MAC, PEER4, "192.0.2.4"),
     ]
+    # (An ARP between other hosts naming an existing entry updates it, RFC 826's merge: that
+    # needs the entry to exist before the packet is parsed, which one pcap replay cannot
+    # order; test_hostile.c's arp_learns_only_by_rfc826_merge_and_from_connected_askers.)
     res = run(pcap_dpstack, pkts, wait=inspect)
     out = res.outputs[0]
     # Exactly the two requests to us are answered, to their senders.
@@ -92,7 +93,8 @@ def test_arp_learning_follows_the_merge_rule(pcap_dpstack):
     assert [(p[ARP].pdst, p[Ether].dst) for p in replies] == [("10.77.0.9", PEER_MAC),
                                                               (PEER4, PEER_MAC)]
     assert "10.77.0.9" not in seen and "192.0.2.5" not in seen and "192.0.2.3" not in seen
-    assert seen[PEER4]["mac"] == EVIL_MAC and seen[PEER4]["state"] == "stale", seen
+    # Learned from its request: STALE (or DELAY once used), with its MAC.
+    assert seen[PEER4]["mac"] == PEER_MAC and seen[PEER4]["state"] in ("stale", "delay"), seen
     assert counter(res, "neigh.not_on_link") == 1
     assert counter(res, "arp.replies_sent") == 2
 
@@ -125,7 +127,7 @@ def test_flood_to_a_connected_64_is_bounded_and_rx_survives(pcap_dpstack):
     """3,000 packets to distinct addresses of lan1's /64 (none answers), then a ping to us:
     parked packets stay bounded, every drop is counted, the ping is answered."""
     flood = [Ether(src=PEER_MAC, dst=US_MAC) /
-             IPv6(src=PEER6, dst=f"2001:db8:1::{i:x}:1") / UDP(sport=1, dport=9) / Raw(b"x" * 8)
+             IPv6(src=PEER6, dst=f"2001:db8:1::{i + 16:x}:1") / UDP(sport=1, dport=9) / Raw(b"x" * 8)
              for i in range(3000)]
     ping = (Ether(src=PEER_MAC, dst=US_MAC) / IP(src=PEER4, dst=US4) /
             ICMP(id=7, seq=1) / Raw(b"alive"))
