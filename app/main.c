@@ -53,6 +53,17 @@
 #define DPS_DEFAULT_CTL_PATH "/var/run/dpstack/dpstack.sock"
 #define DPS_DRAIN_US 100	/* tx buffers of an idle worker go out after this long */
 #define DPS_CTRL_PERIOD_US 1000 /* control duties in single-lcore mode */
+#define DPS_WARN_PERIOD_S 10	/* data-path trouble is reported at most this often */
+
+/*
+ * Counters that mean dpstack itself is short of something (tx queues, mbufs, the
+ * resolution queue), not that a packet was bad: worth a warning, rate limited.
+ */
+static const enum dps_counter warn_counters[] = {
+	DPS_CNT_TX_DROPPED, DPS_CNT_NO_MBUF, DPS_CNT_NEIGH_QUEUE_FULL,
+	DPS_CNT_IP_OUTGOING_PACKET_ERRORS, DPS_CNT_RAW_COPY_FAILED,
+};
+#define DPS_WARN_N RTE_DIM(warn_counters)
 
 /* Control-loop state that lives only in main.c. */
 struct ctrl_state {
@@ -61,6 +72,8 @@ struct ctrl_state {
 	uint64_t last_link_tsc;
 	uint64_t last_stats_tsc;
 	uint64_t (*prev)[DPS_CNT_MAX]; /* counters at the last stats line, per port */
+	uint64_t last_warn_tsc;
+	uint64_t (*warned)[DPS_WARN_N]; /* the trouble counters at the last warning check */
 };
 
 static void
@@ -340,6 +353,30 @@ print_stats(struct dps_app *app, struct ctrl_state *st, double secs)
 	fflush(stdout);
 }
 
+/* At most every DPS_WARN_PERIOD_S: one line per NIC whose trouble counters moved. */
+static void
+warn_trouble(struct dps_app *app, struct ctrl_state *st)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		char msg[512];
+		size_t off = 0;
+
+		for (unsigned int k = 0; k < DPS_WARN_N; k++) {
+			uint64_t v = dps_stack_counter(app->stack, app->ports[i].nic_id,
+						       warn_counters[k]);
+
+			if (v != st->warned[i][k] && off < sizeof(msg))
+				off += (size_t)snprintf(msg + off, sizeof(msg) - off, " %s +%" PRIu64,
+							dps_counter_names[warn_counters[k]],
+							v - st->warned[i][k]);
+			st->warned[i][k] = v;
+		}
+		if (off != 0)
+			DPS_LOG(WARNING, "nic %s: in the last %u s:%s (docs/counters.md)",
+				app->cfg.nics[app->ports[i].nic_id].name, DPS_WARN_PERIOD_S, msg);
+	}
+}
+
 /* The control side's periodic work: signals, neighbours, deferred frees, links, stats. */
 static void
 control_duties(struct dps_app *app, struct ctrl_state *st)
@@ -360,6 +397,10 @@ control_duties(struct dps_app *app, struct ctrl_state *st)
 	if (now - st->last_link_tsc >= st->tsc_hz) {
 		dps_port_link_poll(app);
 		st->last_link_tsc = now;
+	}
+	if (now - st->last_warn_tsc >= st->tsc_hz * DPS_WARN_PERIOD_S) {
+		warn_trouble(app, st);
+		st->last_warn_tsc = now;
 	}
 	if (app->stats_interval != 0 &&
 	    now - st->last_stats_tsc >= st->tsc_hz * app->stats_interval) {
@@ -857,8 +898,10 @@ main(int argc, char **argv)
 
 	st.tsc_hz = rte_get_tsc_hz();
 	st.last_link_tsc = st.last_stats_tsc = rte_get_tsc_cycles();
+	st.last_warn_tsc = st.last_link_tsc;
 	st.prev = calloc(app->n_ports, sizeof(*st.prev));
-	if (st.prev == NULL) {
+	st.warned = calloc(app->n_ports, sizeof(*st.warned));
+	if (st.prev == NULL || st.warned == NULL) {
 		fprintf(stderr, "dpstack: out of memory\n");
 		goto out_stop;
 	}
@@ -872,6 +915,7 @@ main(int argc, char **argv)
 	else
 		run_control(app, &st);
 	free(st.prev);
+	free(st.warned);
 	exit_code = EXIT_SUCCESS;
 
 out_stop:

@@ -19,6 +19,7 @@
 
 #include <rte_common.h>
 #include <rte_hash.h>
+#include <rte_log.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dps_nic_dp.h"
@@ -158,5 +159,17 @@ void dps_route_free(struct dps_stack *s);
 void dps_nic_free_locked(struct dps_nic *nic);
 /** Free the memory of every context (ctx.c); none may be online. */
 void dps_ctx_free_all(struct dps_stack *s);
+
+/*
+ * Control-side events of lib/nic, at DEBUG: `--log-level='dpstack.*:debug'` shows them.
+ * Never called from the data path (the writer lock is held, or the neighbour poll runs).
+ */
+extern int dps_logtype_route; /* dpstack.route: route add, replace, delete */
+extern int dps_logtype_addr;  /* dpstack.addr: address add, remove */
+extern int dps_logtype_neigh; /* dpstack.neigh: neighbour state changes */
+#define DPS_NIC_DEBUG(type, fmt, ...)                                                             \
+	rte_log(RTE_LOG_DEBUG, dps_logtype_##type, "dpstack: " fmt "\n", ##__VA_ARGS__)
+/* Whether a DEBUG line of that type would be printed (skip the formatting otherwise). */
+#define DPS_NIC_DEBUG_ON(type) rte_log_can_log(dps_logtype_##type, RTE_LOG_DEBUG)
 
 #endif

@@ -520,6 +520,25 @@ list_unlink(struct dps_neigh_table *t, struct dps_neigh_entry *e)
 	}
 }
 
+/* dpstack.neigh at DEBUG: a state change (old -1: a new entry), with the MAC. */
+static void
+neigh_debug(const struct dps_ep_key *k, int32_t old, int32_t state, uint64_t mac64)
+{
+	struct dps_addr a = {.len = k->len};
+	char ab[64];
+	uint8_t m[8];
+
+	if (!DPS_NIC_DEBUG_ON(neigh))
+		return;
+	memcpy(a.b, k->b, a.len);
+	memcpy(m, &mac64, sizeof(m));
+	DPS_NIC_DEBUG(neigh, "neigh nic %u %s: %s -> %s %02x:%02x:%02x:%02x:%02x:%02x", k->nic,
+		      dps_addr_fmt(&a, ab, sizeof(ab)),
+		      old < 0 ? "new" : dps_neigh_state_name((enum dps_neigh_state)old),
+		      dps_neigh_state_name((enum dps_neigh_state)state), m[0], m[1], m[2], m[3],
+		      m[4], m[5]);
+}
+
 /*
  * Move e to state st (its MAC mac64) as of now: the list tail of st, a fresh timer. The MAC is
  * stored before the state (release) for the readers.
@@ -528,6 +547,8 @@ static void
 entry_set(struct dps_neigh_table *t, struct dps_neigh_entry *e, int32_t st, uint64_t mac64,
 	  uint64_t now)
 {
+	if (e->state != st || e->mac64 != mac64)
+		neigh_debug(&e->key, e->state, st, mac64);
 	list_unlink(t, e);
 	t->n_state[e->state]--;
 	t->n_state[st]++;
@@ -607,6 +628,7 @@ entry_new(struct dps_stack *s, struct dps_ctx *ctx, uint16_t nic_id, const struc
 	e->state = state;
 	e->mac64 = mac64;
 	dps_ep_key_make(&e->key, nic_id, a);
+	neigh_debug(&e->key, -1, state, mac64);
 	/* Filled before it is published: the hash insert is the release. */
 	pos = rte_hash_add_key_data(t->hash, &e->key, e);
 	if (pos < 0) {

@@ -425,11 +425,15 @@ int
 dps_nic_add_address(struct dps_nic *nic, uint16_t proto, const struct dps_prefix *p,
 		    enum dps_peb peb)
 {
+	char buf[64];
 	int ret;
 
 	dps_stack_lock(nic->stack);
 	ret = dps_nic_add_address_locked(nic, proto, p, peb);
 	dps_stack_unlock(nic->stack);
+	if (DPS_NIC_DEBUG_ON(addr) && p != NULL)
+		DPS_NIC_DEBUG(addr, "nic %s: address add %s: %s", dps_nic_priv(nic)->name,
+			      dps_prefix_fmt(p, buf, sizeof(buf)), ret < 0 ? strerror(-ret) : "ok");
 	return ret;
 }
 
@@ -438,10 +442,14 @@ dps_nic_remove_address_locked(struct dps_nic *nic, const struct dps_addr *a)
 {
 	struct dps_endpoint *ep = ep_find_locked(nic, a);
 	struct dps_addr g;
+	char buf[64];
 	int ret = 0;
 
 	if (ep == NULL || ep_kind(ep) != DPS_EP_PERMANENT)
 		return -EADDRNOTAVAIL;
+	if (DPS_NIC_DEBUG_ON(addr))
+		DPS_NIC_DEBUG(addr, "nic %s: address remove %s", dps_nic_priv(nic)->name,
+			      dps_addr_fmt(a, buf, sizeof(buf)));
 	ep_set_kind(ep, DPS_EP_PERMANENT_EXPIRED);
 	/*
 	 * Later gVisor (36fbaac52): leave the solicited-node group when the address is removed,

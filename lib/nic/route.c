@@ -461,6 +461,24 @@ route_del_id_locked(struct dps_stack *s, struct dps_route_table *t, uint32_t id)
 	return 0;
 }
 
+static void
+route_debug(const char *what, const struct dps_prefix *p, const struct dps_nexthop *nh,
+	    unsigned int n_paths, int ret)
+{
+	char pb[64], gb[64];
+
+	if (!DPS_NIC_DEBUG_ON(route))
+		return;
+	dps_prefix_fmt(p, pb, sizeof(pb));
+	if (nh == NULL || n_paths == 0)
+		DPS_NIC_DEBUG(route, "route %s %s: %s", what, pb, ret < 0 ? strerror(-ret) : "ok");
+	else
+		DPS_NIC_DEBUG(route, "route %s %s%s%s nic %u (%u path%s): %s", what, pb,
+			      nh->has_gw ? " via " : "",
+			      nh->has_gw ? dps_addr_fmt(&nh->gw, gb, sizeof(gb)) : "", nh->nic_id,
+			      n_paths, n_paths == 1 ? "" : "s", ret < 0 ? strerror(-ret) : "ok");
+}
+
 int
 dps_route_add(struct dps_stack *s, const struct dps_prefix *p, const struct dps_nexthop *nh,
 	      unsigned int n_paths, bool connected)
@@ -472,6 +490,7 @@ dps_route_add(struct dps_stack *s, const struct dps_prefix *p, const struct dps_
 	dps_stack_lock(s);
 	ret = route_add_locked(s, p, nh, n_paths, connected ? 1 : 0);
 	dps_stack_unlock(s);
+	route_debug(connected ? "add connected" : "add", p, nh, n_paths, ret);
 	return ret;
 }
 
@@ -492,6 +511,7 @@ dps_route_del(struct dps_stack *s, const struct dps_prefix *p)
 	id = find_locked(t, &np);
 	ret = id < 0 ? -ENOENT : route_del_id_locked(s, t, (uint32_t)id);
 	dps_stack_unlock(s);
+	route_debug("del", &np, NULL, 0, ret);
 	return ret;
 }
 
@@ -521,6 +541,7 @@ dps_route_add_connected(struct dps_stack *s, uint16_t nic_id, const struct dps_p
 		ret = route_add_locked(s, &np, &nh, 1, 1);
 	}
 	dps_stack_unlock(s);
+	route_debug("add connected", &np, &nh, 1, ret);
 	return ret;
 }
 
@@ -546,6 +567,7 @@ dps_route_del_connected(struct dps_stack *s, uint16_t nic_id, const struct dps_p
 			ret = route_del_id_locked(s, t, (uint32_t)id);
 	}
 	dps_stack_unlock(s);
+	route_debug("del connected", &np, NULL, 0, ret);
 	return ret;
 }
 

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <rte_log.h>
+
+#include "dps_nic_priv.h"
 #include "dps_stats.h"
+
+RTE_LOG_REGISTER(dps_logtype_route, dpstack.route, INFO);
+RTE_LOG_REGISTER(dps_logtype_addr, dpstack.addr, INFO);
+RTE_LOG_REGISTER(dps_logtype_neigh, dpstack.neigh, INFO);
 
 const char *const dps_counter_names[DPS_CNT_MAX] = {
 #define DPS_X_NAME(e, n, k, h) [DPS_CNT_##e] = n,

@@ -222,3 +222,30 @@ def test_no_link_down_for_a_tap_whose_kernel_end_is_up_in_a_namespace(tap_net):
     assert rc == 0, err
     print(show)
     assert " down" not in show.lower(), show
+
+
+def test_debug_log_level_shows_route_address_and_neighbour_changes():
+    conf = NULL_DEFAULT + "\n[neighbors]\n192.0.2.9 = 02:00:00:00:00:09 lan0\n"
+    with h.Dpstack() as d:
+        d.start(conf, vdevs=NULLS, lcores="0", extra_eal=["--log-level=dpstack.*:debug"])
+        assert d.ctl("addr", "add", "lan0", "192.0.2.10/24")[0] == 0
+        assert d.ctl("route", "add", "10.9.0.0/16", "via", "192.0.2.9")[0] == 0
+        assert d.ctl("route", "del", "10.9.0.0/16")[0] == 0
+        assert d.ctl("addr", "del", "lan0", "192.0.2.10/24")[0] == 0
+        d.wait_for(r"address remove 192\.0\.2\.10")
+        out = d.stdout + d.stderr
+        for pat in [r"nic lan0: address add 2001:db8:1::1/64: ok",
+                    r"route add connected 192\.0\.2\.0/24 nic 0",
+                    r"neigh nic 0 192\.0\.2\.9: new -> STATIC 02:00:00:00:00:09",
+                    r"nic lan0: address add 192\.0\.2\.10/24: ok",
+                    r"route add 10\.9\.0\.0/16 via 192\.0\.2\.9 nic 0 \(1 path\): ok",
+                    r"route del 10\.9\.0\.0/16: ok",
+                    r"nic lan0: address remove 192\.0\.2\.10",
+                    r"Link up"]:
+            assert re.search(pat, out), (pat, out)
+    # At the default level none of it shows.
+    with h.Dpstack() as d:
+        d.start(conf, vdevs=NULLS, lcores="0")
+        assert d.ctl("route", "add", "10.9.0.0/16", "via", "192.0.2.9")[0] == 0
+        time.sleep(0.2)
+        assert "route add 10.9.0.0/16 via 192.0.2.9 nic 0" not in d.stdout + d.stderr
