@@ -236,7 +236,7 @@ def test_debug_log_level_shows_route_address_and_neighbour_changes():
         out = d.stdout + d.stderr
         for pat in [r"nic lan0: address add 2001:db8:1::1/64: ok",
                     r"route add connected 192\.0\.2\.0/24 nic 0",
-                    r"neigh nic 0 192\.0\.2\.9: new -> STATIC 02:00:00:00:00:09",
+                    r"neigh nic 0 192\.0\.2\.9: new -> static 02:00:00:00:00:09",
                     r"nic lan0: address add 192\.0\.2\.10/24: ok",
                     r"route add 10\.9\.0\.0/16 via 192\.0\.2\.9 nic 0 \(1 path\): ok",
                     r"route del 10\.9\.0\.0/16: ok",
