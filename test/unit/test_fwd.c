@@ -361,6 +361,7 @@ static const struct martian martians4[] = {
 	{"10.0.0.2", "0.1.2.3"},         /* dst net 0 */
 	{"10.0.0.2", "127.0.0.1"},       /* dst loopback */
 	{"10.0.0.2", "169.254.1.1"},     /* dst link-local */
+	{"10.0.0.2", "240.0.0.0"},       /* dst class E, bottom */
 	{"10.0.0.2", "240.0.0.1"},       /* dst class E */
 	{"10.0.0.2", "255.255.255.254"}, /* dst class E, top */
 	{"0.1.2.3", "192.0.2.5"},        /* src net 0 */
@@ -502,6 +503,35 @@ DPS_TEST(destination_owned_by_the_outgoing_nic_is_delivered_there)
 	rx(f, n, 0);
 	CHECK_EQ(cnt(DPS_CNT_FWD_LOCAL_DELIVERED), 2);
 	CHECK_EQ(cnt(DPS_CNT_FWD_FORWARDED), 0);
+	TEARDOWN();
+}
+
+DPS_TEST(expired_address_of_the_outgoing_nic_is_forwarded_not_delivered)
+{
+	static uint8_t f[256];
+	struct dps_prefix p = P("10.1.0.50/24");
+	struct dps_addr a = A("10.1.0.50");
+	struct dps_endpoint *ep;
+	uint32_t n;
+	SETUP();
+
+	/* Removed while referenced: permanent-expired, which owns nothing (seed: not valid for
+	 * outgoing), so the packet is routed to the neighbour, not delivered. */
+	CHECK_EQ(dps_nic_add_address(N1, RTE_ETHER_TYPE_IPV4, &p, DPS_PEB_CAN_BE_PRIMARY), 0);
+	ep = dps_nic_get_ref(N1, RTE_ETHER_TYPE_IPV4, &a);
+	CHECK(ep != NULL);
+	CHECK_EQ(dps_nic_remove_address(N1, &a), 0);
+	CHECK_EQ(dps_endpoint_kind(ep), DPS_EP_PERMANENT_EXPIRED);
+	dps_ctx_offline(C);
+	CHECK_EQ(dps_neigh_add_static(S, 1, &a, &MAC_GW), 0);
+	dps_ctx_online(C);
+	n = udp4(f, "10.0.0.2", "10.1.0.50", 64, 100, false);
+	rx(f, n, 0);
+	dps_endpoint_put(ep);
+	CHECK_EQ(cnt(DPS_CNT_FWD_LOCAL_DELIVERED), 0);
+	CHECK_EQ(cnt(DPS_CNT_FWD_FORWARDED), 1);
+	CHECK_EQ(ncap, 1);
+	CHECK(forwarded4(&caps[0], f, n));
 	TEARDOWN();
 }
 
@@ -691,6 +721,48 @@ DPS_TEST(udp_echo_to_broadcast_and_multicast_has_a_correct_checksum)
 	TEARDOWN();
 }
 
+/* ---- length edges and the no-error-about-broadcast rule ---- */
+
+DPS_TEST(lengths_one_beyond_the_packet_are_malformed)
+{
+	static uint8_t f[256];
+	uint32_t n;
+	SETUP();
+
+	/* RFC 768: a UDP length one byte beyond the IP payload is malformed, never delivered. */
+	n = udp4(f, "10.0.0.2", "10.0.0.1", 64, 100, false);
+	f[14 + 20 + 4] = 0;
+	f[14 + 20 + 5] = 100 - 20 + 1;
+	f[14 + 20 + 6] = f[14 + 20 + 7] = 0;
+	rx(f, n, 0);
+	CHECK_EQ(cnt(DPS_CNT_UDP_MALFORMED), 1);
+	/* RFC 791 / 1122 3.2.1.1: a total length one byte beyond the frame. */
+	n = udp4(f, "10.0.0.2", "10.0.0.1", 64, 100, false);
+	f[14 + 3] = 101;
+	f[14 + 10] = f[14 + 11] = 0;
+	((struct rte_ipv4_hdr *)(f + 14))->hdr_checksum =
+		rte_ipv4_cksum((struct rte_ipv4_hdr *)(f + 14));
+	rx(f, n, 0);
+	CHECK_EQ(cnt(DPS_CNT_IP4_BAD_LENGTH), 1);
+	CHECK_EQ(ncap, 0);
+	TEARDOWN();
+}
+
+DPS_TEST(no_icmp_error_about_a_datagram_to_broadcast_in_a_unicast_frame)
+{
+	static uint8_t f[256];
+	uint32_t n;
+	SETUP();
+
+	/* RFC 1122 3.2.2: the IP destination alone decides, whatever the link address was. */
+	n = udp4(f, "10.0.0.2", "255.255.255.255", 64, 100, false);
+	rx(f, n, 0);
+	CHECK_EQ(ncap, 0);
+	CHECK_EQ(cnt(DPS_CNT_ICMP4_ERRORS_SENT), 0);
+	CHECK(cnt(DPS_CNT_IP_PACKETS_RECEIVED) >= 1);
+	TEARDOWN();
+}
+
 /* ---- the UDP socket API ---- */
 
 static struct {
@@ -792,6 +864,22 @@ DPS_TEST(udp_socket_bind_receive_sendto_close)
 		dps_ctx_flush(C);
 		CHECK_EQ(ncap, 2);
 		CHECK_EQ(caps[1].len, 14 + MTU1);
+	}
+	/* No mbuf: -ENOMEM, counted as nombuf, nothing sent. */
+	{
+		static struct rte_mbuf *hold[1100];
+		unsigned int k = 0;
+		int rc;
+
+		while (k < RTE_DIM(hold) && (hold[k] = rte_pktmbuf_alloc(pool)) != NULL)
+			k++;
+		rc = dps_udp_sendto(C, sk, &dst, 53, "x", 1);
+		for (unsigned int i = 0; i < k; i++)
+			rte_pktmbuf_free(hold[i]);
+		CHECK_EQ(rc, -ENOMEM);
+		CHECK_EQ(cnt(DPS_CNT_NO_MBUF), 1);
+		dps_ctx_flush(C);
+		CHECK_EQ(ncap, 2);
 	}
 	/* ICMP errors quoting our datagram reach the socket's error callback (RFC 1122 4.1.3.3). */
 	{
