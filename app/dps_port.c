@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pcapng.h>
 
 #include "dps_mem.h"
 #include "dps_port.h"
@@ -855,4 +857,32 @@ dps_port_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 	sent = rte_eth_tx_burst(p->port_id, queue, pkts, k);
 	rte_spinlock_unlock(&p->txq_lock[queue]);
 	return sent;
+}
+
+int
+dps_port_pcapng_clock_init(struct rte_mempool *mp, uint16_t port_id)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp), *c;
+
+	if (m == NULL)
+		return -ENOMEM;
+	if (rte_pktmbuf_append(m, 64) == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOSPC;
+	}
+	memset(rte_pktmbuf_mtod(m, void *), 0, 64);
+	/*
+	 * DPDK 22.11's pcapng sets its clock (TSC -> wall time) at its first copy, reading the
+	 * TSC then; pdump hands that first copy a timestamp read before, the difference is
+	 * negative, and as an unsigned number it moves the clock about 2^64 TSC cycles ahead
+	 * for good (the year 2305 at 2.1 GHz). Set the clock now, with a timestamp 10 ms ahead
+	 * of it: less than a second, so the clock stays where it was set.
+	 */
+	c = rte_pcapng_copy(port_id, 0, m, mp, 64, rte_get_tsc_cycles() + rte_get_tsc_hz() / 100,
+			    RTE_PCAPNG_DIRECTION_UNKNOWN);
+	rte_pktmbuf_free(m);
+	if (c == NULL)
+		return -ENOMEM;
+	rte_pktmbuf_free(c);
+	return 0;
 }

@@ -83,6 +83,12 @@ unsigned int dps_port_pools_free(struct dps_app *app);
  * the interface any more and would say down while traffic flows). 0 or a negative errno.
  */
 int dps_port_link(struct dps_app_port *p, struct rte_eth_link *link);
+/**
+ * Set DPDK 22.11's pcapng clock in this process before dpdk-dumpcap can ask for a copy, so
+ * captures read back with the right time (docs/operations.md, Packet capture). One mbuf of mp
+ * is borrowed and returned. 0 or a negative errno.
+ */
+int dps_port_pcapng_clock_init(struct rte_mempool *mp, uint16_t port_id);
 uint16_t dps_port_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n);
 /**
  * For a port without RTE_ETH_TX_OFFLOAD_MULTI_SEGS: linearize each chain of pkts[0..n) into

@@ -853,6 +853,10 @@ main(int argc, char **argv)
 	pdump = rte_pdump_init() == 0;
 	if (!pdump)
 		DPS_LOG(NOTICE, "packet capture unavailable: %s", rte_strerror(rte_errno));
+	else if (app->n_ports > 0 &&
+		 dps_port_pcapng_clock_init(dps_port_pool(app, (int)rte_socket_id()),
+					    app->ports[0].port_id) != 0)
+		DPS_LOG(WARNING, "pcapng clock not set: captures may read back with wrong times");
 	if (dps_telemetry_register(app) != 0)
 		DPS_LOG(WARNING, "telemetry commands not registered");
 	app->tel_registered = true;

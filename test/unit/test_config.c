@@ -10,7 +10,11 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include <time.h>
+
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_pcapng.h>
 
 #include "dps_config.h"
 #include "dps_port.h"
@@ -908,6 +912,40 @@ DPS_TEST(tx_chains_linearized_or_dropped_on_ports_without_multi_segs)
 		CHECK_EQ(rte_pktmbuf_mtod(fits, uint8_t *)[i], i & 0xff);
 	for (unsigned int i = 0; i < 4; i++)
 		rte_pktmbuf_free(pkts[i]);
+	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+	rte_mempool_free(mp);
+}
+
+/*
+ * dpdk-dumpcap files read back in the year 2305: DPDK 22.11's pcapng clock is set at the
+ * first copy, after pdump read that copy's timestamp. Once dpstack has set it, a copy made
+ * the way pdump makes it carries the wall time.
+ */
+DPS_TEST(pcapng_clock_set_before_the_first_capture)
+{
+	struct rte_mempool *mp = rte_pktmbuf_pool_create("pcapclk", 63, 0, 0,
+							 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	struct rte_mbuf *m, *c;
+	uint64_t ns, ts;
+	uint32_t w[5];
+	struct timespec now;
+
+	CHECK(mp != NULL);
+	CHECK_EQ(dps_port_pcapng_clock_init(mp, 0), 0);
+	m = rte_pktmbuf_alloc(mp);
+	CHECK(m != NULL && rte_pktmbuf_append(m, 60) != NULL);
+	ts = rte_get_tsc_cycles(); /* as pdump_copy does: read, then copy */
+	c = rte_pcapng_copy(0, 0, m, mp, 60, ts, RTE_PCAPNG_DIRECTION_IN);
+	CHECK(c != NULL);
+	/* Enhanced Packet Block: type, length, interface, timestamp high, low (ns). */
+	memcpy(w, rte_pktmbuf_mtod(c, void *), sizeof(w));
+	ns = (uint64_t)w[3] << 32 | w[4];
+	clock_gettime(CLOCK_REALTIME, &now);
+	printf("  capture at %" PRIu64 " s, now %ld s\n", ns / 1000000000, (long)now.tv_sec);
+	CHECK(ns / 1000000000 + 5 >= (uint64_t)now.tv_sec);
+	CHECK(ns / 1000000000 <= (uint64_t)now.tv_sec + 5);
+	rte_pktmbuf_free(c);
+	rte_pktmbuf_free(m);
 	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
 	rte_mempool_free(mp);
 }
