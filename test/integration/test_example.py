@@ -24,7 +24,9 @@ HOST = HostSpec(ipv4="192.0.2.2/24", ipv6="2001:db8:1::2/64", mac="02:00:00:00:0
 
 def _run(cmd, **kw):
     kw.setdefault("timeout", 180)
-    r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, **kw)
+    if "input" not in kw:
+        kw["stdin"] = subprocess.DEVNULL
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
     assert r.returncode == 0, f"{' '.join(map(str, cmd))} failed ({r.returncode}):\n" \
                               f"{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
     return r
@@ -49,12 +51,18 @@ def staged(tmp_path_factory):
 
 
 def test_installed_headers_are_the_public_ones(staged):
-    stage, _ = staged
+    stage, pcdir = staged
     inc = next(stage.rglob("include/dpstack"))
     names = sorted(p.name for p in inc.iterdir())
     # The private headers of lib/nic and lib/proto stay in the tree.
     assert "dps_nic_priv.h" not in names and "dps_proto_priv.h" not in names, names
     assert {"dps_nic.h", "dps_nic_dp.h", "dps_proto.h"} <= set(names), names
+    # Each installed header compiles on its own, with only what the .pc gives.
+    cflags = _run(["pkg-config", "--cflags", "dpstack"],
+                  env=dict(os.environ, PKG_CONFIG_PATH=str(pcdir))).stdout.split()
+    for name in names:
+        _run(["cc", "-std=c11", "-D_GNU_SOURCE", "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
+              "-Wno-unused-parameter", *cflags, "-x", "c", "-"], input=f"#include <{name}>\n")
 
 
 @pytest.fixture(scope="module")
