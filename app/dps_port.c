@@ -521,6 +521,18 @@ widen_rxq(struct dps_app *app, struct dps_app_port *p)
 	p->n_rxq = p->n_txq;
 }
 
+/*
+ * PMDs that send a chain correctly without advertising RTE_ETH_TX_OFFLOAD_MULTI_SEGS in
+ * DPDK 22.11: net_pcap copies a chain into a bounce buffer before writing it (and builds
+ * chains itself on rx for frames larger than an mbuf); net_null frees what it is given.
+ * For every other PMD the capability flag is the rule.
+ */
+static bool
+tx_chains_without_capa(const char *driver)
+{
+	return driver != NULL && (strcmp(driver, "net_pcap") == 0 || strcmp(driver, "net_null") == 0);
+}
+
 static int
 configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t errlen)
 {
@@ -565,7 +577,8 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 	}
 	/* Forwarded mbuf chains go out as they came in, where the PMD can send chains. */
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS & info.tx_offload_capa;
-	p->tx_multiseg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+	p->tx_multiseg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0 ||
+			 tx_chains_without_capa(info.driver_name);
 	p->tap_ifindex = info.driver_name != NULL && strcmp(info.driver_name, "net_tap") == 0 ?
 				 info.if_index :
 				 0;
