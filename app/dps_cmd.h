@@ -45,6 +45,7 @@ struct dps_ctl_cmd {
 	int (*fn)(struct ctl *c, int argc, char **argv); /**< argv: the words after the name */
 	const char *schema; /**< its reply's definition in docs/dpstack-ctl.schema.json */
 	bool changes;       /**< changes state: audited */
+	int variant;        /**< for a handler serving several commands (add 1 / del 0...) */
 };
 
 /** The command table (docs/operations.md is tested against it). */

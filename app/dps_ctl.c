@@ -1158,9 +1158,11 @@ cmd_addr_del(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* range add, range del (the table's variant: add). */
 static int
-cmd_range(struct ctl *c, int argc, char **argv, bool add)
+cmd_range(struct ctl *c, int argc, char **argv)
 {
+	bool add = c->cmd->variant;
 	struct dps_prefix p, *v;
 	struct dps_nic *nic;
 	bool found = false;
@@ -1191,18 +1193,6 @@ cmd_range(struct ctl *c, int argc, char **argv, bool add)
 		return ctl_err(c, rc, "cannot %s range %s on %s: %s", add ? "add" : "remove", buf,
 			       dps_nic_name(nic), strerror(-rc));
 	return 0;
-}
-
-static int
-cmd_range_add(struct ctl *c, int argc, char **argv)
-{
-	return cmd_range(c, argc, argv, true);
-}
-
-static int
-cmd_range_del(struct ctl *c, int argc, char **argv)
-{
-	return cmd_range(c, argc, argv, false);
 }
 
 /* ---- routes ---- */
@@ -1294,9 +1284,11 @@ parse_route(struct ctl *c, int argc, char **argv, struct dps_prefix *p, struct d
 	return 0;
 }
 
+/* route add, route replace (the table's variant: replace). */
 static int
-route_change(struct ctl *c, int argc, char **argv, bool replace)
+route_change(struct ctl *c, int argc, char **argv)
 {
+	bool replace = c->cmd->variant;
 	struct dps_route_info old;
 	struct dps_nexthop nh;
 	struct dps_prefix p;
@@ -1325,18 +1317,6 @@ route_change(struct ctl *c, int argc, char **argv, bool replace)
 	if (rc != 0)
 		return ctl_err(c, rc, "route %s: %s", buf, strerror(-rc));
 	return 0;
-}
-
-static int
-cmd_route_add(struct ctl *c, int argc, char **argv)
-{
-	return route_change(c, argc, argv, false);
-}
-
-static int
-cmd_route_replace(struct ctl *c, int argc, char **argv)
-{
-	return route_change(c, argc, argv, true);
 }
 
 /* route del PREFIX [via GW] [dev NIC]: what is given must match the route, as in iproute2. */
@@ -1391,9 +1371,11 @@ neigh_exists(struct dps_app *app, uint16_t nic_id, const struct dps_addr *a)
 }
 
 /* ADDR [lladdr] MAC [dev] NIC: today's words and `ip neigh`'s. */
+/* neigh add, neigh replace (the table's variant: replace). */
 static int
-neigh_change(struct ctl *c, int argc, char **argv, bool replace)
+neigh_change(struct ctl *c, int argc, char **argv)
 {
+	bool replace = c->cmd->variant;
 	struct rte_ether_addr mac;
 	const char *w[3];
 	struct dps_addr a;
@@ -1435,18 +1417,6 @@ neigh_change(struct ctl *c, int argc, char **argv, bool replace)
 }
 
 static int
-cmd_neigh_add(struct ctl *c, int argc, char **argv)
-{
-	return neigh_change(c, argc, argv, false);
-}
-
-static int
-cmd_neigh_replace(struct ctl *c, int argc, char **argv)
-{
-	return neigh_change(c, argc, argv, true);
-}
-
-static int
 cmd_neigh_del(struct ctl *c, int argc, char **argv)
 {
 	struct dps_addr a;
@@ -1473,9 +1443,11 @@ cmd_neigh_del(struct ctl *c, int argc, char **argv)
 
 /* ---- groups, flags ---- */
 
+/* join, leave (the table's variant: join). */
 static int
-cmd_group(struct ctl *c, char **argv, bool join)
+cmd_group(struct ctl *c, int argc, char **argv)
 {
+	bool join = c->cmd->variant;
 	struct dps_nic *nic;
 	struct dps_addr g;
 	char buf[INET6_ADDRSTRLEN];
@@ -1495,18 +1467,6 @@ cmd_group(struct ctl *c, char **argv, bool join)
 		return ctl_err(c, rc, "cannot %s %s on %s: %s", join ? "join" : "leave", buf,
 			       dps_nic_name(nic), strerror(-rc));
 	return 0;
-}
-
-static int
-cmd_join(struct ctl *c, int argc, char **argv)
-{
-	return cmd_group(c, argv, true);
-}
-
-static int
-cmd_leave(struct ctl *c, int argc, char **argv)
-{
-	return cmd_group(c, argv, false);
 }
 
 static bool
@@ -1671,24 +1631,24 @@ static const struct dps_ctl_cmd ctl_cmds[] = {
 	 cmd_addr_add, "empty", CHANGES},
 	{"addr del", "NIC ADDR[/PLEN]", "delete an address and its connected route",
 	 cmd_addr_del, "empty", CHANGES},
-	{"range add", "NIC PREFIX", "answer for every address of PREFIX", cmd_range_add,
-	 "empty", CHANGES},
-	{"range del", "NIC PREFIX", "delete an address range", cmd_range_del, "empty", CHANGES},
+	{"range add", "NIC PREFIX", "answer for every address of PREFIX", cmd_range,
+	 "empty", CHANGES, 1},
+	{"range del", "NIC PREFIX", "delete an address range", cmd_range, "empty", CHANGES},
 	{"route add", "PREFIX|default [via GW] [dev NIC]", "add a route (File exists if there)",
-	 cmd_route_add, "empty", CHANGES},
+	 route_change, "empty", CHANGES},
 	{"route replace", "PREFIX|default [via GW] [dev NIC]", "add or replace a route",
-	 cmd_route_replace, "empty", CHANGES},
+	 route_change, "empty", CHANGES, 1},
 	{"route del", "PREFIX|default [via GW] [dev NIC]",
 	 "delete a static route (connected routes go with their address)", cmd_route_del,
 	 "empty", CHANGES},
 	{"neigh add", "ADDR [lladdr] MAC [dev] NIC", "add a static neighbour (File exists if there)",
-	 cmd_neigh_add, "empty", CHANGES},
+	 neigh_change, "empty", CHANGES},
 	{"neigh replace", "ADDR [lladdr] MAC [dev] NIC", "add or replace a static neighbour",
-	 cmd_neigh_replace, "empty", CHANGES},
+	 neigh_change, "empty", CHANGES, 1},
 	{"neigh del", "ADDR [dev] NIC", "delete a neighbour of any state", cmd_neigh_del, "empty",
 	 CHANGES},
-	{"join", "NIC GROUP", "join a multicast group", cmd_join, "empty", CHANGES},
-	{"leave", "NIC GROUP", "leave a multicast group", cmd_leave, "empty", CHANGES},
+	{"join", "NIC GROUP", "join a multicast group", cmd_group, "empty", CHANGES, 1},
+	{"leave", "NIC GROUP", "leave a multicast group", cmd_group, "empty", CHANGES},
 	{"set", "NIC promiscuous|spoofing|forwarding|mtu VALUE",
 	 "a NIC's flag (on|off) or its MTU (68..9000)", cmd_set, "empty", CHANGES},
 	{"forwarding", "on|off", "the stack-wide forwarding switch", cmd_forwarding, "empty",

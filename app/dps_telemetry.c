@@ -199,14 +199,21 @@ tel_nic_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* /dpstack/routes: {"total": N, "ipv4": N4, "ipv6": N6, "routes": [`show routes` lines]} */
+/* A capped list as lines: one query and one formatter per type (dps_cmd.h). */
+struct tel_list {
+	size_t size;
+	int (*list)(struct dps_stack *s, void *v, int max);
+	char *(*fmt)(struct dps_app *app, const void *e, char *buf, size_t len);
+	const char *key;
+};
+
 static int
-tel_routes_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
+tel_lines(struct dps_app *app, struct rte_tel_data *d, const struct tel_list *l)
 {
-	struct dps_route_info *v = malloc(TEL_LIST_MAX * sizeof(*v));
+	char *v = malloc(TEL_LIST_MAX * l->size);
 	struct rte_tel_data *r = tel_array(RTE_TEL_STRING_VAL);
 	char val[RTE_TEL_MAX_STRING_LEN];
-	int n = v != NULL && r != NULL ? dps_route_list(app->stack, v, TEL_LIST_MAX) : -ENOMEM;
+	int n = v != NULL && r != NULL ? l->list(app->stack, v, TEL_LIST_MAX) : -ENOMEM;
 
 	if (n < 0) {
 		rte_tel_data_free(r);
@@ -215,36 +222,60 @@ tel_routes_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "total", n);
-	rte_tel_data_add_dict_int(d, "ipv4", (int)dps_route_count(app->stack, 4));
-	rte_tel_data_add_dict_int(d, "ipv6", (int)dps_route_count(app->stack, 16));
 	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++)
-		rte_tel_data_add_array_string(r, dps_fmt_route(app, &v[i], val, sizeof(val)));
+		rte_tel_data_add_array_string(r, l->fmt(app, v + (size_t)i * l->size, val, sizeof(val)));
 	free(v);
-	rte_tel_data_add_dict_container(d, "routes", r, 0);
+	rte_tel_data_add_dict_container(d, l->key, r, 0);
 	return 0;
+}
+
+static int
+q_routes(struct dps_stack *s, void *v, int max)
+{
+	return dps_route_list(s, v, max);
+}
+
+static int
+q_neigh(struct dps_stack *s, void *v, int max)
+{
+	return dps_neigh_list(s, v, max);
+}
+
+static char *
+f_route(struct dps_app *app, const void *e, char *buf, size_t len)
+{
+	return dps_fmt_route(app, e, buf, len);
+}
+
+static char *
+f_neigh(struct dps_app *app, const void *e, char *buf, size_t len)
+{
+	return dps_fmt_neigh(app, e, buf, len);
+}
+
+/* /dpstack/routes: {"total": N, "routes": [`show routes` lines], "ipv4": N4, "ipv6": N6} */
+static int
+tel_routes_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
+{
+	static const struct tel_list l = {sizeof(struct dps_route_info), q_routes, f_route,
+					  "routes"};
+	int rc = tel_lines(app, d, &l);
+
+	if (rc == 0) {
+		rte_tel_data_add_dict_int(d, "ipv4", (int)dps_route_count(app->stack, 4));
+		rte_tel_data_add_dict_int(d, "ipv6", (int)dps_route_count(app->stack, 16));
+	}
+	return rc;
 }
 
 /* /dpstack/neigh: {"total": N, "entries": [`show neigh` lines]} */
 static int
 tel_neigh_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 {
-	struct dps_neigh_info *v = malloc(TEL_LIST_MAX * sizeof(*v));
-	struct rte_tel_data *r = tel_array(RTE_TEL_STRING_VAL);
-	char val[RTE_TEL_MAX_STRING_LEN];
-	int n = v != NULL && r != NULL ? dps_neigh_list(app->stack, v, TEL_LIST_MAX) : -ENOMEM;
+	static const struct tel_list l = {sizeof(struct dps_neigh_info), q_neigh, f_neigh,
+					  "entries"};
 
-	if (n < 0) {
-		rte_tel_data_free(r);
-		free(v);
-		return n;
-	}
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "total", n);
-	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++)
-		rte_tel_data_add_array_string(r, dps_fmt_neigh(app, &v[i], val, sizeof(val)));
-	free(v);
-	rte_tel_data_add_dict_container(d, "entries", r, 0);
-	return 0;
+	return tel_lines(app, d, &l);
 }
 
 #define TEL_GUARDED(fn)                                                                            \
