@@ -503,6 +503,38 @@ DPS_TEST(ctl_neigh)
 	fix_fini(&f);
 }
 
+/* A neighbour being resolved has no link address: `-` free, JSON null, never 00:00:00:00:00:00. */
+DPS_TEST(ctl_neigh_unresolved_mac_null)
+{
+	struct rte_mempool *mp;
+	struct dps_ctx *ctx;
+	struct rte_mbuf *m;
+	struct dps_addr a;
+
+	SETUP(f);
+	mp = rte_pktmbuf_pool_create("ctl_nb", 63, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	CHECK(mp != NULL);
+	CHECK_EQ(dps_ctx_create(f.app.stack, 0, 0, mp, SOCKET_ID_ANY, &ctx), 0);
+	CHECK_EQ(ex(&f, "addr add lan0 192.0.2.1/24"), 0);
+	m = rte_pktmbuf_alloc(mp);
+	CHECK(m != NULL && rte_pktmbuf_append(m, 40) != NULL);
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	CHECK_EQ(dps_addr_parse("192.0.2.77", &a), 0);
+	dps_neigh_resolve(ctx, f.lan0, &a, m);
+	dps_neigh_poll(f.app.stack, ctx);
+	CHECK_EQ(exj(&f, "show neigh"), 0);
+	CHECK(out_has("{\"address\": \"192.0.2.77\", \"mac\": null, \"nic\": \"lan0\", "
+		      "\"state\": \"incomplete\", \"queued\": 1}"));
+	CHECK_EQ(ex(&f, "show neigh"), 0);
+	CHECK(out_has("192.0.2.77 dev lan0 incomplete queued 1\n"));
+	CHECK(strstr(out, "00:00:00:00:00:00") == NULL);
+	CHECK_EQ(ex(&f, "neigh del 192.0.2.77 lan0"), 0);
+	dps_ctx_free(ctx);
+	fix_fini(&f);
+	CHECK_EQ(rte_mempool_in_use_count(mp), 0);
+	rte_mempool_free(mp);
+}
+
 DPS_TEST(ctl_groups)
 {
 	struct dps_addr g;
