@@ -156,7 +156,8 @@ def shows(dp):
         "addresses": addrs,
         "ranges": dp.ctl("show", "ranges", json=True),
         "routes": dp.ctl("show", "routes", json=True),
-        "neigh": [n for n in dp.ctl("show", "neigh", json=True) if n["state"] == "static"],
+        "neigh": [{k: v for k, v in n.items() if k != "age_ms"}
+                  for n in dp.ctl("show", "neigh", json=True) if n["state"] == "static"],
     }
 
 
