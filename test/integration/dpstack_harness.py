@@ -192,7 +192,13 @@ def flatten(obj, prefix: str = "") -> dict:
 
 
 def counter_values(obj, name: str) -> List[int]:
-    """Every numeric value in a JSON document whose dotted key path ends with NAME."""
+    """Every numeric value in a JSON document whose dotted key path ends with NAME. A
+    `show stats` document lists each counter twice, as the sum ("total") and per NIC
+    ("nics"): a counter found in the sum is counted there only, so nothing counts twice."""
+    if isinstance(obj, dict) and "total" in obj and "nics" in obj:
+        vals = counter_values(obj["total"], name)
+        if vals:
+            return vals
     return [v for k, v in flatten(obj).items()
             if isinstance(v, (int, float)) and not isinstance(v, bool)
             and (k == name or k.endswith("." + name))]
