@@ -5,9 +5,9 @@
  *
  * Start-up order: dpstack's own arguments (after `--`) and the whole config file are parsed
  * and checked before rte_eal_init(), so a mistake there is reported without EAL's banner,
- * runtime directory or device probe; so are the EAL `--log-level` values and a control socket
- * that a running dpstack still answers on. `--check` and `--version` stop there. After EAL:
- * ports are resolved, the memory estimate is checked against what EAL can give, pools,
+ * runtime directory or device probe; so are the EAL `--log-level` values. `--check` and
+ * `--version` stop there. After EAL: ports are resolved, the memory estimate is checked
+ * against what EAL can give, a control socket a running dpstack answers on is refused, pools,
  * ports and the stack are created, the ports start, the --startup file runs, and only then
  * does the control socket accept clients (a client and the startup file are both writers).
  *
@@ -800,13 +800,6 @@ main(int argc, char **argv)
 		exit_code = EXIT_SUCCESS;
 		goto out_cfg_noeal;
 	}
-	if (ctl_socket_live(app->ctl_path)) {
-		fprintf(stderr,
-			"dpstack: control socket %s: in use by a running dpstack (stop it, or give "
-			"this one its own with -s PATH)\n",
-			app->ctl_path);
-		goto out_cfg_noeal;
-	}
 
 	sigemptyset(&st.sigs);
 	sigaddset(&st.sigs, SIGINT);
@@ -836,6 +829,14 @@ main(int argc, char **argv)
 		ret = check_memory(app, err, sizeof(err));
 	if (ret != 0) {
 		print_err(app, err);
+		goto out_cfg;
+	}
+	/* After the file's and the ports' own errors, before anything is created or started. */
+	if (ctl_socket_live(app->ctl_path)) {
+		fprintf(stderr,
+			"dpstack: control socket %s: in use by a running dpstack (stop it, or give "
+			"this one its own with -s PATH)\n",
+			app->ctl_path);
 		goto out_cfg;
 	}
 
