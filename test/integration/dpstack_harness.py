@@ -191,6 +191,13 @@ def flatten(obj, prefix: str = "") -> dict:
     return out
 
 
+def stack_total(stats, name: str) -> Optional[int]:
+    """The stack-wide value of counter NAME in a `show stats` document (its "total" part), or
+    None when the document has no such part."""
+    v = flatten(stats).get("total." + name) if isinstance(stats, dict) else None
+    return v if isinstance(v, int) else None
+
+
 def counter_values(obj, name: str) -> List[int]:
     """Every numeric value in a JSON document whose dotted key path ends with NAME. A
     `show stats` document lists each counter twice, as the sum ("total") and per NIC
@@ -822,11 +829,13 @@ def wait_consumed(dp: Dpstack, expected: int, timeout: float = 10,
         if not dp.running:
             return True
         try:
-            vals = counter_values(dp.stats(), counter)
+            stats_doc = dp.stats()
+            vals = counter_values(stats_doc, counter)
         except (DpstackError, subprocess.TimeoutExpired, OSError):
-            vals = []
+            stats_doc, vals = None, []
         if vals:
-            v = sum(vals)
+            # `show stats` gives each NIC's counters and their sum under "total": count once.
+            v = total if (total := stack_total(stats_doc, counter)) is not None else sum(vals)
             now = time.monotonic()
             if v != last:
                 last, since = v, now

@@ -94,7 +94,7 @@ def test_pcap_input_not_consumed_is_a_failure(monkeypatch):
     from scapy.layers.l2 import Ether
     frame = Ether(src="02:00:00:00:00:98", dst="02:00:00:00:00:99") / (b"x" * 50)
     res = h.run_pcap(PCAP_CONF, [frame], lcores="0", no_huge=True)
-    assert h.counter_values(res.stats, "eth.not_for_us") == [1]
+    assert set(h.counter_values(res.stats, "eth.not_for_us")) == {1}
     # rx.packets cannot reach two with one packet in: the wait times out and the run fails.
     orig = h.wait_consumed
     monkeypatch.setattr(h, "wait_consumed",
