@@ -14,16 +14,8 @@
 #include "dps_udp.h"
 #include "test_proto_fixture.h"
 
-#define SETUP()                                                                                    \
-	unsigned int base_in_use = pool ? rte_mempool_in_use_count(pool) : 0;                      \
-	CHECK_EQ(fx_setup(), 0);                                                                   \
-	base_in_use = rte_mempool_in_use_count(pool)
-
-#define TEARDOWN()                                                                                 \
-	do {                                                                                       \
-		fx_teardown();                                                                     \
-		CHECK_EQ(rte_mempool_in_use_count(pool), base_in_use);                             \
-	} while (0)
+#define SETUP() FX_SETUP_POOL()
+#define TEARDOWN() FX_TEARDOWN_POOL()
 
 /* A UDP datagram from src to dst:dport with ulen = 8 + plen inside an IP payload of ip_plen. */
 static uint32_t

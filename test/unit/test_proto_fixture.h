@@ -164,4 +164,20 @@ fx_dump(void)
 			printf("    %s = %" PRIu64 "\n", dps_counter_names[i], cnt((enum dps_counter)i));
 }
 
+/*
+ * Per-case set-up and check for tests on this fixture: the pool's in-use count is taken after
+ * fx_setup() and must be back to it after fx_teardown() (no leak, no double free).
+ * Use as `#define SETUP() FX_SETUP_POOL()` / `#define TEARDOWN() FX_TEARDOWN_POOL()`.
+ */
+#define FX_SETUP_POOL()                                                                            \
+	unsigned int base_in_use = 0;                                                              \
+	CHECK_EQ(fx_setup(), 0);                                                                   \
+	base_in_use = rte_mempool_in_use_count(pool)
+
+#define FX_TEARDOWN_POOL()                                                                         \
+	do {                                                                                       \
+		fx_teardown();                                                                     \
+		CHECK_EQ(rte_mempool_in_use_count(pool), base_in_use);                             \
+	} while (0)
+
 #endif

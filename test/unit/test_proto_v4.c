@@ -11,17 +11,8 @@
 
 #include "test_proto_fixture.h"
 
-#define SETUP()                                                                                    \
-	unsigned int base_in_use = pool ? rte_mempool_in_use_count(pool) : 0;                      \
-	CHECK_EQ(fx_setup(), 0);                                                                   \
-	base_in_use = rte_mempool_in_use_count(pool)
-
-/* Every mbuf came back: no leak, no double free. */
-#define TEARDOWN()                                                                                 \
-	do {                                                                                       \
-		fx_teardown();                                                                     \
-		CHECK_EQ(rte_mempool_in_use_count(pool), base_in_use);                             \
-	} while (0)
+#define SETUP() FX_SETUP_POOL()
+#define TEARDOWN() FX_TEARDOWN_POOL()
 
 /* An ARP frame: op, sender (mac, ip), target ip. */
 static uint32_t

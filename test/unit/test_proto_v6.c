@@ -8,16 +8,8 @@
 
 #include "test_proto_fixture.h"
 
-#define SETUP()                                                                                    \
-	unsigned int base_in_use = 0;                                                              \
-	CHECK_EQ(fx_setup(), 0);                                                                   \
-	base_in_use = rte_mempool_in_use_count(pool)
-
-#define TEARDOWN()                                                                                 \
-	do {                                                                                       \
-		fx_teardown();                                                                     \
-		CHECK_EQ(rte_mempool_in_use_count(pool), base_in_use);                             \
-	} while (0)
+#define SETUP() FX_SETUP_POOL()
+#define TEARDOWN() FX_TEARDOWN_POOL()
 
 #define PEER6 "2001:db8::2"
 #define US6 "2001:db8::1"
