@@ -110,7 +110,19 @@ struct dps_app {
 	uint16_t mbuf_size;       /**< --mbuf-size: data room of each mbuf */
 	unsigned int n_qmap;      /**< --config entries, 0 = spread queues over all workers */
 	struct dps_app_qmap qmap[DPS_APP_MAX_QMAP];
+	struct dps_ping *ping;    /**< app/dps_ping.c: the mailbox and reply slots of `ping` */
 };
+
+/** Requests one `ping` may send. */
+#define DPS_PING_MAX_COUNT 1000
+
+/** ping's mailbox and hooks: after the contexts exist, before the workers start. */
+int dps_ping_init(struct dps_app *app);
+/** The control loop serves ping's mailbox (on) or no longer does (off). */
+void dps_ping_serve(struct dps_app *app, bool on);
+/** Control loop: send the echo request waiting in the mailbox, if any. */
+void dps_ping_poll(struct dps_app *app);
+void dps_ping_free(struct dps_app *app);
 
 /**
  * Control commands (the dpstack-ctl language, docs/operations.md). Executes one command line

@@ -61,6 +61,24 @@ int dps_ctl_run(struct dps_app *app, const char *line, bool json, const char *cl
 /** The JSON error object for message msg and error rc, as every --json error reply is. */
 void dps_ctl_json_error(struct dps_out *o, int rc, const char *msg);
 
+/** `ping`'s arguments, checked by the command (dps_ctl.c). */
+struct dps_ping_opts {
+	struct dps_addr dst;
+	struct dps_addr src;     /**< len 0: the outgoing NIC's primary address */
+	unsigned int count;      /**< 1..DPS_PING_MAX_COUNT */
+	unsigned int size;       /**< data bytes */
+	unsigned int interval_ms;
+	unsigned int timeout_ms; /**< how long a reply is waited for */
+};
+
+/**
+ * Run a ping (app/dps_ping.c) on the control socket thread and write its report (ping's
+ * lines, or JSON) to o. Returns 0 (losses included), or a negative errno with the message in
+ * o when nothing could be sent (no route, no source, too big, no control loop).
+ */
+int dps_ping_run(struct dps_app *app, const struct dps_ping_opts *po, bool json,
+		 struct dps_out *o);
+
 /* ---- formatters: one per type, used by dpstack-ctl, telemetry and show running-config ---- */
 
 /** "lan0", or "?" for an id without a NIC. */

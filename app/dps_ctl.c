@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +370,17 @@ addr_is_unicast(const struct dps_addr *a)
 
 	return memcmp(a->b, zero, a->len) != 0 && !addr_is_multicast(a) &&
 	       !(a->len == 4 && memcmp(a->b, bcast, 4) == 0);
+}
+
+/* A decimal number min..max, nothing else (no sign, no blank, no suffix). */
+static bool
+parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return isdigit((unsigned char)*s) && *end == '\0' && errno == 0 && *v >= min && *v <= max;
 }
 
 static int
@@ -1491,12 +1503,9 @@ set_mtu(struct ctl *c, struct dps_nic *nic, const char *val)
 {
 	struct dps_app_port *p = nic_port(c->app, nic);
 	unsigned long mtu;
-	char *end;
 	int rc;
 
-	errno = 0;
-	mtu = strtoul(val, &end, 10);
-	if (*val == '\0' || *end != '\0' || errno != 0 || !isdigit((unsigned char)*val))
+	if (!parse_num(val, 0, ULONG_MAX, &mtu))
 		return ctl_err(c, -EINVAL, "bad mtu '%s' (a number %d..%d)", val, DPS_CFG_MTU_MIN,
 			       DPS_CFG_MTU_MAX);
 	if (mtu < DPS_CFG_MTU_MIN || mtu > DPS_CFG_MTU_MAX)
@@ -1561,12 +1570,8 @@ static int
 cmd_trace_add(struct ctl *c, int argc, char **argv)
 {
 	unsigned long n;
-	char *end;
 
-	errno = 0;
-	n = strtoul(argv[0], &end, 10);
-	if (!isdigit((unsigned char)argv[0][0]) || *end != '\0' || errno != 0 || n == 0 ||
-	    n > DPS_TRACE_MAX)
+	if (!parse_num(argv[0], 1, DPS_TRACE_MAX, &n))
 		return ctl_err(c, -EINVAL, "bad packet count '%s' (1..%d)", argv[0], DPS_TRACE_MAX);
 	return dps_trace_add(c->app, (unsigned int)n);
 }
@@ -1583,6 +1588,85 @@ cmd_clear_trace(struct ctl *c, int argc, char **argv)
 {
 	dps_trace_clear(c->app);
 	return 0;
+}
+
+/* ---- ping from the stack (app/dps_ping.c) ---- */
+
+/* The NIC holding a (permanent) address, or NULL: ping's source must be ours. */
+static struct dps_nic *
+nic_owning(struct dps_app *app, const struct dps_addr *a)
+{
+	struct dps_nic *found = NULL;
+
+	/* Under the writer lock the endpoint cannot be freed while its kind is read. */
+	dps_stack_lock(app->stack);
+	for (uint16_t id = 0; id < DPS_MAX_NICS && found == NULL; id++) {
+		struct dps_nic *nic = dps_stack_nic(app->stack, id);
+		struct dps_endpoint *ep = nic != NULL ? dps_nic_endpoint_rcu(nic, a) : NULL;
+
+		if (ep != NULL && dps_endpoint_kind(ep) == DPS_EP_PERMANENT)
+			found = nic;
+	}
+	dps_stack_unlock(app->stack);
+	return found;
+}
+
+/* ping ADDR [count N] [size S] [source A] [interval MS] [timeout MS], in any order. */
+static int
+cmd_ping(struct ctl *c, int argc, char **argv)
+{
+	static const struct {
+		const char *kw;
+		unsigned long min, max;
+	} k[] = {{"count", 1, DPS_PING_MAX_COUNT}, {"size", 0, 65507}, {"interval", 1, 60000},
+		 {"timeout", 1, 60000}};
+	struct dps_ping_opts po = {.count = 5, .size = 56, .interval_ms = 1000, .timeout_ms = 1000};
+	unsigned int *val[] = {&po.count, &po.size, &po.interval_ms, &po.timeout_ms};
+	struct dps_nic *own;
+	char buf[INET6_ADDRSTRLEN];
+	unsigned long v;
+	int rc = parse_addr(c, argv[0], &po.dst), i;
+	size_t j;
+
+	if (rc != 0)
+		return rc;
+	if (!addr_is_unicast(&po.dst))
+		return ctl_err(c, -EINVAL, "ping: '%s' is not a unicast address", argv[0]);
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "source") == 0) {
+			rc = parse_addr(c, argv[i + 1], &po.src);
+			if (rc != 0)
+				return rc;
+			if (po.src.len != po.dst.len)
+				return ctl_err(c, -EINVAL, "source '%s' is not of the family of '%s'",
+					       argv[i + 1], argv[0]);
+			if (nic_owning(c->app, &po.src) == NULL)
+				return ctl_err(c, -EADDRNOTAVAIL, "source %s: %s", argv[i + 1],
+					       strerror(EADDRNOTAVAIL));
+			continue;
+		}
+		for (j = 0; j < RTE_DIM(k) && strcmp(argv[i], k[j].kw) != 0; j++)
+			;
+		if (j == RTE_DIM(k))
+			return ctl_err(c, -EINVAL,
+				       "unexpected '%s' (want count, size, source, interval or timeout)",
+				       argv[i]);
+		if (!parse_num(argv[i + 1], k[j].min, k[j].max, &v))
+			return ctl_err(c, -EINVAL, "bad %s '%s' (%lu..%lu)", k[j].kw, argv[i + 1],
+				       k[j].min, k[j].max);
+		*val[j] = (unsigned int)v;
+	}
+	if (i != argc)
+		return ctl_err(c, -EINVAL, "'%s' needs a value", argv[i]);
+	own = nic_owning(c->app, &po.dst);
+	if (own != NULL)
+		return ctl_err(c, -EINVAL, "ping: %s is this stack's own address (on %s)",
+			       dps_addr_fmt(&po.dst, buf, sizeof(buf)), dps_nic_name(own));
+	/* The control socket serves one command at a time: a ping holds it while it runs. */
+	if ((uint64_t)po.count * po.interval_ms > 300000)
+		return ctl_err(c, -EINVAL, "ping: count x interval over 300 s would hold the "
+			       "control socket that long");
+	return dps_ping_run(c->app, &po, c->json, c->o);
 }
 
 /* ---- help and completion, from the table ---- */
@@ -1649,6 +1733,9 @@ static const struct dps_ctl_cmd ctl_cmds[] = {
 	 "a NIC's flag (on|off) or its MTU (68..9000)", cmd_set, "empty", CHANGES},
 	{"forwarding", "on|off", "the stack-wide forwarding switch", cmd_forwarding, "empty",
 	 CHANGES},
+	{"ping", "ADDR [count N] [size S] [source A] [interval MS] [timeout MS]",
+	 "echo requests from the stack (default count 5, size 56, interval and timeout 1000 ms)",
+	 cmd_ping, "ping", QUERY},
 	{"complete", "[WORDS...]", "what may follow WORDS (the interactive shell's completion)",
 	 cmd_complete, "complete", QUERY},
 };

@@ -392,6 +392,8 @@ control_duties(struct dps_app *app, struct ctrl_state *st)
 	dps_neigh_poll(app->stack, app->ctrl_ctx);
 	dps_ctx_flush(app->ctrl_ctx);
 	dps_stack_reclaim(app->stack);
+	/* An echo request `ping` (the control socket thread) waits for this context to send it. */
+	dps_ping_poll(app);
 
 	now = rte_get_tsc_cycles();
 	if (now - st->last_link_tsc >= st->tsc_hz) {
@@ -518,7 +520,10 @@ create_stack(struct dps_app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the control context: %s", strerror(-rc));
 		return rc;
 	}
-	return 0;
+	rc = dps_ping_init(app);
+	if (rc != 0)
+		snprintf(err, errlen, "cannot set up ping: %s", strerror(-rc));
+	return rc;
 }
 
 /* Errors that name a config line (`FILE:LINE: ...`) go out as they are; others get our name. */
@@ -558,6 +563,7 @@ free_stack(struct dps_app *app)
 		dps_telemetry_close(app);
 	dps_stack_free(app->stack);
 	app->stack = NULL;
+	dps_ping_free(app);
 	for (uint16_t i = 0; i < app->n_ports; i++)
 		app->ports[i].nic = NULL;
 }
@@ -915,10 +921,12 @@ main(int argc, char **argv)
 
 	printf("dpstack: ready\n");
 	fflush(stdout);
+	dps_ping_serve(app, true);
 	if (app->single_lcore)
 		run_single_lcore(app, &st);
 	else
 		run_control(app, &st);
+	dps_ping_serve(app, false);
 	free(st.prev);
 	free(st.warned);
 	exit_code = EXIT_SUCCESS;

@@ -98,6 +98,12 @@ struct dps_ctx {
 	struct dps_ratelimit icmp_rl[2]; /**< [0] IPv4, [1] IPv6 */
 	uint64_t icmp_rate;  /**< errors per second (default 1000) */
 	uint64_t icmp_burst; /**< bucket depth (default 50) */
+	/**
+	 * lib/proto's echo-reply hook (dps_icmp_set_echo_reply_cb()): called for ICMP and
+	 * ICMPv6 echo replies addressed to us, NULL when none. Read only by this context's thread.
+	 */
+	void (*echo_reply_cb)(void);
+	void *echo_reply_arg; /**< its argument */
 	struct dps_txbuf tx[DPS_MAX_NICS]; /**< transmit buffer per NIC */
 	/** Counters per NIC, written only by this context's thread (dps_cnt_add()). */
 	uint64_t cnt[DPS_MAX_NICS][DPS_CNT_MAX] __rte_cache_aligned;

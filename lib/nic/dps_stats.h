@@ -81,6 +81,8 @@
 	X(ICMP4_ERRORS_RCVD, "icmp.errors_received", INFO, "ICMPv4 errors received")                  \
 	X(ICMP4_BAD, "icmp.malformed", DROP, "ICMPv4 messages too short or with a bad checksum")        \
 	X(ICMP4_OTHER, "icmp.other_received", INFO, "ICMPv4 messages of other types, ignored")        \
+	X(ICMP4_ECHO_REQ_SENT, "icmp.echo_requests_sent", SENT, "ICMPv4 echo requests sent (ping)")  \
+	X(ICMP4_ECHO_REPLY_RCVD, "icmp.echo_replies_received", INFO, "ICMPv4 echo replies to us")    \
 	/* IPv6 / ICMPv6 / NDP */                                                                  \
 	X(IP6_BAD_VERSION, "ipv6.bad_version", DROP, "IPv6 header with a version other than 6")        \
 	X(IP6_BAD_LENGTH, "ipv6.bad_payload_length", DROP, "payload length beyond the frame")         \
@@ -94,6 +96,8 @@
 	X(ICMP6_ERRORS_RCVD, "icmp6.errors_received", INFO, "ICMPv6 errors received")                 \
 	X(ICMP6_BAD, "icmp6.malformed", DROP, "ICMPv6 messages too short or with a bad checksum")       \
 	X(ICMP6_OTHER, "icmp6.other_received", INFO, "ICMPv6 messages of other types, ignored")       \
+	X(ICMP6_ECHO_REQ_SENT, "icmp6.echo_requests_sent", SENT, "ICMPv6 echo requests sent (ping)") \
+	X(ICMP6_ECHO_REPLY_RCVD, "icmp6.echo_replies_received", INFO, "ICMPv6 echo replies to us")   \
 	X(NDP_NS_RCVD, "ndp.solicitations_received", INFO, "neighbour solicitations received")        \
 	X(NDP_NA_RCVD, "ndp.advertisements_received", INFO, "neighbour advertisements received")      \
 	X(NDP_NA_SENT, "ndp.advertisements_sent", SENT, "neighbour advertisements sent")              \

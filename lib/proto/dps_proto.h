@@ -72,6 +72,65 @@ void dps_eth_output(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m
  */
 int dps_udp_echo_add(struct dps_stack *s, uint16_t port);
 
+/* ---- echo from the stack itself (ping: RFC 792, RFC 4443 4.1, 4.2) ---- */
+
+/** An echo request to originate (dps_icmp_echo_send()). */
+struct dps_echo_req {
+	struct dps_addr dst; /**< destination, IPv4 or IPv6 */
+	struct dps_addr src; /**< source; len 0: the outgoing NIC's primary address */
+	uint16_t id;         /**< identifier, host order */
+	uint16_t seq;        /**< sequence number, host order */
+	uint16_t size;       /**< data bytes after the 8-byte echo header */
+	uint8_t ttl;         /**< TTL / hop limit; 0: the stack's default */
+};
+
+/** An echo reply addressed to this stack, as the hook sees it. */
+struct dps_echo_reply {
+	struct dps_nic *nic;  /**< the NIC it arrived on */
+	struct dps_addr src;  /**< who answered */
+	struct dps_addr dst;  /**< our address it was sent to */
+	uint16_t id;          /**< identifier, host order */
+	uint16_t seq;         /**< sequence number, host order */
+	uint32_t len;         /**< ICMP message bytes (header + data) */
+	uint8_t ttl;          /**< TTL / hop limit it arrived with */
+};
+
+/**
+ * Echo-reply hook: runs on the data path of the context that received the reply; the mbuf is
+ * freed after it returns.
+ */
+typedef void (*dps_echo_reply_t)(struct dps_ctx *ctx, const struct dps_echo_reply *r,
+				 void *arg);
+
+/**
+ * Set (or clear, with NULL) the hook called for every ICMP / ICMPv6 echo reply that ctx
+ * receives for one of our addresses. Without one, replies are counted
+ * (icmp.echo_replies_received, icmp6.echo_replies_received) and dropped.
+ *
+ * @param ctx  the context whose received replies the hook sees
+ * @param cb   the hook, or NULL
+ * @param arg  passed to cb
+ * @threadsafety The context's own thread, or any thread before that one starts using ctx.
+ */
+void dps_icmp_set_echo_reply_cb(struct dps_ctx *ctx, dps_echo_reply_t cb, void *arg);
+
+/**
+ * Originate an echo request: the route to req->dst picks the NIC and next hop, the source is
+ * req->src or that NIC's primary address, an unresolved next hop is resolved (ARP/NDP) and the
+ * request sent then. The data is bytes 0, 1, 2... (mod 256).
+ *
+ * @param ctx     the calling thread's data-path context (online)
+ * @param req     the request
+ * @param nic_id  out: the NIC it leaves by (set once the route is known)
+ * @param src     out: the source address used
+ * @return 0 when queued (or handed to resolution); -EINVAL for a bad destination;
+ *         -ENETUNREACH without a route; -EMSGSIZE beyond the NIC's MTU or the mbuf;
+ *         -EADDRNOTAVAIL without a source address; -ENOMEM without mbufs.
+ * @threadsafety Data path: ctx belongs to the caller, which is an online RCU reader.
+ */
+int dps_icmp_echo_send(struct dps_ctx *ctx, const struct dps_echo_req *req, uint16_t *nic_id,
+		       struct dps_addr *src);
+
 /* ---- ICMP errors (RFC 792, RFC 1122 3.2.2, RFC 1812 4.3.2, RFC 4443) ---- */
 
 /** @name ICMPv4 types and codes used by dpstack (RFC 792, RFC 1191)

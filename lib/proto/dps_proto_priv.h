@@ -222,6 +222,8 @@ dps_ip6_mcast_mac(const uint8_t *group, struct rte_ether_addr *mac)
 
 /** ICMPv4 input: m's data at the IPv4 header, info filled by ipv4. Takes ownership. */
 void dps_icmp4_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m);
+/** An echo reply for a local address (either family; echo.c): counted, hooked, freed. */
+void dps_icmp_echo_reply_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m);
 /** ICMPv6 input (NDP included). hlim is the IPv6 hop limit. Takes ownership. */
 void dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m,
 		     uint8_t hlim);

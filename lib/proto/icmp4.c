@@ -136,6 +136,9 @@ dps_icmp4_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 	case RTE_IP_ICMP_ECHO_REQUEST:
 		icmp4_echo(ctx, info, m);
 		return;
+	case RTE_IP_ICMP_ECHO_REPLY:
+		dps_icmp_echo_reply_input(ctx, info, m);
+		return;
 	case 3:
 	case 4:
 	case 11:
@@ -143,7 +146,7 @@ dps_icmp4_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 		icmp4_error_input(ctx, info, m, &ih);
 		return;
 	default:
-		/* Echo replies, timestamps, redirects (we are no router for them): ignored. */
+		/* Timestamps, redirects (we are no router for them): ignored. */
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP4_OTHER);
 		rte_pktmbuf_free(m);
 		return;

@@ -365,6 +365,9 @@ dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 		}
 		icmp6_echo(ctx, info, m);
 		return;
+	case ICMP6_ECHO_REPLY:
+		dps_icmp_echo_reply_input(ctx, info, m);
+		return;
 	case DPS_ICMP6_DEST_UNREACH:
 	case DPS_ICMP6_PACKET_TOO_BIG:
 	case DPS_ICMP6_TIME_EXCEEDED:
@@ -384,7 +387,7 @@ dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 		return;
 	default:
 		/*
-		 * Echo replies, router discovery, redirects, MLD: not used by this stack. RFC 4443
+		 * Router discovery, redirects, MLD: not used by this stack. RFC 4443
 		 * 2.4(b): unknown informational messages are silently discarded.
 		 */
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP6_OTHER);

@@ -470,3 +470,77 @@ def test_dpdk_dumpcap_captures(tap_net, tmp_path):
     assert cap.returncode == 0, so + se
     r = subprocess.run(["tcpdump", "-nr", str(out)], capture_output=True, text=True)
     assert "ICMP echo reply" in r.stdout, r.stdout + r.stderr
+
+
+# --- ping from the router itself -----------------------------------------------------------
+
+PING_LINE = re.compile(r"^(\d+) bytes from (\S+): icmp_seq=(\d+) (ttl|hlim)=(\d+) "
+                       r"time=(\d+\.\d{3}) ms$")
+
+
+def test_ping_from_the_router_v4_and_v6(tap_net):
+    """ping from dpstack to the hosts behind it: the route picks the NIC, the NIC's primary
+    address is the source, each reply is matched by identifier and sequence and reported with
+    its RTT; the summary is ping's. The namespace peer sees the requests come from dpstack."""
+    net = tap_net()
+    for target, src, nic, field in ((HOST1, "198.51.100.1", "lan1", "ttl"),
+                                    ("2001:db8:1::2", "2001:db8:1::1", "lan0", "hlim")):
+        fam = "icmp" if ":" not in target else "icmp6"
+        names = (f"{fam}.echo_requests_sent", f"{fam}.echo_replies_received")
+        before = [net.dp.counter(n) for n in names]
+        out = ctl_ok(net, "ping", target, "count", "3", "interval", "100", "size", "100")
+        lines = out.splitlines()
+        assert lines[0] == f"PING {target} from {src} {nic}: 100 data bytes", out
+        replies = [PING_LINE.match(l) for l in lines[1:4]]
+        assert all(replies), out
+        assert [int(m.group(3)) for m in replies] == [1, 2, 3]
+        assert all(m.group(1) == "108" and m.group(2) == target and m.group(4) == field
+                   and int(m.group(5)) == 64 for m in replies), out
+        assert lines[4] == f"--- {target} ping statistics ---"
+        assert re.match(r"^3 packets transmitted, 3 received, 0% packet loss, time \d+ms$",
+                        lines[5]), out
+        assert re.match(r"^rtt min/avg/max/mdev = [\d.]+/[\d.]+/[\d.]+/[\d.]+ ms$", lines[6])
+        assert [net.dp.counter(n) - b for n, b in zip(names, before)] == [3, 3], names
+
+    # A given source (another NIC's address: the weak host model) goes out as given.
+    doc = net.ctl("ping", HOST0, "count", "2", "interval", "50", "source", "198.51.100.1",
+                  json=True)
+    assert doc["source"] == "198.51.100.1" and doc["nic"] == "lan0"
+    assert doc["transmitted"] == 2 and doc["received"] == 2 and doc["loss_percent"] == 0
+    assert [r["seq"] for r in doc["replies"]] == [1, 2]
+    assert doc["rtt_ms"]["min"] <= doc["rtt_ms"]["avg"] <= doc["rtt_ms"]["max"]
+
+
+def test_ping_unanswered_times_out_with_full_loss(tap_net):
+    """An on-link address nobody has: the requests wait for ARP / NDP, which fails; every
+    request is lost, the summary says 100% and gives no rtt line (as ping)."""
+    net = tap_net()
+    t0 = time.monotonic()
+    out = ctl_ok(net, "ping", "192.0.2.77", "count", "2", "interval", "100", "timeout", "300")
+    took = time.monotonic() - t0
+    lines = out.splitlines()
+    assert lines[0] == "PING 192.0.2.77 from 192.0.2.1 lan0: 56 data bytes"
+    assert lines[1:] == ["--- 192.0.2.77 ping statistics ---",
+                         lines[2]], out
+    assert re.match(r"^2 packets transmitted, 0 received, 100% packet loss, time \d+ms$",
+                    lines[2]), out
+    assert took < 3, took
+    doc = net.ctl("ping", "2001:db8:2::77", "count", "1", "timeout", "200", json=True)
+    assert doc["transmitted"] == 1 and doc["received"] == 0 and doc["rtt_ms"] is None
+    assert doc["loss_percent"] == 100 and doc["replies"] == []
+
+
+def test_ping_refusals(tap_net):
+    net = tap_net()
+    assert ctl_err(net, "ping", "10.99.0.1") == "ping 10.99.0.1: Network is unreachable"
+    assert ctl_err(net, "ping", "192.0.2.1") == \
+        "ping: 192.0.2.1 is this stack's own address (on lan0)"
+    assert ctl_err(net, "ping", HOST0, "source", "192.0.2.9") == \
+        "source 192.0.2.9: Cannot assign requested address"
+    assert ctl_err(net, "ping", HOST0, "count", "0") == "bad count '0' (1..1000)"
+    assert ctl_err(net, "ping", HOST0, "size", "2000").startswith(
+        f"ping {HOST0}: size 2000 does not fit the mtu of lan0 (1500)")
+    assert ctl_err(net, "ping", HOST0, "ttl", "3") == \
+        "unexpected 'ttl' (want count, size, source, interval or timeout)"
+    assert ctl_err(net, "ping", "224.0.0.1") == "ping: '224.0.0.1' is not a unicast address"
+    assert ctl_err(net, "ping", HOST0, "count") == "'count' needs a value"

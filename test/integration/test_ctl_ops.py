@@ -79,6 +79,8 @@ EXAMPLES = {
     "leave": (["leave", "lan0", "224.1.2.3"], ["leave", "lan0", "224.1.2.3"]),
     "set": (["set", "lan1", "spoofing", "on"], ["set", "lan1", "mtu", "99999"]),
     "forwarding": (["forwarding", "on"], ["forwarding", "sideways"]),
+    "ping": (["ping", "192.0.2.254", "count", "1", "timeout", "50"],
+             ["ping", "192.0.2.254", "count", "0"]),
     "complete": (["complete", "show", "r"], ["complete", "a", "b", "c", "d", "e", "f", "g", "h",
                                               "i", "j", "k", "l", "m", "n", "o", "p", "q"]),
 }
