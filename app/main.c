@@ -53,7 +53,7 @@
 #define DPS_DEFAULT_CTL_PATH "/var/run/dpstack/dpstack.sock"
 #define DPS_DRAIN_US 100	/* tx buffers of an idle worker go out after this long */
 #define DPS_CTRL_PERIOD_US 1000 /* control duties in single-lcore mode */
-#define DPS_WARN_PERIOD_S 10	/* data-path trouble is reported at most this often */
+#define DPS_WARN_PERIOD_S 10	/* per NIC and reason, data-path trouble is logged at most this often */
 
 /*
  * Counters that mean dpstack itself is short of something (tx queues, mbufs, the
@@ -65,6 +65,13 @@ static const enum dps_counter warn_counters[] = {
 };
 #define DPS_WARN_N RTE_DIM(warn_counters)
 
+/* One trouble counter of one NIC: the value last seen, its last warning, what was held back. */
+struct warn_state {
+	uint64_t seen;
+	uint64_t last_tsc;
+	uint64_t suppressed;
+};
+
 /* Control-loop state that lives only in main.c. */
 struct ctrl_state {
 	sigset_t sigs;
@@ -72,8 +79,7 @@ struct ctrl_state {
 	uint64_t last_link_tsc;
 	uint64_t last_stats_tsc;
 	uint64_t (*prev)[DPS_CNT_MAX]; /* counters at the last stats line, per port */
-	uint64_t last_warn_tsc;
-	uint64_t (*warned)[DPS_WARN_N]; /* the trouble counters at the last warning check */
+	struct warn_state (*warned)[DPS_WARN_N]; /* per port and trouble counter */
 };
 
 static void
@@ -353,27 +359,41 @@ print_stats(struct dps_app *app, struct ctrl_state *st, double secs)
 	fflush(stdout);
 }
 
-/* At most every DPS_WARN_PERIOD_S: one line per NIC whose trouble counters moved. */
+/*
+ * Rate-limited warnings, per NIC and per reason (checked every second): the first increase
+ * after a quiet period is logged at once with the counter's help text; further increases
+ * within DPS_WARN_PERIOD_S are held back and summed into one `suppressed N` line when the
+ * period ends. A flood of T seconds thus logs about 1 + T / DPS_WARN_PERIOD_S lines per reason.
+ */
 static void
-warn_trouble(struct dps_app *app, struct ctrl_state *st)
+warn_trouble(struct dps_app *app, struct ctrl_state *st, uint64_t now)
 {
+	uint64_t period = st->tsc_hz * DPS_WARN_PERIOD_S;
+
 	for (uint16_t i = 0; i < app->n_ports; i++) {
-		char msg[512];
-		size_t off = 0;
+		const char *nic = app->cfg.nics[app->ports[i].nic_id].name;
 
 		for (unsigned int k = 0; k < DPS_WARN_N; k++) {
-			uint64_t v = dps_stack_counter(app->stack, app->ports[i].nic_id,
-						       warn_counters[k]);
+			struct warn_state *w = &st->warned[i][k];
+			enum dps_counter c = warn_counters[k];
+			uint64_t v = dps_stack_counter(app->stack, app->ports[i].nic_id, c);
+			uint64_t d = v - w->seen;
 
-			if (v != st->warned[i][k] && off < sizeof(msg))
-				off += (size_t)snprintf(msg + off, sizeof(msg) - off, " %s +%" PRIu64,
-							dps_counter_names[warn_counters[k]],
-							v - st->warned[i][k]);
-			st->warned[i][k] = v;
+			w->seen = v;
+			if (now - w->last_tsc < period) {
+				w->suppressed += d;
+			} else if (w->suppressed != 0) {
+				DPS_LOG(WARNING, "nic %s: %s: suppressed %" PRIu64 " in the last %u s",
+					nic, dps_counter_names[c], w->suppressed + d, DPS_WARN_PERIOD_S);
+				w->suppressed = 0;
+				w->last_tsc = now;
+			} else if (d != 0) {
+				DPS_LOG(WARNING, "nic %s: %s +%" PRIu64 ": %s (at most one line per %u s "
+					"for it; docs/counters.md)", nic, dps_counter_names[c], d,
+					dps_counter_help[c], DPS_WARN_PERIOD_S);
+				w->last_tsc = now;
+			}
 		}
-		if (off != 0)
-			DPS_LOG(WARNING, "nic %s: in the last %u s:%s (docs/counters.md)",
-				app->cfg.nics[app->ports[i].nic_id].name, DPS_WARN_PERIOD_S, msg);
 	}
 }
 
@@ -398,11 +418,8 @@ control_duties(struct dps_app *app, struct ctrl_state *st)
 	now = rte_get_tsc_cycles();
 	if (now - st->last_link_tsc >= st->tsc_hz) {
 		dps_port_link_poll(app);
+		warn_trouble(app, st, now);
 		st->last_link_tsc = now;
-	}
-	if (now - st->last_warn_tsc >= st->tsc_hz * DPS_WARN_PERIOD_S) {
-		warn_trouble(app, st);
-		st->last_warn_tsc = now;
 	}
 	if (app->stats_interval != 0 &&
 	    now - st->last_stats_tsc >= st->tsc_hz * app->stats_interval) {
@@ -909,15 +926,19 @@ main(int argc, char **argv)
 
 	st.tsc_hz = rte_get_tsc_hz();
 	st.last_link_tsc = st.last_stats_tsc = rte_get_tsc_cycles();
-	st.last_warn_tsc = st.last_link_tsc;
 	st.prev = calloc(app->n_ports, sizeof(*st.prev));
 	st.warned = calloc(app->n_ports, sizeof(*st.warned));
 	if (st.prev == NULL || st.warned == NULL) {
 		fprintf(stderr, "dpstack: out of memory\n");
 		goto out_stop;
 	}
-	for (uint16_t i = 0; i < app->n_ports; i++)
+	for (uint16_t i = 0; i < app->n_ports; i++) {
 		dps_stack_counters(app->stack, app->ports[i].nic_id, st.prev[i]);
+		for (unsigned int k = 0; k < DPS_WARN_N; k++)
+			st.warned[i][k] = (struct warn_state){
+				.seen = st.prev[i][warn_counters[k]],
+				.last_tsc = st.last_link_tsc - st.tsc_hz * DPS_WARN_PERIOD_S};
+	}
 
 	printf("dpstack: ready\n");
 	fflush(stdout);

@@ -544,3 +544,35 @@ def test_ping_refusals(tap_net):
         "unexpected 'ttl' (want count, size, source, interval or timeout)"
     assert ctl_err(net, "ping", "224.0.0.1") == "ping: '224.0.0.1' is not a unicast address"
     assert ctl_err(net, "ping", HOST0, "count") == "'count' needs a value"
+
+
+# --- rate-limited data-path warnings -------------------------------------------------------
+
+def test_flood_gives_a_bounded_number_of_warnings_and_a_suppressed_line(tap_net):
+    """A flood forwarded to a next hop that never answers ARP fills its resolution queue
+    (neigh.queue_full, one of the trouble counters) thousands of times. The warning for that
+    reason is logged once at once, then held back: one `suppressed N` line per 10 s, N the
+    drops in between, whatever the rate."""
+    net = tap_net()
+    flood = ("import socket, time\n"
+             "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+             "end = time.monotonic() + 11.5\n"
+             "while time.monotonic() < end:\n"
+             "    for _ in range(20):\n"
+             "        s.sendto(b'x' * 32, ('198.51.100.77', 9))\n"
+             "    time.sleep(0.002)\n")
+    start = len(net.dp.stderr_lines())
+    r = net.ns_exec(0, ["python3", "-c", flood], timeout=30)
+    assert r.returncode == 0, r.stderr
+    pat = re.compile(r"nic lan1: neigh\.queue_full: suppressed (\d+) in the last 10 s")
+    assert net.dp.wait_for(pat, timeout=12, stream="stderr", start=start), net.dp.stderr
+    drops = net.dp.counter("neigh.queue_full", "lan1")
+    lines = [l for l in net.dp.stderr_lines()[start:] if "neigh.queue_full" in l]
+    first = [l for l in lines if re.search(r"nic lan1: neigh\.queue_full \+\d+: packets "
+                                           r"dropped: resolution queue full", l)]
+    suppressed = [int(m.group(1)) for m in map(pat.search, lines) if m]
+    assert len(first) == 1, lines
+    # About 14 s of trouble: the first line and at most two periods' summaries.
+    assert 1 <= len(suppressed) <= 2 and len(lines) <= 3, lines
+    assert drops > 1000 and sum(suppressed) > drops / 2, (drops, lines)
+    assert sum(suppressed) + int(re.search(r"\+(\d+)", first[0]).group(1)) <= drops
