@@ -328,3 +328,72 @@ def test_shell_reads_commands_from_a_pipe(dpstack):
     assert r.returncode == 0, r.stderr
     assert "203.0.113.0/24 dev lan0" in r.stdout
     assert "error: unknown command 'frob' (try help)" in r.stderr
+
+
+# --- memory: two default instances at once, scripts/setup's reservation ---------------------
+
+DEFAULT_CONF = ROOT / "conf" / "default.conf"
+SETUP = ROOT / "scripts" / "setup"
+
+
+def check_estimate_mb(conf):
+    r = h.run_dpstack(["--", "-f", str(conf), "--check"])
+    assert r.returncode == 0, r.stderr
+    return int(re.search(r": memory about (\d+) MB", r.stdout).group(1))
+
+
+def setup_sh(script, **env):
+    """Run SCRIPT in bash after sourcing scripts/setup (DPS_BUILD: this build)."""
+    full = dict(os.environ, DPS_BUILD=str(h.build_dir()), **env)
+    r = __import__("subprocess").run(["bash", "-c", f"source {SETUP}; {script}"],
+                                     capture_output=True, text=True, env=full, timeout=60,
+                                     stdin=__import__("subprocess").DEVNULL)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_setup_reserves_what_the_config_needs(tmp_path):
+    """scripts/setup reserves from dpstack's own estimate (--check), not a fixed count: one
+    instance's pages (estimate in 2 MB pages + 8 for EAL) as the least it uses, two
+    instances' as what it reserves; a config with larger tables needs more."""
+    big = tmp_path / "big.conf"
+    big.write_text(DEFAULT_CONF.read_text().replace(
+        "[stack]\n", "[stack]\nmax_routes4 = 1048576\nmax_routes6 = 32767\n", 1))
+    for conf in (DEFAULT_CONF, big):
+        want = (check_estimate_mb(conf) + 1) // 2 + 8
+        assert int(setup_sh(f"dps_hugepages_need {conf}")) == want
+    assert int(setup_sh(f"dps_hugepages_need {big}")) > int(setup_sh("dps_hugepages_need")) + 20
+    # dps_hugepages takes the default config's figure (no root: nothing is written).
+    need = int(setup_sh("dps_hugepages_need"))
+    out = setup_sh("dps_is_root() { return 1; }; dps_hugepages 2>/dev/null; "
+                   "echo $DPS_HUGEPAGES_WANT $DPS_HUGEPAGES_MIN")
+    assert out.split() == [str(2 * need), str(need)]
+    # An explicit count still wins; without a built dpstack the default figure is used.
+    assert setup_sh("DPS_HUGEPAGES_WANT=300; dps_is_root() { return 1; }; "
+                    "dps_hugepages 2>/dev/null; echo $DPS_HUGEPAGES_WANT") == "300"
+    assert setup_sh("DPS_BUILD=/nonexistent dps_hugepages_need") == "112"
+
+
+def _two_default_instances(tap_net, **kw):
+    nets = [tap_net(config=DEFAULT_CONF, **kw) for _ in range(2)]
+    for net in nets:
+        assert net.ping(0, "192.0.2.1").returncode == 0
+        assert net.ping(1, "2001:db8:2::1").returncode == 0
+    return nets
+
+
+def test_two_default_instances_at_once_no_huge_256(tap_net):
+    """Two dpstacks with conf/default.conf at once, each with --no-huge -m 256."""
+    _two_default_instances(tap_net, no_huge=False, extra_eal=["--no-huge", "-m", "256"])
+
+
+def test_two_default_instances_fit_256_hugepages(tap_net):
+    """Two dpstacks with conf/default.conf at once on hugepages take at most 256 x 2 MB (what
+    docs/running.md promises; scripts/setup reserves dps_hugepages_need x 2)."""
+    if not h.hugepages_usable(min_pages=256):
+        pytest.skip("fewer than 256 free 2 MB hugepages (scripts/setup reserves them)")
+    free = h.hugepages_free()
+    _two_default_instances(tap_net, no_huge=False)
+    used = free - h.hugepages_free()
+    assert 0 < used <= 256, used
+    assert used <= 2 * int(setup_sh("dps_hugepages_need")), used
