@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Ethernet II (IEEE 802.3 / RFC 894) receive classification and transmit framing.
+ * Ethernet II (IEEE 802.3 / RFC 894) transmit framing and routed output of the packets the
+ * stack originates. Receive classification is fastpath.c's first stage.
  */
 #include <rte_ether.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 
 #include "dps_proto.h"
 #include "dps_neigh.h"
@@ -12,95 +12,6 @@
 #include "dps_route.h"
 
 #define ETH_HLEN ((uint16_t)sizeof(struct rte_ether_hdr))
-#define DPS_PREFETCH_AHEAD 3
-
-static void
-eth_drop(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, enum dps_counter c)
-{
-	/* The NIC layer counts rx for what it is given; we count what we drop here. */
-	dps_nic_count_rx(ctx, nic, m->pkt_len);
-	dps_cnt_inc(ctx, nic->id, c);
-	rte_pktmbuf_free(m);
-}
-
-static void
-eth_input_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct rte_mbuf *v4[DPS_BURST], *v6[DPS_BURST], *arp[DPS_BURST];
-	uint16_t n4 = 0, n6 = 0, narp = 0;
-	bool promisc = __atomic_load_n(&nic->promiscuous, __ATOMIC_RELAXED);
-
-	for (uint16_t i = 0; i < n && i < DPS_PREFETCH_AHEAD; i++)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_hdr *eh;
-		uint16_t type;
-
-		if (i + DPS_PREFETCH_AHEAD < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DPS_PREFETCH_AHEAD], void *));
-		/* The header must sit in the first segment: it stays in the headroom. */
-		if (unlikely(m->pkt_len < ETH_HLEN || m->data_len < ETH_HLEN)) {
-			eth_drop(ctx, nic, m, DPS_CNT_ETH_SHORT);
-			continue;
-		}
-		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		/*
-		 * IEEE 802.3 4.2.4.1.1: accept our unicast address and every group address (the
-		 * network layer filters multicast by joined groups); anything when promiscuous.
-		 */
-		if (unlikely(!rte_is_multicast_ether_addr(&eh->dst_addr) &&
-			     !rte_is_same_ether_addr(&eh->dst_addr, &nic->mac) && !promisc)) {
-			eth_drop(ctx, nic, m, DPS_CNT_ETH_NOT_FOR_US);
-			continue;
-		}
-		/* A group address is never a valid source (IEEE 802 48-bit address I/G bit). */
-		if (unlikely(rte_is_multicast_ether_addr(&eh->src_addr))) {
-			eth_drop(ctx, nic, m, DPS_CNT_ETH_BAD_SOURCE);
-			continue;
-		}
-		type = rte_be_to_cpu_16(eh->ether_type);
-		rte_pktmbuf_adj(m, ETH_HLEN);
-		m->l2_len = ETH_HLEN;
-		switch (type) {
-		case RTE_ETHER_TYPE_IPV4:
-			v4[n4++] = m;
-			break;
-		case RTE_ETHER_TYPE_IPV6:
-			v6[n6++] = m;
-			break;
-		case RTE_ETHER_TYPE_ARP:
-			arp[narp++] = m;
-			break;
-		default:
-			/* VLAN tags (0x8100) included: 802.1Q is not supported. */
-			dps_nic_count_rx(ctx, nic, m->pkt_len + ETH_HLEN);
-			dps_cnt_inc(ctx, nic->id, DPS_CNT_ETH_UNKNOWN_TYPE);
-			dps_cnt_inc(ctx, nic->id, DPS_CNT_UNKNOWN_PROTOCOL_RCVD);
-			rte_pktmbuf_free(m);
-			break;
-		}
-	}
-	if (n4 > 0)
-		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_IPV4, v4, n4);
-	if (n6 > 0)
-		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_IPV6, v6, n6);
-	if (narp > 0)
-		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_ARP, arp, narp);
-}
-
-void
-dps_eth_input_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts,
-		    uint16_t n)
-{
-	while (n > 0) {
-		uint16_t k = RTE_MIN(n, (uint16_t)DPS_BURST);
-
-		eth_input_chunk(ctx, nic, pkts, k);
-		pkts += k;
-		n -= k;
-	}
-}
 
 void
 dps_eth_output(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,

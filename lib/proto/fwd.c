@@ -13,9 +13,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
-#include "dps_neigh.h"
-#include "dps_proto_priv.h"
-#include "dps_route.h"
+#include "dps_fastpath.h"
 
 /* Per-burst counters, added once at the end (one store per counter, not per packet). */
 struct fwd_cnt {
@@ -92,103 +90,22 @@ deliver_local(struct dps_ctx *ctx, uint16_t ethertype, struct rte_mbuf **pkts,
 	}
 }
 
-/*
- * The Ethernet header a next hop gets, as two overlapping 8-byte words (bytes 0-7 and 6-13):
- * built once per next hop per burst, written with two stores per frame.
- */
-struct eth_words {
-	uint64_t w0, w1;
-};
-
-static inline void
-eth_words_make(struct eth_words *w, const struct rte_ether_addr *dst,
-	       const struct rte_ether_addr *src, uint16_t ethertype_be)
-{
-	uint8_t h[RTE_ETHER_HDR_LEN];
-
-	memcpy(h, dst, RTE_ETHER_ADDR_LEN);
-	memcpy(h + RTE_ETHER_ADDR_LEN, src, RTE_ETHER_ADDR_LEN);
-	memcpy(h + 2 * RTE_ETHER_ADDR_LEN, &ethertype_be, sizeof(ethertype_be));
-	memcpy(&w->w0, h, 8);
-	memcpy(&w->w1, h + 6, 8);
-}
-
-/* Frames queued for one outgoing NIC, handed to its tx buffer together (in order). */
-struct tx_run {
-	const struct dps_nic *nic;
-	uint16_t n;
-	struct rte_mbuf *pkts[DPS_BURST];
-};
-
-static inline void
-tx_run_flush(struct dps_ctx *ctx, struct tx_run *r)
-{
-	if (r->n > 0)
-		dps_ctx_tx_bulk(ctx, r->nic, r->pkts, r->n);
-	r->n = 0;
-}
-
 /* Write the new Ethernet header over the received one in the headroom and queue the frame. */
 static inline bool
-eth_out(struct dps_ctx *ctx, struct tx_run *r, const struct dps_nic *out, struct rte_mbuf *m,
-	const struct eth_words *w)
+eth_out(struct dps_ctx *ctx, struct dps_fp_run *r, const struct dps_nic *out, struct rte_mbuf *m,
+	const struct dps_fp_eth *w)
 {
 	uint8_t *eh = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
 
 	if (unlikely(eh == NULL))
 		return false;
-	memcpy(eh, &w->w0, 8);
-	memcpy(eh + 6, &w->w1, 8);
+	dps_fp_eth_write(eh, w);
 	m->l2_len = sizeof(struct rte_ether_hdr);
-	if (r->nic != out) {
-		tx_run_flush(ctx, r);
-		r->nic = out;
-	}
-	r->pkts[r->n++] = m;
+	dps_fp_run_add(ctx, r, out, m);
 	return true;
 }
 
 /* ---------------------------------- IPv4 ---------------------------------- */
-
-/*
- * RFC 1812 5.3.7 (and 4.2.2.11, 5.3.5.1): never forward to 0/8, 127/8, 255.255.255.255 or a
- * class E address; RFC 3927 7: nor to or from 169.254/16; multicast (224/4) is not
- * forwarded (no multicast routing). Host order.
- */
-static inline bool
-martian4_dst(uint32_t d)
-{
-	return (d >> 24) == 0 || (d >> 24) == 127 || (d >> 16) == 0xa9fe || d >= 0xe0000000u;
-}
-
-/* RFC 1812 5.3.7: sources on net 0 or 127, multicast, class E and limited broadcast. */
-static inline bool
-martian4_src(uint32_t a)
-{
-	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 16) == 0xa9fe || a >= 0xe0000000u;
-}
-
-static inline void
-ip4_dec_ttl(struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
-{
-	/*
-	 * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m the 16-bit word holding TTL and protocol.
-	 * Done on network-order words: the one's complement sum does not depend on byte order.
-	 * The word is loaded once and stored whole: a byte store followed by a word load of the
-	 * same bytes would stall on store forwarding.
-	 */
-	uint16_t old, nw;
-	uint32_t sum;
-
-	memcpy(&old, &ip->time_to_live, sizeof(old));
-	nw = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(old) - 0x100));
-	memcpy(&ip->time_to_live, &nw, sizeof(nw));
-	sum = (uint16_t)~ip->hdr_checksum;
-	sum += (uint16_t)~old;
-	sum += nw;
-	ip->hdr_checksum = (uint16_t)~dps_cksum_fold(sum);
-	RTE_SET_USED(m);
-}
 
 /* The broadcast checks of fwd4_chunk (rare: an address ending in binary 11). */
 static bool
@@ -226,14 +143,13 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	/* One neighbour lookup per next hop per burst: most packets share a gateway. */
 	const struct dps_nic *last_nic = NULL;
 	uint32_t last_nh = 0;
-	struct eth_words last_hdr = {0, 0};
-	struct tx_run run; /* fields set below: an initializer would zero all of pkts[] */
+	struct dps_fp_eth last_hdr = {0, 0};
+	struct dps_fp_run run; /* fields set below: an initializer would zero all of pkts[] */
 	const struct dps_nexthop *memo_nh = NULL;
 	const struct dps_nic *memo_out = NULL;
 	const uint16_t type_be = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 
-	run.nic = NULL;
-	run.n = 0;
+	dps_fp_run_init(&run);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip;
@@ -260,7 +176,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(martian4_dst(da) || martian4_src(sa))) {
+		if (unlikely(dps_fp_martian4_dst(da) || dps_fp_martian4_src(sa))) {
 			c.martian++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -372,7 +288,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		ip4_dec_ttl(m, ip);
+		dps_fp_ip4_dec_ttl(ip);
 		/* gw.b is a byte array (not 4-byte aligned in the next hop): copy, do not load. */
 		if (nh[i]->has_gw)
 			memcpy(&nha, nh[i]->gw.b, sizeof(nha));
@@ -392,7 +308,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			}
 			last_nic = out;
 			last_nh = nha;
-			eth_words_make(&last_hdr, &mac, &out->mac, type_be);
+			dps_fp_eth_make(&last_hdr, &mac, &out->mac, type_be);
 		}
 		if (likely(eth_out(ctx, &run, out, m, &last_hdr)))
 			c.forwarded++;
@@ -401,7 +317,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 		}
 	}
-	tx_run_flush(ctx, &run);
+	dps_fp_run_flush(ctx, &run);
 	if (unlikely(nl > 0))
 		deliver_local(ctx, RTE_ETHER_TYPE_IPV4, local, local_nic, nl);
 out:
@@ -422,28 +338,6 @@ dps_fwd4_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, 
 
 /* ---------------------------------- IPv6 ---------------------------------- */
 
-/*
- * Never forwarded: unspecified and loopback (RFC 4291 2.5.2, 2.5.3), link-local source or
- * destination (RFC 4291 2.5.6), IPv4-mapped (RFC 4291 2.5.5.2: not routed on the wire), and
- * multicast destinations (no multicast routing).
- */
-static inline bool
-martian6(const uint8_t *a, bool is_dst)
-{
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	static const uint8_t zero[15];
-
-	if (a[0] == 0xff)
-		return is_dst; /* a multicast source was already refused by the IPv6 parser */
-	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
-		return true;
-	if (a[0] != 0)
-		return false;
-	if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
-		return true;
-	return memcmp(a, mapped, 12) == 0;
-}
-
 static void
 fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -462,12 +356,11 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 	uint16_t k = 0, nk = 0, nl = 0;
 	const struct dps_nic *last_nic = NULL;
 	uint8_t last_nh[16];
-	struct eth_words last_hdr = {0, 0};
-	struct tx_run run; /* fields set below: an initializer would zero all of pkts[] */
+	struct dps_fp_eth last_hdr = {0, 0};
+	struct dps_fp_run run; /* fields set below: an initializer would zero all of pkts[] */
 	const uint16_t type_be = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 
-	run.nic = NULL;
-	run.n = 0;
+	dps_fp_run_init(&run);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv6_hdr *ip;
@@ -487,7 +380,8 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(martian6(ip->dst_addr, true) || martian6(ip->src_addr, false))) {
+		if (unlikely(dps_fp_martian6(ip->dst_addr, true) ||
+			     dps_fp_martian6(ip->src_addr, false))) {
 			c.martian++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -587,7 +481,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			}
 			last_nic = out;
 			memcpy(last_nh, nha, 16);
-			eth_words_make(&last_hdr, &mac, &out->mac, type_be);
+			dps_fp_eth_make(&last_hdr, &mac, &out->mac, type_be);
 		}
 		if (likely(eth_out(ctx, &run, out, m, &last_hdr)))
 			c.forwarded++;
@@ -596,7 +490,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 		}
 	}
-	tx_run_flush(ctx, &run);
+	dps_fp_run_flush(ctx, &run);
 	if (unlikely(nl > 0))
 		deliver_local(ctx, RTE_ETHER_TYPE_IPV6, local, local_nic, nl);
 out:

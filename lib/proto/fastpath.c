@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Receive: Ethernet II classification (IEEE 802.3, RFC 894) and the fused fast path of
+ * docs/forwarding.md, "The fused fast path".
+ *
+ * Per burst of up to 32 frames, the common case (a unicast IPv4 or IPv6 packet to be routed,
+ * on a NIC that forwards and is neither promiscuous nor has address ranges) goes from the rx
+ * burst to the tx buffer in three stages:
+ *
+ *   1. classify and validate, four frames at a time with the next four prefetched: Ethernet
+ *      (our unicast MAC, unicast source), IPv4 (RFC 1812 5.2.2: version, IHL 5, lengths,
+ *      header checksum unless the NIC vouched for it) or IPv6 (RFC 8200 3), martians (RFC
+ *      1812 5.3.7, RFC 4291), the local-address filter (neither address may be ours), the
+ *      incoming NIC's subnet broadcasts;
+ *   2. one bulk route lookup per family (lib/nic's dps_route_lookup4/6_bulk_rcu);
+ *   3. per packet: outgoing NIC (memo), the router's checks (broadcasts, TTL / hop limit,
+ *      MTU), neighbour (memo), TTL / hop limit decrement with the incremental checksum,
+ *      Ethernet rewrite in place, tx run.
+ *
+ * A frame that leaves the fast path is put, untouched, in a side array whose name is the
+ * reason, and handled after the loop by the code that handled every frame before: the NIC
+ * layer's delivery (dps_nic_deliver_network: local endpoints, ARP, NDP, options, errors,
+ * multicast, anything in doubt) or the router's slow side (dps_fwd4_burst / dps_fwd6_burst:
+ * ICMP errors, neighbour resolution, the outgoing NIC that owns the destination, directed
+ * broadcasts). The fast loops build no ICMP message, call nothing through a pointer and
+ * store no counter: they count in locals, added once per burst.
+ */
+#include <rte_ether.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_ptype.h>
+#include <rte_prefetch.h>
+
+#include "dps_fastpath.h"
+#include "dps_proto.h"
+#include "dps_proto_priv.h"
+
+#define ETH_HLEN ((uint16_t)sizeof(struct rte_ether_hdr))
+#define IP4_HLEN ((uint16_t)sizeof(struct rte_ipv4_hdr))
+#define FP_GROUP 4 /* frames classified together; the next group is prefetched */
+
+/* What the fast path knows about the incoming NIC for one burst (read once per burst). */
+struct fp_in {
+	struct dps_stack *s;
+	struct dps_nic *nic;
+	uint64_t mac;  /* our MAC in the low 6 bytes of a little-endian load */
+	uint32_t mtu;
+	unsigned int np4; /* IPv4's protocol slot */
+	bool fwd4, fwd6;  /* the family's fast path is open */
+	bool promisc;
+};
+
+/* Fast-path candidates of one family after stage 1. */
+struct fp_set {
+	uint16_t n;
+	struct rte_mbuf *m[DPS_BURST];
+	uint32_t hash[DPS_BURST];
+	const struct dps_nexthop *nh[DPS_BURST];
+};
+
+struct fp_set4 {
+	struct fp_set c;
+	uint32_t dst[DPS_BURST];
+};
+
+struct fp_set6 {
+	struct fp_set c;
+	uint8_t dst[DPS_BURST][16];
+};
+
+/* Frames that left the fast path, by reason: each array is handed on as one burst. */
+struct fp_side {
+	uint16_t n;
+	struct rte_mbuf *m[DPS_BURST];
+};
+
+struct fp_sides {
+	struct fp_side deliver4, deliver6, arp; /* the NIC layer's delivery, in full */
+	struct fp_side router4, router6;        /* routed, but not the common case */
+};
+
+/* Per-burst counts of the fast path (the side paths count their own). */
+struct fp_cnt {
+	uint32_t rx, ip, fwd;
+	uint64_t bytes;
+};
+
+static inline void
+fp_side_add(struct fp_side *sd, struct rte_mbuf *m)
+{
+	sd->m[sd->n++] = m;
+}
+
+/* The network header becomes the data start: what the NIC layer and the slow paths expect. */
+static inline void
+fp_to_l3(struct rte_mbuf *m)
+{
+	rte_pktmbuf_adj(m, ETH_HLEN);
+	m->l2_len = ETH_HLEN;
+}
+
+/* ---- stage 1: Ethernet ---- */
+
+static void
+eth_drop(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, enum dps_counter c)
+{
+	/* The NIC layer counts rx for what it is given; we count what we drop here. */
+	dps_nic_count_rx(ctx, nic, m->pkt_len);
+	dps_cnt_inc(ctx, nic->id, c);
+	rte_pktmbuf_free(m);
+}
+
+/* The general classification of one frame (everything the fast check did not take). */
+static void
+eth_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
+	     struct fp_sides *sd)
+{
+	struct dps_nic *nic = in->nic;
+	const struct rte_ether_hdr *eh;
+
+	/* The header must sit in the first segment: it stays in the headroom. */
+	if (unlikely(m->pkt_len < ETH_HLEN || m->data_len < ETH_HLEN)) {
+		eth_drop(ctx, nic, m, DPS_CNT_ETH_SHORT);
+		return;
+	}
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	/*
+	 * IEEE 802.3 4.2.4.1.1: accept our unicast address and every group address (the
+	 * network layer filters multicast by joined groups); anything when promiscuous.
+	 */
+	if (!rte_is_multicast_ether_addr(&eh->dst_addr) &&
+	    !rte_is_same_ether_addr(&eh->dst_addr, &nic->mac) && !in->promisc) {
+		eth_drop(ctx, nic, m, DPS_CNT_ETH_NOT_FOR_US);
+		return;
+	}
+	/* A group address is never a valid source (IEEE 802 48-bit address I/G bit). */
+	if (rte_is_multicast_ether_addr(&eh->src_addr)) {
+		eth_drop(ctx, nic, m, DPS_CNT_ETH_BAD_SOURCE);
+		return;
+	}
+	switch (rte_be_to_cpu_16(eh->ether_type)) {
+	case RTE_ETHER_TYPE_IPV4:
+		fp_to_l3(m);
+		fp_side_add(&sd->deliver4, m);
+		break;
+	case RTE_ETHER_TYPE_IPV6:
+		fp_to_l3(m);
+		fp_side_add(&sd->deliver6, m);
+		break;
+	case RTE_ETHER_TYPE_ARP:
+		fp_to_l3(m);
+		fp_side_add(&sd->arp, m);
+		break;
+	default:
+		/* VLAN tags (0x8100) included: 802.1Q is not supported. */
+		dps_nic_count_rx(ctx, nic, m->pkt_len);
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_ETH_UNKNOWN_TYPE);
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_UNKNOWN_PROTOCOL_RCVD);
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+enum fp_l3 { FP_OTHER, FP_IP4, FP_IP6 };
+
+/*
+ * The fast check of a frame: to our unicast MAC from a unicast source, IPv4 or IPv6 (by the
+ * port's packet type when it set one, by the ethertype otherwise). Anything else goes to
+ * eth_classify(), which gives the same frames the same verdicts plus the rest.
+ */
+static inline enum fp_l3
+fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
+{
+	const uint8_t *eh = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t d;
+	uint16_t t;
+
+	if (unlikely(m->data_len < ETH_HLEN))
+		return FP_OTHER;
+	memcpy(&d, eh, 8);
+	d = rte_le_to_cpu_64(d);
+	/* Bytes 0-5 our MAC, byte 6 the source's first byte: its I/G bit must be clear. */
+	if (unlikely(((d ^ in->mac) & 0x0001ffffffffffffull) != 0))
+		return FP_OTHER;
+	switch (m->packet_type & (RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK)) {
+	case RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4:
+		return FP_IP4;
+	case RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6:
+		return FP_IP6;
+	default:
+		break;
+	}
+	memcpy(&t, eh + 12, 2);
+	if (t == RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return FP_IP4;
+	if (t == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return FP_IP6;
+	return FP_OTHER;
+}
+
+/* ---- stage 1: IPv4 and IPv6 ---- */
+
+/*
+ * Whether an IPv4 packet is the common case: everything ipv4.c's parser, the NIC layer's
+ * delivery and fwd.c's first checks would accept without a second look. Trims Ethernet
+ * padding of a single-segment frame once accepted.
+ */
+static inline bool
+fp4_accept(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_HLEN);
+	uint32_t iplen = m->pkt_len - ETH_HLEN, tlen, sa, da;
+	uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	uint16_t k = f->c.n;
+
+	/* The fixed header in the first segment (changed in place), no options (RFC 791). */
+	if (unlikely(m->data_len < ETH_HLEN + IP4_HLEN || ip->version_ihl != 0x45))
+		return false;
+	/* RFC 1812 5.2.2: total length within the frame; a frame over the MTU is refused. */
+	tlen = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(tlen < IP4_HLEN || tlen > iplen || iplen > in->mtu))
+		return false;
+	/* RFC 1812 5.2.2: the header checksum, unless the NIC checked it (rx offload). */
+	if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	    (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !dps_fp_ip4_cksum20_ok(ip)))
+		return false;
+	da = rte_be_to_cpu_32(ip->dst_addr);
+	sa = rte_be_to_cpu_32(ip->src_addr);
+	if (unlikely(dps_fp_martian4_dst(da) || dps_fp_martian4_src(sa)))
+		return false;
+	/* A clear filter bit proves no NIC has the address: not ours, not a spoofed source. */
+	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->dst_addr, 4) ||
+		     dps_stack_maybe_local(in->s, (const uint8_t *)&ip->src_addr, 4)))
+		return false;
+	/* A subnet-directed broadcast of the incoming NIC is ours (dst) or invalid (src). */
+	if (unlikely(((da & 3) == 3 &&
+		      dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->dst_addr)) ||
+		     ((sa & 3) == 3 &&
+		      dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->src_addr))))
+		return false;
+	if (unlikely(tlen < iplen)) {
+		if (m->nb_segs != 1)
+			return false;
+		m->data_len = (uint16_t)(tlen + ETH_HLEN);
+		m->pkt_len = tlen + ETH_HLEN;
+	}
+	f->c.m[k] = m;
+	f->dst[k] = ip->dst_addr;
+	f->c.hash[k] = dps_fp_hash4(m, ip);
+	f->c.n = (uint16_t)(k + 1);
+	return true;
+}
+
+/* The same for IPv6 (RFC 8200 3; ipv6.c's parser, the NIC layer, fwd.c's first checks). */
+static inline bool
+fp6_accept(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f)
+{
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, ETH_HLEN);
+	uint32_t iplen = m->pkt_len - ETH_HLEN, tlen;
+	uint16_t k = f->c.n;
+
+	if (unlikely(m->data_len < ETH_HLEN + DPS_IP6_HLEN ||
+		     (ip->vtc_flow & RTE_BE32(0xf0000000)) != RTE_BE32(0x60000000)))
+		return false;
+	tlen = DPS_IP6_HLEN + (uint32_t)rte_be_to_cpu_16(ip->payload_len);
+	if (unlikely(tlen > iplen || iplen > in->mtu))
+		return false;
+	/* RFC 4291 2.7: no multicast source; no multicast, link-local, ... (dps_fp_martian6). */
+	if (unlikely(ip->src_addr[0] == 0xff || dps_fp_martian6(ip->dst_addr, true) ||
+		     dps_fp_martian6(ip->src_addr, false)))
+		return false;
+	if (unlikely(dps_stack_maybe_local(in->s, ip->dst_addr, 16) ||
+		     dps_stack_maybe_local(in->s, ip->src_addr, 16)))
+		return false;
+	if (unlikely(tlen < iplen)) {
+		if (m->nb_segs != 1)
+			return false;
+		m->data_len = (uint16_t)(tlen + ETH_HLEN);
+		m->pkt_len = tlen + ETH_HLEN;
+	}
+	f->c.m[k] = m;
+	memcpy(f->dst[k], ip->dst_addr, 16);
+	f->c.hash[k] = dps_fp_hash6(m, ip);
+	f->c.n = (uint16_t)(k + 1);
+	return true;
+}
+
+/* One frame of stage 1: a fast-path candidate, or a side array. */
+static inline void
+fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
+	    struct fp_set4 *f4, struct fp_set6 *f6, struct fp_sides *sd, struct fp_cnt *c)
+{
+	uint32_t len = m->pkt_len;
+
+	switch (fp_eth(in, m)) {
+	case FP_IP4:
+		if (likely(in->fwd4 && fp4_accept(in, m, f4)))
+			break;
+		fp_to_l3(m);
+		fp_side_add(&sd->deliver4, m);
+		return;
+	case FP_IP6:
+		if (likely(in->fwd6 && fp6_accept(in, m, f6)))
+			break;
+		fp_to_l3(m);
+		fp_side_add(&sd->deliver6, m);
+		return;
+	default:
+		eth_classify(ctx, in, m, sd);
+		return;
+	}
+	c->rx++;
+	c->bytes += len;
+}
+
+/* ---- stage 3: the router's checks, rewrite, tx ---- */
+
+/*
+ * Whether a routed IPv4 packet needs the router's slow side: no route, a directed broadcast
+ * (RFC 1812 5.3.5.2) or broadcast source on the outgoing NIC, TTL expiring (RFC 1812 5.3.1),
+ * too big for the outgoing MTU (RFC 1812 5.2.7.1, no fragmentation here). fwd.c decides the
+ * same packets in the same order and acts (counter, ICMP error).
+ */
+static inline bool
+fp4_exception(const struct fp_in *in, const struct dps_nic *out, const struct dps_nexthop *nh,
+	      const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	if (unlikely(out == NULL))
+		return true;
+	if (unlikely(((((const uint8_t *)&ip->dst_addr)[3] & 3) == 3 && !nh->has_gw &&
+		      dps_ip4_subnet_bcast_rcu(out, in->np4, (const uint8_t *)&ip->dst_addr)) ||
+		     ((((const uint8_t *)&ip->src_addr)[3] & 3) == 3 &&
+		      dps_ip4_subnet_bcast_rcu(out, in->np4, (const uint8_t *)&ip->src_addr))))
+		return true;
+	return ip->time_to_live <= 1 ||
+	       m->pkt_len - ETH_HLEN > __atomic_load_n(&out->mtu, __ATOMIC_RELAXED);
+}
+
+/* A packet done with in place: the rewritten frame joins the outgoing NIC's run. */
+static inline void
+fp_send(struct dps_ctx *ctx, struct dps_fp_run *run, const struct dps_nic *out,
+	struct rte_mbuf *m, const struct dps_fp_eth *hdr, uint16_t l3_len)
+{
+	dps_fp_eth_write(rte_pktmbuf_mtod(m, uint8_t *), hdr);
+	m->l2_len = ETH_HLEN;
+	m->l3_len = l3_len;
+	dps_fp_run_add(ctx, run, out, m);
+}
+
+static void
+fp4_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set4 *f,
+	    struct fp_side *router, struct fp_cnt *c)
+{
+	struct dps_fp_nhmemo mm;
+	struct dps_fp_neighmemo nm;
+	struct dps_fp_run run;
+
+	dps_fp_nhmemo_init(&mm);
+	dps_fp_neighmemo_init(&nm);
+	dps_fp_run_init(&run);
+	dps_route_lookup4_bulk_rcu(in->s, f->dst, f->c.hash, f->c.nh, f->c.n);
+	for (uint16_t i = 0; i < f->c.n; i++) {
+		struct rte_mbuf *m = f->c.m[i];
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_HLEN);
+		const struct dps_nexthop *nh = f->c.nh[i];
+		const struct dps_nic *out = dps_fp_nh_out(in->s, &mm, nh);
+		const struct dps_fp_eth *hdr;
+
+		if (unlikely(fp4_exception(in, out, nh, m, ip)) ||
+		    unlikely(!dps_fp_neigh(in->s, &nm, out,
+					   nh->has_gw ? nh->gw.b : (const uint8_t *)&f->dst[i], 4,
+					   RTE_BE16(RTE_ETHER_TYPE_IPV4), &hdr))) {
+			fp_side_add(router, m);
+			continue;
+		}
+		dps_fp_ip4_dec_ttl(ip);
+		fp_send(ctx, &run, out, m, hdr, IP4_HLEN);
+		c->fwd++;
+	}
+	dps_fp_run_flush(ctx, &run);
+}
+
+/* IPv6: no route, hop limit expiring (RFC 8200 3, RFC 4443 3.3), too big (RFC 8200 5). */
+static inline bool
+fp6_exception(const struct dps_nic *out, const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
+{
+	return out == NULL || ip->hop_limits <= 1 ||
+	       m->pkt_len - ETH_HLEN > __atomic_load_n(&out->mtu, __ATOMIC_RELAXED);
+}
+
+static void
+fp6_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set6 *f,
+	    struct fp_side *router, struct fp_cnt *c)
+{
+	struct dps_fp_nhmemo mm;
+	struct dps_fp_neighmemo nm;
+	struct dps_fp_run run;
+
+	dps_fp_nhmemo_init(&mm);
+	dps_fp_neighmemo_init(&nm);
+	dps_fp_run_init(&run);
+	dps_route_lookup6_bulk_rcu(in->s, (const uint8_t(*)[16])f->dst, f->c.hash, f->c.nh,
+				   f->c.n);
+	for (uint16_t i = 0; i < f->c.n; i++) {
+		struct rte_mbuf *m = f->c.m[i];
+		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_HLEN);
+		const struct dps_nexthop *nh = f->c.nh[i];
+		const struct dps_nic *out = dps_fp_nh_out(in->s, &mm, nh);
+		const struct dps_fp_eth *hdr;
+
+		if (unlikely(fp6_exception(out, m, ip)) ||
+		    unlikely(!dps_fp_neigh(in->s, &nm, out, nh->has_gw ? nh->gw.b : f->dst[i], 16,
+					   RTE_BE16(RTE_ETHER_TYPE_IPV6), &hdr))) {
+			fp_side_add(router, m);
+			continue;
+		}
+		ip->hop_limits--;
+		fp_send(ctx, &run, out, m, hdr, DPS_IP6_HLEN);
+		c->fwd++;
+	}
+	dps_fp_run_flush(ctx, &run);
+}
+
+/* ---- the burst ---- */
+
+static inline void
+fp_in_init(struct fp_in *in, struct dps_nic *nic)
+{
+	struct dps_stack *s = nic->stack;
+	int np4 = dps_stack_np_slot(s, RTE_ETHER_TYPE_IPV4);
+	int np6 = dps_stack_np_slot(s, RTE_ETHER_TYPE_IPV6);
+	bool fwd;
+
+	in->s = s;
+	in->nic = nic;
+	in->mac = 0;
+	memcpy(&in->mac, &nic->mac, RTE_ETHER_ADDR_LEN);
+	in->mac = rte_le_to_cpu_64(in->mac);
+	in->mtu = __atomic_load_n(&nic->mtu, __ATOMIC_RELAXED);
+	in->promisc = __atomic_load_n(&nic->promiscuous, __ATOMIC_RELAXED) != 0;
+	/*
+	 * Read once per burst (a change lands between two bursts). A promiscuous NIC or one with
+	 * address ranges owns destinations the filter does not know: the NIC layer decides.
+	 * The fast path stands in for this library's own IPv4 / IPv6 only.
+	 */
+	fwd = !in->promisc && __atomic_load_n(&nic->ranges, __ATOMIC_RELAXED) == NULL &&
+	      dps_stack_forwarding(s) && dps_nic_forwarding(nic);
+	in->np4 = np4 < 0 ? DPS_MAX_NETPROTO : (unsigned int)np4;
+	in->fwd4 = fwd && np4 >= 0 && s->np[np4] == &dps_ipv4_ops;
+	in->fwd6 = fwd && np6 >= 0 && s->np[np6] == &dps_ipv6_ops;
+}
+
+static void
+fp_side_flush(struct dps_ctx *ctx, struct dps_nic *nic, struct fp_sides *sd)
+{
+	if (sd->deliver4.n > 0)
+		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_IPV4, sd->deliver4.m,
+					sd->deliver4.n);
+	if (unlikely(sd->router4.n > 0)) {
+		for (uint16_t i = 0; i < sd->router4.n; i++)
+			fp_to_l3(sd->router4.m[i]);
+		dps_fwd4_burst(ctx, nic, sd->router4.m, sd->router4.n);
+	}
+	if (sd->deliver6.n > 0)
+		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_IPV6, sd->deliver6.m,
+					sd->deliver6.n);
+	if (unlikely(sd->router6.n > 0)) {
+		for (uint16_t i = 0; i < sd->router6.n; i++)
+			fp_to_l3(sd->router6.m[i]);
+		dps_fwd6_burst(ctx, nic, sd->router6.m, sd->router6.n);
+	}
+	if (sd->arp.n > 0)
+		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_ARP, sd->arp.m, sd->arp.n);
+}
+
+static void
+rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct fp_in in;
+	struct fp_set4 f4;
+	struct fp_set6 f6;
+	struct fp_sides sd;
+	struct fp_cnt c = {0, 0, 0, 0};
+	uint16_t i;
+
+	fp_in_init(&in, nic);
+	f4.c.n = 0;
+	f6.c.n = 0;
+	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = 0;
+
+	/* Stage 1, a group at a time, the next group's headers on their way into the cache. */
+	for (i = 0; i < n && i < FP_GROUP; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i + FP_GROUP <= n; i += FP_GROUP) {
+		for (uint16_t j = i + FP_GROUP; j < n && j < i + 2 * FP_GROUP; j++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
+		fp_classify(ctx, &in, pkts[i], &f4, &f6, &sd, &c);
+		fp_classify(ctx, &in, pkts[i + 1], &f4, &f6, &sd, &c);
+		fp_classify(ctx, &in, pkts[i + 2], &f4, &f6, &sd, &c);
+		fp_classify(ctx, &in, pkts[i + 3], &f4, &f6, &sd, &c);
+	}
+	for (; i < n; i++)
+		fp_classify(ctx, &in, pkts[i], &f4, &f6, &sd, &c);
+
+	/* Stages 2 and 3. */
+	if (f4.c.n > 0)
+		fp4_forward(ctx, &in, &f4, &sd.router4, &c);
+	if (f6.c.n > 0)
+		fp6_forward(ctx, &in, &f6, &sd.router6, &c);
+	if (c.rx > 0) {
+		/* What dps_nic_deliver_network and the forwarder would count for them. */
+		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_PACKETS, c.rx);
+		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_BYTES, c.bytes);
+		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_RECEIVED, c.rx);
+		if (c.fwd > 0)
+			dps_cnt_add(ctx, nic->id, DPS_CNT_FWD_FORWARDED, c.fwd);
+	}
+	/* The side arrays: the code paths that decide everything the fast path did not. */
+	fp_side_flush(ctx, nic, &sd);
+}
+
+void
+dps_eth_input_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts,
+		    uint16_t n)
+{
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)DPS_BURST);
+
+		rx_chunk(ctx, nic, pkts, k);
+		pkts += k;
+		n -= k;
+	}
+}
