@@ -894,6 +894,9 @@ static const struct stack_uint_key {
 	NEIGH_KEY(incomplete_rate, 1, 10000000),
 	NEIGH_KEY(max_parked, 1, 1u << 24),
 #undef NEIGH_KEY
+	/* Reassembly (docs/protocols.md, "Fragments"): 0 datagrams turns it off. */
+	{"reassembly_datagrams", 0, DPS_CFG_REASM_DATAGRAMS_MAX, offsetof(struct dps_config, reassembly_datagrams)},
+	{"reassembly_timeout_ms", 100, 600000, offsetof(struct dps_config, reassembly_timeout_ms)},
 };
 
 static int
@@ -1015,6 +1018,8 @@ parse_text(const char *name, const char *text, size_t len, struct dps_config *cf
 	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
 	cfg->max_routes4 = DPS_CFG_ROUTES4_DEFAULT;
 	cfg->max_routes6 = DPS_CFG_ROUTES6_DEFAULT;
+	cfg->reassembly_datagrams = DPS_CFG_REASM_DATAGRAMS;
+	cfg->reassembly_timeout_ms = DPS_CFG_REASM_TIMEOUT_MS;
 	buf = malloc(len + 1);
 	if (buf == NULL) {
 		dps_errf(err, errlen, "%s: %s", name, strerror(ENOMEM));

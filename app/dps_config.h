@@ -61,6 +61,14 @@ extern "C" {
 #define DPS_CFG_ROUTES4_DEFAULT 65536
 #define DPS_CFG_ROUTES6_DEFAULT 4096
 
+/**
+ * `[stack] reassembly_datagrams =` / `reassembly_timeout_ms =`: lib/proto's reassembly table
+ * per worker (struct dps_reasm_conf; the same defaults and bound as DPS_REASM_*).
+ */
+#define DPS_CFG_REASM_DATAGRAMS 64
+#define DPS_CFG_REASM_DATAGRAMS_MAX 65536
+#define DPS_CFG_REASM_TIMEOUT_MS 60000
+
 /*
  * Addresses are lib/nic's struct dps_addr (len 4 or 16, network byte order, unused bytes zero)
  * and struct dps_prefix: the app has one address type, from the config file to the stack.
@@ -134,6 +142,8 @@ struct dps_config {
 	uint32_t max_routes4; /**< [stack] max_routes4, default DPS_CFG_ROUTES4_DEFAULT */
 	uint32_t max_routes6; /**< [stack] max_routes6, default DPS_CFG_ROUTES6_DEFAULT */
 	struct dps_cfg_neigh_params neigh; /**< [stack] neigh_* keys */
+	uint32_t reassembly_datagrams;  /**< [stack] per worker, default 64; 0: off */
+	uint32_t reassembly_timeout_ms; /**< [stack] default 60000 (RFC 8200 4.5) */
 	struct dps_cfg_nic nics[DPS_CFG_MAX_NICS];
 	unsigned n_nics;
 	struct dps_cfg_route *routes;

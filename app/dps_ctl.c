@@ -916,6 +916,11 @@ running_config(struct ctl *c)
 	if (app->cfg.max_routes4 != 0)
 		P("max_routes4 = %u\nmax_routes6 = %u\n", app->cfg.max_routes4,
 		  app->cfg.max_routes6);
+	if (app->cfg.reassembly_timeout_ms != 0 &&
+	    (app->cfg.reassembly_datagrams != DPS_CFG_REASM_DATAGRAMS ||
+	     app->cfg.reassembly_timeout_ms != DPS_CFG_REASM_TIMEOUT_MS))
+		P("reassembly_datagrams = %u\nreassembly_timeout_ms = %u\n",
+		  app->cfg.reassembly_datagrams, app->cfg.reassembly_timeout_ms);
 	for (int i = 0; i < n; i++) {
 		const struct dps_cfg_nic *cn = NULL;
 		struct dps_endpoint_info *v;

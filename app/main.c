@@ -276,6 +276,8 @@ worker_turn(struct dps_app_worker *w, uint64_t *last_flush, uint64_t drain_tsc)
 	}
 	now = rte_rdtsc();
 	if (total != 0 || now - *last_flush > drain_tsc) {
+		/* Reassembly timeouts (their Time Exceeded leaves with this flush). */
+		dps_proto_ctx_poll(ctx, now);
 		dps_ctx_flush(ctx);
 		*last_flush = now;
 	}
@@ -527,6 +529,14 @@ create_stack(struct dps_app *app, char *err, size_t errlen)
 		}
 		for (uint16_t q = 0; q < w->n_rxq; q++)
 			w->rxq[q].nic = app->ports[w->rxq[q].nic_id].nic;
+		rc = dps_proto_ctx_init(w->ctx, &(struct dps_reasm_conf){
+			.max_datagrams = app->cfg.reassembly_datagrams,
+			.timeout_ms = app->cfg.reassembly_timeout_ms}, (int)ctx_socket);
+		if (rc != 0) {
+			snprintf(err, errlen, "cannot create the reassembly table of context %u: %s",
+				 i, strerror(-rc));
+			return rc;
+		}
 	}
 	ctx_socket = rte_lcore_to_socket_id(app->main_lcore);
 	/* Single lcore: one thread, so the control context shares the worker's tx queue. */
@@ -562,6 +572,7 @@ free_contexts(struct dps_app *app)
 	for (unsigned int i = 0; i < app->n_workers; i++)
 		if (app->workers[i].ctx != NULL) {
 			dps_ctx_free(app->workers[i].ctx);
+			dps_proto_ctx_fini(app->workers[i].ctx);
 			app->workers[i].ctx = NULL;
 		}
 	if (app->ctrl_ctx != NULL) {

@@ -94,6 +94,8 @@ struct dps_ctx {
 	 */
 	bool routed_reply;
 	struct rte_mempool *pool; /**< for packets the stack originates (replies, errors) */
+	void *proto;     /**< the protocol layer's own per-context state (reassembly), or NULL */
+	uint32_t ip_id;  /**< next identification of a datagram this context fragments */
 	uint64_t tsc_hz; /**< rte_get_tsc_hz() at creation */
 	struct dps_ratelimit icmp_rl[2]; /**< [0] IPv4, [1] IPv6 */
 	uint64_t icmp_rate;  /**< errors per second (default 1000) */

@@ -72,7 +72,16 @@
 	X(IP4_BAD_IHL, "ipv4.bad_header_length", DROP, "IHL below 5 or beyond the packet")             \
 	X(IP4_BAD_LENGTH, "ipv4.bad_total_length", DROP, "total length beyond the frame or below IHL") \
 	X(IP4_BAD_CHECKSUM, "ipv4.bad_checksum", DROP, "IPv4 header checksum mismatch")                \
-	X(IP4_FRAGMENTS, "ipv4.fragments_dropped", DROP, "fragments (no reassembly)")                  \
+	X(IP4_FRAGMENTS, "ipv4.fragments_dropped", DROP, "fragments not reassembled: reassembly off")  \
+	X(IP4_FRAGS_RCVD, "ipv4.fragments_received", INFO, "fragments taken for reassembly")          \
+	X(IP4_REASSEMBLED, "ipv4.reassembled", INFO, "datagrams reassembled and delivered")           \
+	X(IP4_FRAGS_SENT, "ipv4.fragments_sent", SENT, "fragments of our own datagrams sent")          \
+	X(IP4_FRAG_TIMEOUT, "ipv4.frag_timeout", DROP, "fragments freed: reassembly timed out")      \
+	X(IP4_FRAG_OVERLAP, "ipv4.frag_overlap", DROP, "fragments of a datagram with overlapping ones") \
+	X(IP4_FRAG_DUPLICATE, "ipv4.frag_duplicate", DROP, "fragments received twice")               \
+	X(IP4_FRAG_TINY, "ipv4.frag_tiny", DROP, "tiny fragments (RFC 1858)")                           \
+	X(IP4_FRAG_FULL, "ipv4.frag_table_full", DROP, "fragments of a new datagram: table full")   \
+	X(IP4_FRAG_MALFORMED, "ipv4.frag_malformed", DROP, "fragments with a bad length or offset, or too many") \
 	X(IP4_UNKNOWN_PROTOCOL, "ipv4.unknown_protocol", DROP, "IPv4 payload protocol not supported")  \
 	X(ICMP4_ECHO_RCVD, "icmp.echo_requests_received", INFO, "ICMPv4 echo requests received")      \
 	X(ICMP4_ECHO_SENT, "icmp.echo_replies_sent", SENT, "ICMPv4 echo replies sent")                \
@@ -88,7 +97,17 @@
 	X(IP6_BAD_LENGTH, "ipv6.bad_payload_length", DROP, "payload length beyond the frame")         \
 	X(IP6_BAD_EXTHDR, "ipv6.bad_extension_header", DROP, "malformed or misplaced extension header") \
 	X(IP6_UNKNOWN_NEXTHDR, "ipv6.unknown_next_header", DROP, "unknown next header (parameter problem)") \
-	X(IP6_FRAGMENTS, "ipv6.fragments_dropped", DROP, "fragments (no reassembly)")                  \
+	X(IP6_FRAGMENTS, "ipv6.fragments_dropped", DROP, "fragments not reassembled: reassembly off, header before the Fragment header") \
+	X(IP6_FRAGS_RCVD, "ipv6.fragments_received", INFO, "fragments taken for reassembly")          \
+	X(IP6_REASSEMBLED, "ipv6.reassembled", INFO, "datagrams reassembled and delivered")           \
+	X(IP6_FRAGS_SENT, "ipv6.fragments_sent", SENT, "fragments of our own datagrams sent")          \
+	X(IP6_FRAG_TIMEOUT, "ipv6.frag_timeout", DROP, "fragments freed: reassembly timed out")      \
+	X(IP6_FRAG_OVERLAP, "ipv6.frag_overlap", DROP, "fragments of a datagram with overlapping ones (RFC 5722)") \
+	X(IP6_FRAG_DUPLICATE, "ipv6.frag_duplicate", DROP, "fragments received twice")               \
+	X(IP6_FRAG_BAD_LENGTH, "ipv6.frag_bad_length", DROP, "non-final fragment not a multiple of 8 bytes") \
+	X(IP6_FRAG_INCOMPLETE_CHAIN, "ipv6.frag_incomplete_chain", DROP, "first fragment without the whole header chain (RFC 7112)") \
+	X(IP6_FRAG_FULL, "ipv6.frag_table_full", DROP, "fragments of a new datagram: table full")   \
+	X(IP6_FRAG_MALFORMED, "ipv6.frag_malformed", DROP, "fragments beyond 65535 bytes, inconsistent or too many") \
 	X(ICMP6_ECHO_RCVD, "icmp6.echo_requests_received", INFO, "ICMPv6 echo requests received")     \
 	X(ICMP6_ECHO_SENT, "icmp6.echo_replies_sent", SENT, "ICMPv6 echo replies sent")               \
 	X(ICMP6_ERRORS_SENT, "icmp6.errors_sent", SENT, "ICMPv6 errors sent")                         \

@@ -131,6 +131,65 @@ void dps_icmp_set_echo_reply_cb(struct dps_ctx *ctx, dps_echo_reply_t cb, void *
 int dps_icmp_echo_send(struct dps_ctx *ctx, const struct dps_echo_req *req, uint16_t *nic_id,
 		       struct dps_addr *src);
 
+/* ---- per-context state: reassembly (lib/proto/frag.c) ---- */
+
+/** Most datagrams one context may reassemble at once (`[stack] reassembly_datagrams`). */
+#define DPS_REASM_MAX_DATAGRAMS 65536
+/** Default datagrams per context. */
+#define DPS_REASM_DEFAULT_DATAGRAMS 64
+/** Default timeout: RFC 8200 4.5's 60 seconds. */
+#define DPS_REASM_DEFAULT_TIMEOUT_MS 60000
+
+/** Reassembly of fragments addressed to this host (docs/protocols.md, "Fragments"). */
+struct dps_reasm_conf {
+	uint32_t max_datagrams; /**< datagrams held at once per context; 0: reassembly off */
+	uint32_t timeout_ms;    /**< time from a datagram's first fragment to its expiry */
+};
+
+/**
+ * Give a data-path context lib/proto's own state: the reassembly table (conf->max_datagrams
+ * datagrams of at most RTE_LIBRTE_IP_FRAG_MAX_FRAG fragments each) and the identification
+ * counter of the datagrams it fragments. Without it (or with max_datagrams 0) fragments for
+ * this host are dropped (ipv4.fragments_dropped, ipv6.fragments_dropped).
+ *
+ * @param ctx        a context of dps_ctx_create(), not yet used
+ * @param conf       sizes and timeout
+ * @param socket_id  NUMA socket of the table
+ * @return 0; -EINVAL for a NULL argument, a zero timeout or too many datagrams; -EEXIST when
+ *         done already; -ENOMEM.
+ * @threadsafety Before the context's thread uses it.
+ */
+int dps_proto_ctx_init(struct dps_ctx *ctx, const struct dps_reasm_conf *conf, int socket_id);
+
+/**
+ * Free lib/proto's state of a context, fragments held included. NULL or a context without
+ * state: nothing happens.
+ *
+ * @param ctx  the context, offline or not yet used by another thread
+ * @threadsafety The context's thread, or any thread once that one stopped using it.
+ */
+void dps_proto_ctx_fini(struct dps_ctx *ctx);
+
+/**
+ * Timers of the context's protocol state: datagrams whose reassembly timed out are freed,
+ * with ICMP Time Exceeded code 1 when their first fragment had come (RFC 792, RFC 8200 4.5).
+ * Cheap when nothing is due (one comparison); call it from the worker loop.
+ *
+ * @param ctx  the calling thread's context (online)
+ * @param now  rte_get_tsc_cycles()
+ * @threadsafety Data path: ctx belongs to the caller.
+ */
+void dps_proto_ctx_poll(struct dps_ctx *ctx, uint64_t now);
+
+/**
+ * Datagrams being reassembled on a context (tests, `show` commands).
+ *
+ * @param ctx  the context
+ * @return how many, 0 without state.
+ * @threadsafety The context's thread, or while it is stopped.
+ */
+uint32_t dps_proto_ctx_reasm_held(const struct dps_ctx *ctx);
+
 /* ---- ICMP errors (RFC 792, RFC 1122 3.2.2, RFC 1812 4.3.2, RFC 4443) ---- */
 
 /** @name ICMPv4 types and codes used by dpstack (RFC 792, RFC 1191)
@@ -143,6 +202,7 @@ int dps_icmp_echo_send(struct dps_ctx *ctx, const struct dps_echo_req *req, uint
 #define DPS_ICMP4_FRAG_NEEDED 4    /**< code: fragmentation needed; extra = next-hop MTU */
 #define DPS_ICMP4_TIME_EXCEEDED 11 /**< type: time exceeded */
 #define DPS_ICMP4_TTL_EXCEEDED 0   /**< code: TTL exceeded in transit */
+#define DPS_ICMP4_REASM_EXCEEDED 1 /**< code: fragment reassembly time exceeded */
 #define DPS_ICMP4_PARAM_PROBLEM 12 /**< type: parameter problem; extra = pointer << 24 */
 /** @} */
 
@@ -155,10 +215,12 @@ int dps_icmp_echo_send(struct dps_ctx *ctx, const struct dps_echo_req *req, uint
 #define DPS_ICMP6_PACKET_TOO_BIG 2    /**< type: packet too big; extra = MTU */
 #define DPS_ICMP6_TIME_EXCEEDED 3     /**< type: time exceeded */
 #define DPS_ICMP6_HOPLIMIT_EXCEEDED 0 /**< code: hop limit exceeded in transit */
+#define DPS_ICMP6_REASM_EXCEEDED 1    /**< code: fragment reassembly time exceeded */
 #define DPS_ICMP6_PARAM_PROBLEM 4     /**< type: parameter problem; extra = pointer */
 #define DPS_ICMP6_PARAM_HEADER 0      /**< code: erroneous header field */
 #define DPS_ICMP6_PARAM_NEXTHDR 1     /**< code: unrecognized next header */
 #define DPS_ICMP6_PARAM_OPTION 2      /**< code: unrecognized IPv6 option */
+#define DPS_ICMP6_PARAM_FIRST_FRAG 3  /**< code: first fragment without the whole header chain (RFC 7112) */
 /** @} */
 
 /**

@@ -382,16 +382,44 @@ dps_ip4_subnet_bcast_rcu(const struct dps_nic *nic, unsigned int np4, const uint
 void dps_ip_output_routed(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
 			  const struct rte_ether_addr *dmac, uint16_t ethertype);
 
+/* ---- fragments (frag.c: reassembly; fragout.c: our own datagrams) ---- */
+
+/**
+ * A fragment for this host (m's data at a validated IPv4 header with MF or an offset): kept
+ * for reassembly, or dropped and counted. Returns the reassembled datagram (data at its IPv4
+ * header, the first fragment's Ethernet header in front, header checksum set) when m
+ * completed one, else NULL. Takes ownership of m.
+ */
+struct rte_mbuf *dps_frag4_input(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
+/**
+ * The same for IPv6; fo is the offset of the (non-atomic) Fragment header. RFC 8200 4.5 and
+ * RFC 7112 checks send their Parameter Problem here.
+ */
+struct rte_mbuf *dps_frag6_input(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
+				 uint32_t fo);
+/** Free the datagrams whose reassembly timed out (Time Exceeded code 1 where due). */
+void dps_reasm_expire(struct dps_ctx *ctx, uint64_t now);
+/**
+ * Send a datagram this host built that is longer than the NIC's MTU as fragments (RFC 791
+ * 3.2, RFC 8200 4.5: a source may fragment its own packets), each sent as dps_reply_output()
+ * sends; m is freed. Counts ipv4/ipv6.fragments_sent.
+ */
+void dps_ip_frag_output(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
+			const struct rte_ether_addr *dmac, uint16_t ethertype);
+
 /**
  * Send a reply (echo reply, ICMP error, RST) to a received packet: back out of the NIC to
  * the sender's MAC, or routed when the packet reached this NIC through the forwarding path
- * (it arrived on another one: ctx->routed_reply).
+ * (it arrived on another one: ctx->routed_reply). A reply to a reassembled datagram may be
+ * longer than the MTU: it leaves in fragments.
  */
 static inline void
 dps_reply_output(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
 		 const struct rte_ether_addr *dmac, uint16_t ethertype)
 {
-	if (unlikely(ctx->routed_reply))
+	if (unlikely(m->pkt_len > __atomic_load_n(&nic->mtu, __ATOMIC_RELAXED)))
+		dps_ip_frag_output(ctx, nic, m, dmac, ethertype);
+	else if (unlikely(ctx->routed_reply))
 		dps_ip_output_routed(ctx, nic, m, dmac, ethertype);
 	else
 		dps_eth_output(ctx, nic, m, dmac, ethertype);

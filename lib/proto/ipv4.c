@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * IPv4 (RFC 791, RFC 1122 3.2.1): header validation, local delivery to ICMP, UDP and TCP.
- * No reassembly: fragments are counted and dropped.
+ * Fragments for this host are reassembled first (frag.c).
  */
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -126,14 +126,22 @@ ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 		rte_pktmbuf_free(m);
 		return;
 	}
-	hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
-	/* No reassembly (RFC 791 3.2 is not implemented): count and drop every fragment. */
+	/*
+	 * RFC 791 3.2 / RFC 1122 3.3.2: a fragment waits for the rest of its datagram; the
+	 * datagram it completes is delivered from here like any other.
+	 */
 	if (unlikely((ip->fragment_offset &
 		      rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)) {
-		dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_FRAGMENTS);
-		rte_pktmbuf_free(m);
-		return;
+		m = dps_frag4_input(ctx, nic, m);
+		if (m == NULL)
+			return;
+		ip = rte_pktmbuf_read(m, 0, IP4_MIN_HLEN, buf);
+		if (unlikely(ip == NULL)) {
+			rte_pktmbuf_free(m);
+			return;
+		}
 	}
+	hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
 	info.nic = nic;
 	info.netproto = RTE_ETHER_TYPE_IPV4;
 	info.np = np;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * IPv6 (RFC 8200): header validation, extension headers, local delivery to ICMPv6 (NDP
- * included), UDP and TCP. No reassembly: fragments are counted and dropped.
+ * included), UDP and TCP. Fragments for this host are reassembled first (frag.c).
  */
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -142,7 +142,8 @@ ip6_options(struct dps_ctx *ctx, struct dps_nic *nic, const struct rte_mbuf *m, 
 }
 
 static void
-ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uint8_t np)
+ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uint8_t np,
+	       bool reassembled)
 {
 	struct rte_ipv6_hdr buf;
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_read(m, 0, DPS_IP6_HLEN, &buf);
@@ -222,12 +223,20 @@ ip6_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 			break;
 		case DPS_IP6_NH_FRAGMENT:
 			/*
-			 * No reassembly. An atomic fragment (offset 0, M clear) is processed as the
-			 * whole packet it is (RFC 6946 4); any other fragment is dropped.
+			 * An atomic fragment (offset 0, M clear) is processed as the whole packet
+			 * it is (RFC 6946 4). Any other waits for its datagram (RFC 8200 4.5),
+			 * which then starts over here; a fragment inside a reassembled datagram
+			 * is not reassembled again.
 			 */
 			if ((((uint16_t)e[2] << 8 | e[3]) & 0xfff9) != 0) {
-				dps_cnt_inc(ctx, nic->id, DPS_CNT_IP6_FRAGMENTS);
-				rte_pktmbuf_free(m);
+				if (reassembled) {
+					dps_cnt_inc(ctx, nic->id, DPS_CNT_IP6_FRAGMENTS);
+					rte_pktmbuf_free(m);
+					return;
+				}
+				m = dps_frag6_input(ctx, nic, m, off);
+				if (m != NULL)
+					ip6_handle_one(ctx, nic, m, np, true);
 				return;
 			}
 			break;
@@ -282,7 +291,7 @@ ip6_handle_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkt
 	uint8_t np = (uint8_t)dps_np_slot(nic->stack, RTE_ETHER_TYPE_IPV6);
 
 	for (uint16_t i = 0; i < n; i++)
-		ip6_handle_one(ctx, nic, pkts[i], np);
+		ip6_handle_one(ctx, nic, pkts[i], np, false);
 }
 
 
