@@ -268,3 +268,55 @@ def test_ipv6_fragment_header_checks(pcap_dpstack):
     assert [bytes(p) for p in res.outputs[0]] == [pp6(odd, 0, 4), pp6(chain, 3, 0)]
     assert counter(res, "ipv6.frag_bad_length") == 1
     assert counter(res, "ipv6.frag_incomplete_chain") == 1
+
+
+FWD_CONFIG = f"""\
+[stack]
+forwarding = on
+
+[nic lan0]
+port = net_pcap0
+mac = {US_MAC}
+address = {US4}/24
+address = {US6}/64
+
+[nic lan1]
+port = net_pcap1
+mac = 02:00:00:00:00:11
+address = 198.51.100.1/24
+address = 2001:db8:2::1/64
+
+[neighbors]
+198.51.100.2 = 02:00:00:00:00:22 lan1
+2001:db8:2::2 = 02:00:00:00:00:22 lan1
+"""
+
+
+def test_fragments_of_forwarded_packets_are_forwarded_as_they_are(pcap_dpstack):
+    u4 = l4_of(Ether() / IP(src=PEER4, dst="198.51.100.2") / UDP(sport=1, dport=2) /
+               Raw(data(3000)))
+    u6 = l4_of(Ether() / IPv6(src=PEER6, dst="2001:db8:2::2") / UDP(sport=1, dport=2) /
+               Raw(data(3000)))
+    ins = (frags4(u4, 70, 1480, dst="198.51.100.2", proto=17, order=[1, 0, 2]) +
+           frags6(u6, 71, 1448, 17, dst="2001:db8:2::2", order=[2, 1, 0]))
+    res = pcap_dpstack(FWD_CONFIG, [ins, []])
+    assert res.returncode == 0, res.stderr
+    outs = res.outputs[1]
+    assert len(outs) == len(ins)
+    for o in outs:
+        assert o[Ether].src == "02:00:00:00:00:11" and o[Ether].dst == "02:00:00:00:00:22"
+    # Each fragment leaves as it came (in the order it came), but for the TTL / hop limit
+    # and the IPv4 checksum.
+    for i, o in zip(ins, outs):
+        a, b = bytearray(bytes(Ether(bytes(i)).payload)), bytearray(bytes(o.payload))
+        if IP in o:
+            assert o[IP].ttl == 63
+            a[8] = b[8] = 0
+            a[10:12] = b[10:12] = b"\0\0"
+        else:
+            assert o[IPv6].hlim == 63
+            a[7] = b[7] = 0
+        assert a == b
+    assert counter(res, "ipv4.fragments_received") == 0
+    assert counter(res, "ipv6.fragments_received") == 0
+    assert counter(res, "fwd.forwarded") == len(ins)
