@@ -79,6 +79,22 @@ struct dps_ping_opts {
 int dps_ping_run(struct dps_app *app, const struct dps_ping_opts *po, bool json,
 		 struct dps_out *o);
 
+/** The lists the control language and telemetry show: lib/nic's queries, by kind. */
+enum dps_list {
+	DPS_LIST_ENDPOINTS, /**< of a NIC: struct dps_endpoint_info */
+	DPS_LIST_RANGES,    /**< of a NIC: struct dps_prefix */
+	DPS_LIST_ROUTES,    /**< of the stack: struct dps_route_info */
+	DPS_LIST_NEIGH,     /**< of the stack: struct dps_neigh_info */
+};
+
+/** Up to max entries into v (obj: the NIC or the stack); returns the total or -errno. */
+int dps_list_query(void *obj, enum dps_list k, void *v, int max);
+/**
+ * The whole list into *(T **)out, malloc'ed and grown until it fits (free() it); returns
+ * the number of entries or a negative errno.
+ */
+int dps_list_fetch(void *obj, enum dps_list k, void *out);
+
 /* ---- formatters: one per type, used by dpstack-ctl, telemetry and show running-config ---- */
 
 /** "lan0", or "?" for an id without a NIC. */

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,61 +394,51 @@ parse_onoff(struct ctl *c, const char *s, const char *key, bool *v)
 
 /* ---- list snapshots: the queries return the total, so grow until it fits ---- */
 
-#define FETCH_FN(fname, type, call)                                                                \
-	static int fname(void *obj, type **out)                                                    \
-	{                                                                                          \
-		int max = 64, n;                                                                   \
-		type *v = NULL;                                                                    \
-                                                                                                   \
-		for (;;) {                                                                         \
-			type *nv = realloc(v, (size_t)max * sizeof(*v));                           \
-                                                                                                   \
-			if (nv == NULL) {                                                          \
-				free(v);                                                           \
-				return -ENOMEM;                                                    \
-			}                                                                          \
-			v = nv;                                                                    \
-			n = call(obj, v, max);                                                     \
-			if (n < 0) {                                                               \
-				free(v);                                                           \
-				return n;                                                          \
-			}                                                                          \
-			if (n <= max)                                                              \
-				break;                                                             \
-			max = n + n / 4;                                                           \
-		}                                                                                  \
-		*out = v;                                                                          \
-		return n;                                                                          \
+static const size_t list_size[] = {sizeof(struct dps_endpoint_info), sizeof(struct dps_prefix),
+				   sizeof(struct dps_route_info), sizeof(struct dps_neigh_info)};
+
+int
+dps_list_query(void *obj, enum dps_list k, void *v, int max)
+{
+	switch (k) {
+	case DPS_LIST_ENDPOINTS:
+		return dps_nic_endpoints(obj, v, max);
+	case DPS_LIST_RANGES:
+		return dps_nic_ranges(obj, v, max);
+	case DPS_LIST_ROUTES:
+		return dps_route_list(obj, v, max);
+	case DPS_LIST_NEIGH:
+		return dps_neigh_list(obj, v, max);
 	}
-
-static int
-q_endpoints(void *nic, struct dps_endpoint_info *v, int max)
-{
-	return dps_nic_endpoints(nic, v, max);
+	return -EINVAL;
 }
 
-static int
-q_ranges(void *nic, struct dps_prefix *v, int max)
+int
+dps_list_fetch(void *obj, enum dps_list k, void *out)
 {
-	return dps_nic_ranges(nic, v, max);
+	int max = 64, n;
+	void *v = NULL, *nv;
+
+	for (;;) {
+		nv = realloc(v, (size_t)max * list_size[k]);
+		n = nv != NULL ? dps_list_query(obj, k, nv, max) : -ENOMEM;
+		v = nv != NULL ? nv : v;
+		if (n < 0) {
+			free(v);
+			return n;
+		}
+		if (n <= max)
+			break;
+		max = n + n / 4;
+	}
+	*(void **)out = v;
+	return n;
 }
 
-static int
-q_routes(void *s, struct dps_route_info *v, int max)
-{
-	return dps_route_list(s, v, max);
-}
-
-static int
-q_neigh(void *s, struct dps_neigh_info *v, int max)
-{
-	return dps_neigh_list(s, v, max);
-}
-
-FETCH_FN(fetch_endpoints, struct dps_endpoint_info, q_endpoints)
-FETCH_FN(fetch_ranges, struct dps_prefix, q_ranges)
-FETCH_FN(fetch_routes, struct dps_route_info, q_routes)
-FETCH_FN(fetch_neigh, struct dps_neigh_info, q_neigh)
+#define fetch_endpoints(nic, out) dps_list_fetch(nic, DPS_LIST_ENDPOINTS, out)
+#define fetch_ranges(nic, out) dps_list_fetch(nic, DPS_LIST_RANGES, out)
+#define fetch_routes(s, out) dps_list_fetch(s, DPS_LIST_ROUTES, out)
+#define fetch_neigh(s, out) dps_list_fetch(s, DPS_LIST_NEIGH, out)
 
 /*
  * An endpoint the operator configured, as opposed to one the stack keeps for itself (the
@@ -496,6 +487,40 @@ json_sep(bool *first)
 	return f ? "" : ", ";
 }
 
+static const char *
+jbool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+/*
+ * The skeleton of a per-NIC show (interfaces, addresses, ranges): `[NIC]` (and `all` where
+ * the command takes it), every NIC in id order, one JSON array for them all. rows() writes
+ * one NIC's text lines or array items. NIC names are the config's ([A-Za-z0-9_-]: checked by
+ * dps_config.c), so JSON prints them without escaping.
+ */
+static int
+show_per_nic(struct ctl *c, int argc, char **argv,
+	     int (*rows)(struct ctl *c, struct dps_nic *nic, bool all, bool *first))
+{
+	struct dps_nic *nics[DPS_MAX_NICS];
+	bool all = argc > 0 && strstr(c->cmd->args, "all") && !strcmp(argv[argc - 1], "all");
+	bool first = true;
+	int n, rc = 0;
+
+	argc -= all;
+	if (argc > 1)
+		return ctl_usage(c);
+	n = select_nics(c, argc ? argv[0] : NULL, nics);
+	if (n < 0)
+		return n;
+	P("%s", c->json ? "[" : "");
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = rows(c, nics[i], all, &first);
+	P("%s", c->json ? "]\n" : "");
+	return rc;
+}
+
 /* ---- show ---- */
 
 static int
@@ -523,11 +548,10 @@ cmd_show_nics(struct ctl *c, int argc, char **argv)
 	struct dps_nic *nics[DPS_MAX_NICS];
 	int n = select_nics(c, NULL, nics);
 	char mac[32], flags[64];
-	bool first = true;
+	bool fwd = dps_stack_forwarding(c->app->stack), first = true;
 
 	if (c->json)
-		P("{\"forwarding\": %s, \"nics\": [",
-		  dps_stack_forwarding(c->app->stack) ? "true" : "false");
+		P("{\"forwarding\": %s, \"nics\": [", jbool(fwd));
 	else
 		P("%-4s %-15s %-5s %-18s %-6s %s\n", "ID", "NAME", "PORT", "MAC", "MTU", "FLAGS");
 	for (int i = 0; i < n; i++) {
@@ -535,101 +559,113 @@ cmd_show_nics(struct ctl *c, int argc, char **argv)
 
 		dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac));
 		nic_flags(nic, flags, sizeof(flags));
-		if (!c->json) {
+		if (!c->json)
 			P("%-4u %-15s %-5u %-18s %-6u %s\n", dps_nic_id(nic), dps_nic_name(nic),
 			  dps_nic_port_id(nic), mac, dps_nic_mtu(nic), flags[0] ? flags + 1 : "-");
-			continue;
-		}
-		P("%s{\"id\": %u, \"nic\": ", json_sep(&first), dps_nic_id(nic));
-		dps_out_jstr(c->o, dps_nic_name(nic));
-		P(", \"port\": %u, \"mac\": \"%s\", \"mtu\": %u, \"promiscuous\": %s, "
-		  "\"spoofing\": %s, \"forwarding\": %s}",
-		  dps_nic_port_id(nic), mac, dps_nic_mtu(nic),
-		  dps_nic_promiscuous(nic) ? "true" : "false",
-		  dps_nic_spoofing(nic) ? "true" : "false",
-		  dps_nic_forwarding(nic) ? "true" : "false");
+		else
+			P("%s{\"id\": %u, \"nic\": \"%s\", \"port\": %u, \"mac\": \"%s\", \"mtu\": %u, "
+			  "\"promiscuous\": %s, \"spoofing\": %s, \"forwarding\": %s}",
+			  json_sep(&first), dps_nic_id(nic), dps_nic_name(nic), dps_nic_port_id(nic),
+			  mac, dps_nic_mtu(nic), jbool(dps_nic_promiscuous(nic)),
+			  jbool(dps_nic_spoofing(nic)), jbool(dps_nic_forwarding(nic)));
 	}
 	if (c->json)
 		P("]}\n");
 	else
-		P("stack forwarding %s\n", dps_stack_forwarding(c->app->stack) ? "on" : "off");
+		P("stack forwarding %s\n", fwd ? "on" : "off");
 	return 0;
+}
+
+/*
+ * ethdev counters as show interfaces prints them: JSON "rx_packets": N fields, or text
+ * "rx N packets N bytes ..." with the group word where the group changes (gsep before it).
+ * Per-queue counters are the q-th element of the arrays at off.
+ */
+struct eth_stat {
+	const char *name;
+	size_t off;
+};
+#define ETH_STAT(n, f) {n, offsetof(struct rte_eth_stats, f)}
+static const struct eth_stat port_stats[] = {
+	ETH_STAT("rx_packets", ipackets),    ETH_STAT("rx_bytes", ibytes),
+	ETH_STAT("rx_missed", imissed),      ETH_STAT("rx_errors", ierrors),
+	ETH_STAT("rx_nombuf", rx_nombuf),    ETH_STAT("tx_packets", opackets),
+	ETH_STAT("tx_bytes", obytes),        ETH_STAT("tx_errors", oerrors),
+};
+static const struct eth_stat queue_stats[] = {
+	ETH_STAT("rx_packets", q_ipackets), ETH_STAT("rx_bytes", q_ibytes),
+	ETH_STAT("tx_packets", q_opackets), ETH_STAT("tx_bytes", q_obytes),
+};
+
+static void
+eth_fields(struct ctl *c, const struct rte_eth_stats *st, const struct eth_stat *t,
+	   unsigned int n, uint16_t q, const char *gsep)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)st + t[i].off + q * sizeof(v), sizeof(v));
+		if (c->json)
+			P("%s\"%s\": %" PRIu64, i ? ", " : "", t[i].name, v);
+		else if (i == 0 || strncmp(t[i].name, t[i - 1].name, 2) != 0)
+			P("%s%.2s %" PRIu64 " %s", i ? gsep : "", t[i].name, v, t[i].name + 3);
+		else
+			P(" %" PRIu64 " %s", v, t[i].name + 3);
+	}
 }
 
 /* show interfaces: the DPDK port under each NIC, as ethdev reports it. */
 static int
+interface_rows(struct ctl *c, struct dps_nic *nic, bool all, bool *first)
+{
+	struct dps_app_port *p = nic_port(c->app, nic);
+	struct rte_eth_dev_info info = {0};
+	struct rte_eth_link link = {0};
+	struct rte_eth_stats st = {0};
+	char dev[RTE_ETH_NAME_MAX_LEN] = "-", mac[32], lstr[RTE_ETH_LINK_MAX_STR_LEN];
+	uint16_t mtu = dps_nic_mtu(nic), nq = 0;
+	const char *drv;
+
+	dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac));
+	if (p != NULL) {
+		rte_eth_dev_info_get(p->port_id, &info);
+		rte_eth_dev_get_name_by_port(p->port_id, dev);
+		dps_port_link(p, &link);
+		rte_eth_stats_get(p->port_id, &st);
+		rte_eth_dev_get_mtu(p->port_id, &mtu);
+		nq = RTE_MIN(RTE_MAX(p->n_rxq, p->n_txq), (uint16_t)RTE_ETHDEV_QUEUE_STAT_CNTRS);
+	}
+	drv = info.driver_name ? info.driver_name : "-";
+	rte_eth_link_to_str(lstr, sizeof(lstr), &link);
+	if (c->json)
+		P("%s{\"nic\": \"%s\", \"port\": %d, \"driver\": \"%s\", \"device\": \"%s\", "
+		  "\"link\": \"%s\", \"speed\": %u, \"duplex\": \"%s\", \"mtu\": %u, \"mac\": \"%s\", "
+		  "\"rxq\": %u, \"txq\": %u, \"stats\": {",
+		  json_sep(first), dps_nic_name(nic), p ? p->port_id : -1, drv, dev,
+		  link.link_status ? "up" : "down", link.link_speed,
+		  link.link_duplex ? "full" : "half", mtu, mac, p ? p->n_rxq : 0, p ? p->n_txq : 0);
+	else
+		P("%s: port %d driver %s device %s\n    %s\n    mtu %u mac %s rxq %u txq %u\n    ",
+		  dps_nic_name(nic), p ? p->port_id : -1, drv, dev, lstr, mtu, mac,
+		  p ? p->n_rxq : 0, p ? p->n_txq : 0);
+	eth_fields(c, &st, port_stats, RTE_DIM(port_stats), 0, "\n    ");
+	P("%s", c->json ? "}, \"queues\": [" : "\n");
+	for (uint16_t q = 0; q < nq; q++) {
+		if (c->json)
+			P("%s{\"queue\": %u, ", q ? ", " : "", q);
+		else
+			P("    queue %u ", q);
+		eth_fields(c, &st, queue_stats, RTE_DIM(queue_stats), q, " ");
+		P("%s", c->json ? "}" : "\n");
+	}
+	P("%s", c->json ? "]}" : "");
+	return 0;
+}
+
+static int
 cmd_show_interfaces(struct ctl *c, int argc, char **argv)
 {
-	struct dps_nic *nics[DPS_MAX_NICS];
-	int n = select_nics(c, argc ? argv[0] : NULL, nics);
-	bool first = true;
-
-	if (n < 0)
-		return n;
-	if (c->json)
-		P("[");
-	for (int i = 0; i < n; i++) {
-		struct dps_app_port *p = nic_port(c->app, nics[i]);
-		struct rte_eth_dev_info info = {0};
-		struct rte_eth_link link = {0};
-		struct rte_eth_stats st = {0};
-		char dev[RTE_ETH_NAME_MAX_LEN] = "-", mac[32], lstr[RTE_ETH_LINK_MAX_STR_LEN];
-		uint16_t mtu = dps_nic_mtu(nics[i]), nq;
-
-		dps_mac_fmt(dps_nic_mac(nics[i])->addr_bytes, mac, sizeof(mac));
-		if (p != NULL) {
-			rte_eth_dev_info_get(p->port_id, &info);
-			rte_eth_dev_get_name_by_port(p->port_id, dev);
-			dps_port_link(p, &link);
-			rte_eth_stats_get(p->port_id, &st);
-			rte_eth_dev_get_mtu(p->port_id, &mtu);
-		}
-		rte_eth_link_to_str(lstr, sizeof(lstr), &link);
-		nq = p != NULL ? RTE_MIN(RTE_MAX(p->n_rxq, p->n_txq),
-					 (uint16_t)RTE_ETHDEV_QUEUE_STAT_CNTRS)
-			       : 0;
-		if (!c->json) {
-			P("%s: port %d driver %s device %s\n", dps_nic_name(nics[i]),
-			  p ? p->port_id : -1, info.driver_name ? info.driver_name : "-", dev);
-			P("    %s\n    mtu %u mac %s rxq %u txq %u\n", lstr, mtu, mac,
-			  p ? p->n_rxq : 0, p ? p->n_txq : 0);
-			P("    rx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " missed %" PRIu64
-			  " errors %" PRIu64 " nombuf\n",
-			  st.ipackets, st.ibytes, st.imissed, st.ierrors, st.rx_nombuf);
-			P("    tx %" PRIu64 " packets %" PRIu64 " bytes %" PRIu64 " errors\n",
-			  st.opackets, st.obytes, st.oerrors);
-			for (uint16_t q = 0; q < nq; q++)
-				P("    queue %u rx %" PRIu64 " packets %" PRIu64 " bytes tx %" PRIu64
-				  " packets %" PRIu64 " bytes\n",
-				  q, st.q_ipackets[q], st.q_ibytes[q], st.q_opackets[q],
-				  st.q_obytes[q]);
-			continue;
-		}
-		P("%s{\"nic\": ", json_sep(&first));
-		dps_out_jstr(c->o, dps_nic_name(nics[i]));
-		P(", \"port\": %d, \"driver\": ", p ? p->port_id : -1);
-		dps_out_jstr(c->o, info.driver_name ? info.driver_name : "-");
-		P(", \"device\": ");
-		dps_out_jstr(c->o, dev);
-		P(", \"link\": \"%s\", \"speed\": %u, \"duplex\": \"%s\", \"mtu\": %u, "
-		  "\"mac\": \"%s\", \"rxq\": %u, \"txq\": %u, \"stats\": {\"rx_packets\": %" PRIu64
-		  ", \"rx_bytes\": %" PRIu64 ", \"rx_missed\": %" PRIu64 ", \"rx_errors\": %" PRIu64
-		  ", \"rx_nombuf\": %" PRIu64 ", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64
-		  ", \"tx_errors\": %" PRIu64 "}, \"queues\": [",
-		  link.link_status ? "up" : "down", link.link_speed,
-		  link.link_duplex ? "full" : "half", mtu, mac, p ? p->n_rxq : 0, p ? p->n_txq : 0,
-		  st.ipackets, st.ibytes, st.imissed, st.ierrors, st.rx_nombuf, st.opackets,
-		  st.obytes, st.oerrors);
-		for (uint16_t q = 0; q < nq; q++)
-			P("%s{\"queue\": %u, \"rx_packets\": %" PRIu64 ", \"rx_bytes\": %" PRIu64
-			  ", \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64 "}",
-			  q ? ", " : "", q, st.q_ipackets[q], st.q_ibytes[q], st.q_opackets[q],
-			  st.q_obytes[q]);
-		P("]}");
-	}
-	if (c->json)
-		P("]\n");
-	return 0;
+	return show_per_nic(c, argc, argv, interface_rows);
 }
 
 /*
@@ -637,104 +673,78 @@ cmd_show_interfaces(struct ctl *c, int argc, char **argv)
  * (broadcast, all-nodes, solicited-node groups, temporary endpoints) only with `all`.
  */
 static int
+address_rows(struct ctl *c, struct dps_nic *nic, bool all, bool *first)
+{
+	struct dps_endpoint_info *v;
+	int m = fetch_endpoints(nic, &v);
+	char pfx[64], mac[32], flags[64], prim[16];
+
+	if (m < 0)
+		return ctl_err(c, m, "cannot list addresses of %s: %s", dps_nic_name(nic),
+			       strerror(-m));
+	if (!c->json) {
+		nic_flags(nic, flags, sizeof(flags));
+		P("%u: %s: mtu %u%s\n    link/ether %s\n", dps_nic_id(nic), dps_nic_name(nic),
+		  dps_nic_mtu(nic), flags, dps_mac_fmt(dps_nic_mac(nic)->addr_bytes, mac, sizeof(mac)));
+	}
+	for (int j = 0; j < m; j++) {
+		const struct dps_endpoint_info *e = &v[j];
+		bool internal = !ep_is_configured(e);
+		const char *fam = e->prefix.addr.len == 4 ? "inet" : "inet6";
+
+		if (internal && !all)
+			continue;
+		dps_prefix_fmt(&e->prefix, pfx, sizeof(pfx));
+		snprintf(prim, sizeof(prim), e->primary_index >= 0 ? "%d" : "null", e->primary_index);
+		if (c->json)
+			P("%s{\"nic\": \"%s\", \"address\": \"%s\", \"family\": \"%s\", \"kind\": \"%s\", "
+			  "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": %s, \"internal\": %s}",
+			  json_sep(first), dps_nic_name(nic), pfx, fam, dps_fmt_ep_kind(e->kind),
+			  dps_fmt_peb(e->peb), e->refs, prim, jbool(internal));
+		else if (internal)
+			P("    %s %s %s refs %d\n", fam, pfx, dps_fmt_ep_kind(e->kind), e->refs);
+		else
+			P("    %s %s%s\n", fam, pfx,
+			  e->peb == DPS_PEB_FIRST_PRIMARY   ? " first"
+			  : e->peb == DPS_PEB_NEVER_PRIMARY ? " never"
+							    : "");
+	}
+	free(v);
+	return 0;
+}
+
+static int
 cmd_show_addresses(struct ctl *c, int argc, char **argv)
 {
-	struct dps_nic *nics[DPS_MAX_NICS];
-	bool all = argc > 0 && strcmp(argv[argc - 1], "all") == 0, first = true;
-	int n;
+	return show_per_nic(c, argc, argv, address_rows);
+}
 
-	if (all)
-		argc--;
-	if (argc > 1)
-		return ctl_usage(c);
-	n = select_nics(c, argc ? argv[0] : NULL, nics);
-	if (n < 0)
-		return n;
-	if (c->json)
-		P("[");
-	for (int i = 0; i < n; i++) {
-		struct dps_endpoint_info *v;
-		int m = fetch_endpoints(nics[i], &v);
-		char pfx[64], mac[32], flags[64];
+static int
+range_rows(struct ctl *c, struct dps_nic *nic, bool all, bool *first)
+{
+	struct dps_prefix *v;
+	int m = fetch_ranges(nic, &v);
+	char pfx[64];
 
-		if (m < 0)
-			return ctl_err(c, m, "cannot list addresses of %s: %s",
-				       dps_nic_name(nics[i]), strerror(-m));
-		if (!c->json) {
-			nic_flags(nics[i], flags, sizeof(flags));
-			P("%u: %s: mtu %u%s\n    link/ether %s\n", dps_nic_id(nics[i]),
-			  dps_nic_name(nics[i]), dps_nic_mtu(nics[i]), flags,
-			  dps_mac_fmt(dps_nic_mac(nics[i])->addr_bytes, mac, sizeof(mac)));
-		}
-		for (int j = 0; j < m; j++) {
-			const struct dps_endpoint_info *e = &v[j];
-			bool internal = !ep_is_configured(e);
-
-			if (internal && !all)
-				continue;
-			dps_prefix_fmt(&e->prefix, pfx, sizeof(pfx));
-			if (!c->json) {
-				P("    %s %s", e->prefix.addr.len == 4 ? "inet" : "inet6", pfx);
-				if (internal)
-					P(" %s refs %d", dps_fmt_ep_kind(e->kind), e->refs);
-				else if (e->peb != DPS_PEB_CAN_BE_PRIMARY)
-					P(" %s", e->peb == DPS_PEB_FIRST_PRIMARY ? "first" : "never");
-				P("\n");
-				continue;
-			}
-			P("%s{\"nic\": ", json_sep(&first));
-			dps_out_jstr(c->o, dps_nic_name(nics[i]));
-			P(", \"address\": \"%s\", \"family\": \"%s\", \"kind\": \"%s\", "
-			  "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": ",
-			  pfx, e->prefix.addr.len == 4 ? "inet" : "inet6", dps_fmt_ep_kind(e->kind),
-			  dps_fmt_peb(e->peb), e->refs);
-			if (e->primary_index >= 0)
-				P("%d", e->primary_index);
-			else
-				P("null");
-			P(", \"internal\": %s}", internal ? "true" : "false");
-		}
-		free(v);
+	if (m < 0)
+		return ctl_err(c, m, "cannot list ranges of %s: %s", dps_nic_name(nic),
+			       strerror(-m));
+	for (int j = 0; j < m; j++) {
+		dps_prefix_fmt(&v[j], pfx, sizeof(pfx));
+		if (c->json)
+			P("%s{\"nic\": \"%s\", \"range\": \"%s\"}", json_sep(first),
+			  dps_nic_name(nic), pfx);
+		else
+			P("%s dev %s\n", pfx, dps_nic_name(nic));
 	}
-	if (c->json)
-		P("]\n");
+	free(v);
 	return 0;
 }
 
 static int
 cmd_show_ranges(struct ctl *c, int argc, char **argv)
 {
-	struct dps_nic *nics[DPS_MAX_NICS];
-	int n = select_nics(c, argc ? argv[0] : NULL, nics);
-	bool first = true;
-
-	if (n < 0)
-		return n;
-	if (c->json)
-		P("[");
-	for (int i = 0; i < n; i++) {
-		struct dps_prefix *v;
-		int m = fetch_ranges(nics[i], &v);
-		char pfx[64];
-
-		if (m < 0)
-			return ctl_err(c, m, "cannot list ranges of %s: %s", dps_nic_name(nics[i]),
-				       strerror(-m));
-		for (int j = 0; j < m; j++) {
-			dps_prefix_fmt(&v[j], pfx, sizeof(pfx));
-			if (!c->json) {
-				P("%s dev %s\n", pfx, dps_nic_name(nics[i]));
-				continue;
-			}
-			P("%s{\"nic\": ", json_sep(&first));
-			dps_out_jstr(c->o, dps_nic_name(nics[i]));
-			P(", \"range\": \"%s\"}", pfx);
-		}
-		free(v);
-	}
-	if (c->json)
-		P("]\n");
-	return 0;
+	return show_per_nic(c, argc, argv, range_rows);
 }
 
 static int
@@ -742,34 +752,33 @@ cmd_show_routes(struct ctl *c, int argc, char **argv)
 {
 	struct dps_route_info *v;
 	int n = fetch_routes(c->app->stack, &v);
-	char line[512], pfx[64], gw[INET6_ADDRSTRLEN];
+	char line[512], pfx[64], gw[INET6_ADDRSTRLEN + 2];
 
 	if (n < 0)
 		return ctl_err(c, n, "cannot list routes: %s", strerror(-n));
-	if (c->json)
-		P("[");
+	P("%s", c->json ? "[" : "");
 	for (int i = 0; i < n && !c->o->overflow; i++) {
 		if (!c->json) {
 			P("%s\n", dps_fmt_route(c->app, &v[i], line, sizeof(line)));
 			continue;
 		}
 		P("%s{\"prefix\": \"%s\", \"connected\": %s, \"paths\": [", i ? ", " : "",
-		  dps_prefix_fmt(&v[i].prefix, pfx, sizeof(pfx)),
-		  v[i].connected ? "true" : "false");
+		  dps_prefix_fmt(&v[i].prefix, pfx, sizeof(pfx)), jbool(v[i].connected));
 		for (unsigned int j = 0; j < v[i].n_paths; j++) {
 			const struct dps_nexthop *nh = &v[i].paths[j];
 
-			P("%s{\"nic\": ", j ? ", " : "");
-			dps_out_jstr(c->o, dps_fmt_nic(c->app, nh->nic_id));
-			if (nh->has_gw)
-				P(", \"via\": \"%s\"}", dps_addr_fmt(&nh->gw, gw, sizeof(gw)));
-			else
-				P(", \"via\": null}");
+			strcpy(gw, "null");
+			if (nh->has_gw) {
+				gw[0] = '"';
+				dps_addr_fmt(&nh->gw, gw + 1, sizeof(gw) - 2);
+				strcat(gw, "\"");
+			}
+			P("%s{\"nic\": \"%s\", \"via\": %s}", j ? ", " : "",
+			  dps_fmt_nic(c->app, nh->nic_id), gw);
 		}
 		P("]}");
 	}
-	if (c->json)
-		P("]\n");
+	P("%s", c->json ? "]\n" : "");
 	free(v);
 	return 0;
 }
@@ -779,46 +788,37 @@ cmd_show_neigh(struct ctl *c, int argc, char **argv)
 {
 	struct dps_neigh_info *v;
 	int n = fetch_neigh(c->app->stack, &v);
-	char line[256], a[INET6_ADDRSTRLEN], mac[32];
+	char line[256], a[INET6_ADDRSTRLEN], mac[32] = "null";
 
 	if (n < 0)
 		return ctl_err(c, n, "cannot list neighbours: %s", strerror(-n));
-	if (c->json)
-		P("[");
+	P("%s", c->json ? "[" : "");
 	for (int i = 0; i < n; i++) {
 		if (!c->json) {
 			P("%s\n", dps_fmt_neigh(c->app, &v[i], line, sizeof(line)));
 			continue;
 		}
-		P("%s{\"address\": \"%s\", \"mac\": ", i ? ", " : "",
-		  dps_addr_fmt(&v[i].addr, a, sizeof(a)));
 		if (dps_neigh_has_mac(&v[i]))
-			P("\"%s\"", dps_mac_fmt(v[i].mac.addr_bytes, mac, sizeof(mac)));
+			snprintf(mac, sizeof(mac), "\"%s\"",
+				 dps_mac_fmt(v[i].mac.addr_bytes, line, sizeof(line)));
 		else
-			P("null");
-		P(", \"nic\": ");
-		dps_out_jstr(c->o, dps_fmt_nic(c->app, v[i].nic_id));
-		P(", \"state\": \"%s\", \"queued\": %u, \"age_ms\": %" PRIu64 "}",
-		  dps_fmt_neigh_state(v[i].state), v[i].queued, v[i].age_ms);
+			strcpy(mac, "null");
+		P("%s{\"address\": \"%s\", \"mac\": %s, \"nic\": \"%s\", \"state\": \"%s\", "
+		  "\"queued\": %u, \"age_ms\": %" PRIu64 "}",
+		  i ? ", " : "", dps_addr_fmt(&v[i].addr, a, sizeof(a)), mac,
+		  dps_fmt_nic(c->app, v[i].nic_id), dps_fmt_neigh_state(v[i].state), v[i].queued,
+		  v[i].age_ms);
 	}
-	if (c->json)
-		P("]\n");
+	P("%s", c->json ? "]\n" : "");
 	free(v);
 	return 0;
 }
 
-static void
-json_counters(struct ctl *c, const uint64_t *v)
-{
-	P("{");
-	for (int i = 0; i < DPS_CNT_MAX; i++)
-		P("%s\"%s\": %" PRIu64, i ? ", " : "", dps_counter_names[i], v[i]);
-	P("}");
-}
-
 /*
  * show stats [NIC] [all]. One NIC: its counters. No NIC: the sum and each NIC as columns
- * (tables list the non-zero rows unless `all`); JSON gives the sum.
+ * (tables list the non-zero rows unless `all`). JSON: one flat object, the NIC's or the sum
+ * (one value per counter, so that a reader summing every value of a name, as the test
+ * harness does, counts each packet once; per NIC: `show stats NIC`).
  */
 static int
 cmd_show_stats(struct ctl *c, int argc, char **argv)
@@ -826,10 +826,9 @@ cmd_show_stats(struct ctl *c, int argc, char **argv)
 	uint64_t cnt[DPS_MAX_NICS + 1][DPS_CNT_MAX];
 	struct dps_nic *nics[DPS_MAX_NICS];
 	bool all = argc > 0 && strcmp(argv[argc - 1], "all") == 0;
-	int n;
+	int n, s;
 
-	if (all)
-		argc--;
+	argc -= all;
 	if (argc > 1)
 		return ctl_usage(c);
 	n = select_nics(c, argc ? argv[0] : NULL, nics);
@@ -837,36 +836,27 @@ cmd_show_stats(struct ctl *c, int argc, char **argv)
 		return n;
 	for (int i = 0; i < n; i++)
 		dps_app_counters(c->app, dps_nic_id(nics[i]), cnt[i]);
-	if (argc == 1) {
-		if (c->json) {
-			json_counters(c, cnt[0]);
-			P("\n");
-			return 0;
-		}
-		for (int j = 0; j < DPS_CNT_MAX; j++)
-			if (all || cnt[0][j] != 0)
-				P("%-40s %" PRIu64 "\n", dps_counter_names[j], cnt[0][j]);
-		return 0;
-	}
-	dps_app_counters(c->app, -1, cnt[n]);
-	/*
-	 * JSON: the sum only, one value per counter, so that a reader summing every value of a
-	 * name (the test harness) counts each packet once; per NIC: `show stats NIC`.
-	 */
+	/* s: the column JSON and the one-NIC table print (that NIC's, or the sum). */
+	s = argc == 1 ? 0 : n;
+	if (argc == 0)
+		dps_app_counters(c->app, -1, cnt[n]);
 	if (c->json) {
-		json_counters(c, cnt[n]);
-		P("\n");
+		for (int j = 0; j < DPS_CNT_MAX; j++)
+			P("%s\"%s\": %" PRIu64, j ? ", " : "{", dps_counter_names[j], cnt[s][j]);
+		P("}\n");
 		return 0;
 	}
-	P("%-40s %12s", "COUNTER", "TOTAL");
-	for (int i = 0; i < n; i++)
-		P(" %12s", dps_nic_name(nics[i]));
-	P("\n");
-	for (int j = 0; j < DPS_CNT_MAX; j++) {
-		if (!all && cnt[n][j] == 0)
-			continue;
-		P("%-40s %12" PRIu64, dps_counter_names[j], cnt[n][j]);
+	if (argc == 0) {
+		P("%-40s %12s", "COUNTER", "TOTAL");
 		for (int i = 0; i < n; i++)
+			P(" %12s", dps_nic_name(nics[i]));
+		P("\n");
+	}
+	for (int j = 0; j < DPS_CNT_MAX; j++) {
+		if (!all && cnt[s][j] == 0)
+			continue;
+		P("%-40s %*" PRIu64, dps_counter_names[j], argc ? 0 : 12, cnt[s][j]);
+		for (int i = 0; argc == 0 && i < n; i++)
 			P(" %12" PRIu64, cnt[i][j]);
 		P("\n");
 	}
@@ -998,30 +988,41 @@ running_config(struct ctl *c)
 	return 0;
 }
 
+/*
+ * Replace the text reply so far by one JSON value: {"key": "the text"}, or with key NULL an
+ * array of its lines (complete). A script can then save or read it as it is.
+ */
+static int
+text_to_json(struct ctl *c, const char *key)
+{
+	char *text = c->o->overflow ? NULL : strndup(c->o->buf, c->o->len), *save = NULL;
+	bool first = true;
+
+	if (c->o->overflow)
+		return 0;
+	if (text == NULL)
+		return ctl_err(c, -ENOMEM, "out of memory");
+	dps_out_reset(c->o);
+	if (key != NULL) {
+		P("{\"%s\": ", key);
+		dps_out_jstr(c->o, text);
+	}
+	for (char *t = key ? NULL : strtok_r(text, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+		P("%s", first ? "[" : ", ");
+		dps_out_jstr(c->o, t);
+		first = false;
+	}
+	P("%s\n", key ? "}" : first ? "[]" : "]");
+	free(text);
+	return 0;
+}
+
 static int
 cmd_show_running_config(struct ctl *c, int argc, char **argv)
 {
-	bool json = c->json;
-	int rc;
+	int rc = running_config(c);
 
-	if (!json)
-		return running_config(c);
-	/* JSON: the same text as one string, so a script can save it as it is. */
-	c->json = false;
-	rc = running_config(c);
-	c->json = true;
-	if (rc == 0 && !c->o->overflow) {
-		char *text = strndup(c->o->buf, c->o->len);
-
-		if (text == NULL)
-			return ctl_err(c, -ENOMEM, "out of memory");
-		dps_out_reset(c->o);
-		P("{\"config\": ");
-		dps_out_jstr(c->o, text);
-		P("}\n");
-		free(text);
-	}
-	return rc;
+	return rc == 0 && c->json ? text_to_json(c, "config") : rc;
 }
 
 /* save FILE: show running-config into FILE, through a temporary file renamed over it. */
@@ -1029,15 +1030,12 @@ static int
 cmd_save(struct ctl *c, int argc, char **argv)
 {
 	char tmp[4096];
-	bool json = c->json;
 	FILE *f;
 	int rc;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", argv[0]) >= (int)sizeof(tmp))
 		return ctl_err(c, -ENAMETOOLONG, "%s: %s", argv[0], strerror(ENAMETOOLONG));
-	c->json = false;
 	rc = running_config(c);
-	c->json = json;
 	if (rc != 0)
 		return rc;
 	if (c->o->overflow)
@@ -1045,24 +1043,15 @@ cmd_save(struct ctl *c, int argc, char **argv)
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		return ctl_err(c, -errno, "%s: %s", tmp, strerror(errno));
-	if (fwrite(c->o->buf, 1, c->o->len, f) != c->o->len || fclose(f) != 0) {
-		rc = -errno;
-		unlink(tmp);
-		return ctl_err(c, rc, "%s: %s", tmp, strerror(-rc));
-	}
-	if (rename(tmp, argv[0]) != 0) {
+	if (fwrite(c->o->buf, 1, c->o->len, f) != c->o->len || fclose(f) != 0 ||
+	    rename(tmp, argv[0]) != 0) {
 		rc = -errno;
 		unlink(tmp);
 		return ctl_err(c, rc, "%s: %s", argv[0], strerror(-rc));
 	}
 	dps_out_reset(c->o);
-	if (c->json)
-		P("{\"saved\": ");
-	if (c->json) {
-		dps_out_jstr(c->o, argv[0]);
-		P("}\n");
-	}
-	return 0;
+	P("%s", c->json ? argv[0] : "");
+	return c->json ? text_to_json(c, "saved") : 0;
 }
 
 /* ---- addresses and ranges ---- */
@@ -1753,19 +1742,22 @@ dps_ctl_commands(unsigned int *n)
 	return ctl_cmds;
 }
 
-/* The i-th word of a command name (words are separated by one space), length in *len. */
+/*
+ * The i-th word of a command name or an argument spec (words are separated by one space;
+ * "[via GW]" is two: "[via" and "GW]"), length in *len; NULL when there is none.
+ */
 static const char *
-name_word(const char *name, int i, size_t *len)
+nth_word(const char *s, int i, size_t *len)
 {
-	for (; i > 0 && name != NULL; i--) {
-		name = strchr(name, ' ');
-		if (name != NULL)
-			name++;
+	for (; i > 0 && s != NULL; i--) {
+		s = strchr(s, ' ');
+		if (s != NULL)
+			s++;
 	}
-	if (name == NULL)
+	if (s == NULL)
 		return NULL;
-	*len = strcspn(name, " ");
-	return name;
+	*len = strcspn(s, " ");
+	return *len ? s : NULL;
 }
 
 static int
@@ -1813,7 +1805,7 @@ static bool
 word_matches(const struct dps_ctl_cmd *cmd, int w, const char *arg, bool *exact)
 {
 	size_t len, alen = strlen(arg);
-	const char *nw = name_word(cmd->name, w, &len);
+	const char *nw = nth_word(cmd->name, w, &len);
 
 	if (nw == NULL || alen > len || strncmp(nw, arg, alen) != 0)
 		return false;
@@ -1935,22 +1927,6 @@ complete_spec_word(struct ctl *c, const char *w, size_t len, const char *prefix)
 			P("%s\n", t);
 }
 
-/* The i-th word of an argument spec ("[via GW]" is two words: "[via" and "GW]"). */
-static const char *
-spec_word(const char *spec, int i, size_t *len)
-{
-	const char *p = spec;
-
-	for (; i > 0; i--) {
-		p = strchr(p, ' ');
-		if (p == NULL)
-			return NULL;
-		p++;
-	}
-	*len = strcspn(p, " ");
-	return *len ? p : NULL;
-}
-
 /*
  * complete WORDS...: one candidate a line for the last word (an empty last word, written as
  * a trailing space by the shell, is passed as the word ""). Command names first, then the
@@ -1974,7 +1950,7 @@ complete_words(struct ctl *c, int argc, char **argv)
 
 			for (int k = 0; fits && k < nw; k++)
 				fits = word_matches(&ctl_cmds[i], k, argv[k], &e);
-			sw = fits ? name_word(ctl_cmds[i].name, nw, &len) : NULL;
+			sw = fits ? nth_word(ctl_cmds[i].name, nw, &len) : NULL;
 			if (sw == NULL || (prev != NULL && prevlen == len && !strncmp(prev, sw, len)))
 				continue;
 			P("%.*s\n", (int)len, sw);
@@ -1985,7 +1961,7 @@ complete_words(struct ctl *c, int argc, char **argv)
 	}
 	nargs = nw - used;
 	/* After a keyword (via, dev, lladdr...) the spec word that follows it. */
-	for (int i = 0; nargs > 0 && (sw = spec_word(m[0]->args, i, &len)) != NULL; i++) {
+	for (int i = 0; nargs > 0 && (sw = nth_word(m[0]->args, i, &len)) != NULL; i++) {
 		const char *kw = argv[nw - 1];
 
 		if (*sw == '[') {
@@ -1993,13 +1969,13 @@ complete_words(struct ctl *c, int argc, char **argv)
 			len--;
 		}
 		if (len == strlen(kw) && strncmp(sw, kw, len) == 0) {
-			sw = spec_word(m[0]->args, i + 1, &len);
+			sw = nth_word(m[0]->args, i + 1, &len);
 			if (sw != NULL)
 				complete_spec_word(c, sw, len, last);
 			return 0;
 		}
 	}
-	sw = spec_word(m[0]->args, nargs, &len);
+	sw = nth_word(m[0]->args, nargs, &len);
 	if (sw != NULL)
 		complete_spec_word(c, sw, len, last);
 	return 0;
@@ -2009,24 +1985,8 @@ complete_words(struct ctl *c, int argc, char **argv)
 static int
 cmd_complete(struct ctl *c, int argc, char **argv)
 {
-	char *text, *save = NULL;
-	bool first = true;
-
 	complete_words(c, argc, argv);
-	if (!c->json || c->o->overflow)
-		return 0;
-	text = strndup(c->o->buf, c->o->len);
-	if (text == NULL)
-		return ctl_err(c, -ENOMEM, "out of memory");
-	dps_out_reset(c->o);
-	P("[");
-	for (char *t = strtok_r(text, "\n", &save); t != NULL; t = strtok_r(NULL, "\n", &save)) {
-		P("%s", json_sep(&first));
-		dps_out_jstr(c->o, t);
-	}
-	P("]\n");
-	free(text);
-	return 0;
+	return c->json ? text_to_json(c, NULL) : 0;
 }
 
 /* ---- dispatch ---- */
@@ -2059,18 +2019,18 @@ ctl_dispatch(struct ctl *c, int argc, char **argv)
 	if (n > 1) {
 		char list[512];
 		size_t off = 0, len = 0, l0 = 0;
-		const char *w0 = name_word(m[0]->name, used - 1, &l0);
+		const char *w0 = nth_word(m[0]->name, used - 1, &l0);
 		bool same = true;
 
 		/* "show": every candidate goes on from the same words, so it is incomplete. */
 		for (int i = 0; i < n; i++) {
-			const char *wi = name_word(m[i]->name, used - 1, &len);
+			const char *wi = nth_word(m[i]->name, used - 1, &len);
 
 			same &= wi != NULL && w0 != NULL && len == l0 && !strncmp(wi, w0, len);
 		}
 		list[0] = '\0';
 		for (int i = 0; i < n && off < sizeof(list); i++) {
-			const char *nw = same ? name_word(m[i]->name, used, &len) : m[i]->name;
+			const char *nw = same ? nth_word(m[i]->name, used, &len) : m[i]->name;
 
 			if (!same)
 				len = strlen(nw);

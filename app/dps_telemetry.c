@@ -199,21 +199,15 @@ tel_nic_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* A capped list as lines: one query and one formatter per type (dps_cmd.h). */
-struct tel_list {
-	size_t size;
-	int (*list)(struct dps_stack *s, void *v, int max);
-	char *(*fmt)(struct dps_app *app, const void *e, char *buf, size_t len);
-	const char *key;
-};
-
+/* A capped list as lines: one query (dps_list_query) and one formatter per type (dps_cmd.h). */
 static int
-tel_lines(struct dps_app *app, struct rte_tel_data *d, const struct tel_list *l)
+tel_lines(struct dps_app *app, struct rte_tel_data *d, enum dps_list k, const char *key)
 {
-	char *v = malloc(TEL_LIST_MAX * l->size);
+	size_t size = k == DPS_LIST_ROUTES ? sizeof(struct dps_route_info)
+					   : sizeof(struct dps_neigh_info);
+	char *v = malloc(TEL_LIST_MAX * size), val[RTE_TEL_MAX_STRING_LEN];
 	struct rte_tel_data *r = tel_array(RTE_TEL_STRING_VAL);
-	char val[RTE_TEL_MAX_STRING_LEN];
-	int n = v != NULL && r != NULL ? l->list(app->stack, v, TEL_LIST_MAX) : -ENOMEM;
+	int n = v != NULL && r != NULL ? dps_list_query(app->stack, k, v, TEL_LIST_MAX) : -ENOMEM;
 
 	if (n < 0) {
 		rte_tel_data_free(r);
@@ -223,43 +217,20 @@ tel_lines(struct dps_app *app, struct rte_tel_data *d, const struct tel_list *l)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "total", n);
 	for (int i = 0; i < RTE_MIN(n, TEL_LIST_MAX); i++)
-		rte_tel_data_add_array_string(r, l->fmt(app, v + (size_t)i * l->size, val, sizeof(val)));
+		rte_tel_data_add_array_string(
+			r, k == DPS_LIST_ROUTES
+				   ? dps_fmt_route(app, (void *)(v + i * size), val, sizeof(val))
+				   : dps_fmt_neigh(app, (void *)(v + i * size), val, sizeof(val)));
 	free(v);
-	rte_tel_data_add_dict_container(d, l->key, r, 0);
+	rte_tel_data_add_dict_container(d, key, r, 0);
 	return 0;
-}
-
-static int
-q_routes(struct dps_stack *s, void *v, int max)
-{
-	return dps_route_list(s, v, max);
-}
-
-static int
-q_neigh(struct dps_stack *s, void *v, int max)
-{
-	return dps_neigh_list(s, v, max);
-}
-
-static char *
-f_route(struct dps_app *app, const void *e, char *buf, size_t len)
-{
-	return dps_fmt_route(app, e, buf, len);
-}
-
-static char *
-f_neigh(struct dps_app *app, const void *e, char *buf, size_t len)
-{
-	return dps_fmt_neigh(app, e, buf, len);
 }
 
 /* /dpstack/routes: {"total": N, "routes": [`show routes` lines], "ipv4": N4, "ipv6": N6} */
 static int
 tel_routes_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 {
-	static const struct tel_list l = {sizeof(struct dps_route_info), q_routes, f_route,
-					  "routes"};
-	int rc = tel_lines(app, d, &l);
+	int rc = tel_lines(app, d, DPS_LIST_ROUTES, "routes");
 
 	if (rc == 0) {
 		rte_tel_data_add_dict_int(d, "ipv4", (int)dps_route_count(app->stack, 4));
@@ -272,10 +243,7 @@ tel_routes_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 static int
 tel_neigh_held(struct dps_app *app, const char *params, struct rte_tel_data *d)
 {
-	static const struct tel_list l = {sizeof(struct dps_neigh_info), q_neigh, f_neigh,
-					  "entries"};
-
-	return tel_lines(app, d, &l);
+	return tel_lines(app, d, DPS_LIST_NEIGH, "entries");
 }
 
 #define TEL_GUARDED(fn)                                                                            \
