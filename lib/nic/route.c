@@ -60,6 +60,7 @@ struct dps_route_table {
 	uint32_t count;
 	uint8_t addr_len;
 	bool ready;
+	uint32_t fib6_gen; /* IPv6 copies created: unique names for rebuilt copies */
 };
 
 /* IPv6 FIB miss value: never a route id (2-byte trie next hops hold 0 .. 2^15-1). */
@@ -144,6 +145,25 @@ clamp_u32(uint32_t v, uint32_t lo, uint32_t hi)
 	return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* A new, empty IPv6 FIB copy, named uniquely (a rebuilt copy lives beside the old one). */
+static struct rte_fib6 *
+fib6_new(struct dps_route_table *t)
+{
+	struct rte_fib6_conf fc = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = DPS_RT6_MISS,
+		.max_routes = (int)t->cap,
+		.trie = {
+			.nh_sz = RTE_FIB6_TRIE_2B,
+			.num_tbl8 = clamp_u32(t->cap / 4, 1024, 65536),
+		},
+	};
+	char name[64];
+
+	snprintf(name, sizeof(name), "r6%u_%" PRIxPTR, t->fib6_gen++, (uintptr_t)t);
+	return rte_fib6_create(name, dps_stack_priv(t->s)->socket_id, &fc);
+}
+
 /*
  * Create the big tables on the first route of a family: a stack that never routes (most unit
  * tests, a host-only configuration) does not pay ~100 MB per family.
@@ -192,19 +212,8 @@ table_ready_locked(struct dps_route_table *t)
 		}
 		__atomic_store_n(&t->lpm, lpm, __ATOMIC_RELEASE);
 	} else {
-		struct rte_fib6_conf fc = {
-			.type = RTE_FIB6_TRIE,
-			.default_nh = DPS_RT6_MISS,
-			.max_routes = (int)t->cap,
-			.trie = {
-				.nh_sz = RTE_FIB6_TRIE_2B,
-				.num_tbl8 = clamp_u32(t->cap / 4, 1024, 65536),
-			},
-		};
-
 		for (unsigned int i = 0; i < 2; i++) {
-			snprintf(name, sizeof(name), "r6%u_%" PRIxPTR, i, (uintptr_t)t);
-			t->fib6[i] = rte_fib6_create(name, dps_stack_priv(s)->socket_id, &fc);
+			t->fib6[i] = fib6_new(t);
 			if (t->fib6[i] == NULL)
 				goto fail;
 		}
@@ -271,9 +280,60 @@ rt_synchronize(struct dps_route_table *t)
 	 * for may need this very CPU to reach its quiescent state.
 	 */
 	uint64_t token = rte_rcu_qsbr_start(t->s->qsbr);
+	unsigned int spins = 0;
 
-	while (rte_rcu_qsbr_check(t->s->qsbr, token, false) != 1)
-		sched_yield();
+	/*
+	 * Running readers pass a quiescent state within microseconds: poll that long first. A
+	 * yield on a busy machine gives the CPU away for a whole time slice of every other
+	 * runnable thread, which made each route change cost milliseconds.
+	 */
+	while (rte_rcu_qsbr_check(t->s->qsbr, token, false) != 1) {
+		if (++spins < 4096)
+			rte_pause();
+		else
+			sched_yield();
+	}
+}
+
+/*
+ * Replace the unpublished IPv6 copy fib6[i] by a fresh one holding every route of the table.
+ * DPDK 22.11's trie reserves tbl8 groups for a prefix longer than /24 on add, but on delete
+ * finds the prefix itself as its own cover and releases nothing: every add/delete cycle of,
+ * say, a /64 leaks five reservations until rte_fib6_add() fails with -ENOSPC on a near-empty
+ * table. A fresh copy counts only what its routes need. No reader is in fib6[i]: it is the
+ * idle copy, unpublished for at least a grace period. Returns 0 or -ENOSPC / -ENOMEM (the old
+ * copy then stays).
+ */
+static int
+fib6_rebuild_locked(struct dps_route_table *t, unsigned int i)
+{
+	struct rte_fib6 *f = fib6_new(t);
+
+	if (f == NULL)
+		return -ENOMEM;
+	for (uint32_t id = 0; id < t->cap; id++) {
+		if (!t->rec[id].used)
+			continue;
+		if (rte_fib6_add(f, t->rec[id].prefix.addr.b, t->rec[id].prefix.plen, id) < 0) {
+			rte_fib6_free(f);
+			return -ENOSPC;
+		}
+	}
+	rte_fib6_free(t->fib6[i]);
+	t->fib6[i] = f;
+	return 0;
+}
+
+/* rte_fib6_add() on the unpublished copy i, rebuilt once if its reservations ran out. */
+static int
+fib6_add_idle_locked(struct dps_route_table *t, unsigned int i, const struct dps_prefix *p,
+		     uint32_t id)
+{
+	int ret = rte_fib6_add(t->fib6[i], p->addr.b, p->plen, id);
+
+	if (ret == -ENOSPC && fib6_rebuild_locked(t, i) == 0)
+		ret = rte_fib6_add(t->fib6[i], p->addr.b, p->plen, id);
+	return ret;
 }
 
 static int
@@ -295,15 +355,17 @@ fib_add_locked(struct dps_route_table *t, const struct dps_prefix *p, uint32_t i
 		}
 		return ret;
 	} else {
-		struct rte_fib6 *idle = t->pub == t->fib6[0] ? t->fib6[1] : t->fib6[0];
-		struct rte_fib6 *old = t->pub;
+		unsigned int ii = t->pub == t->fib6[0] ? 1 : 0;
+		struct rte_fib6 *idle, *old;
 
-		ret = rte_fib6_add(idle, p->addr.b, p->plen, id);
+		ret = fib6_add_idle_locked(t, ii, p, id);
 		if (ret < 0)
 			return ret;
+		idle = t->fib6[ii];
 		__atomic_store_n(&t->pub, idle, __ATOMIC_RELEASE);
 		rt_synchronize(t);
-		ret = rte_fib6_add(old, p->addr.b, p->plen, id);
+		ret = fib6_add_idle_locked(t, ii ^ 1, p, id);
+		old = t->fib6[ii ^ 1];
 		if (ret < 0) {
 			/* Both copies had the same history, so this cannot differ; undo anyway. */
 			rte_fib6_delete(idle, p->addr.b, p->plen);
