@@ -167,10 +167,11 @@ dps_neigh_create(struct dps_stack *s)
 	/* Many data-path producers, one consumer: the control thread. */
 	snprintf(name, sizeof(name), "nl_%" PRIxPTR, (uintptr_t)t);
 	t->learn = rte_ring_create_elem(name, sizeof(struct dps_neigh_msg), DPS_NEIGH_LEARN_RING,
-					dps_stack_priv(s)->socket_id, RING_F_SC_DEQ);
+					dps_stack_priv(s)->socket_id, RING_F_MP_RTS_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "nr_%" PRIxPTR, (uintptr_t)t);
 	t->resolve = rte_ring_create_elem(name, sizeof(struct dps_neigh_msg),
-					  DPS_NEIGH_RESOLVE_RING, dps_stack_priv(s)->socket_id, RING_F_SC_DEQ);
+					  DPS_NEIGH_RESOLVE_RING, dps_stack_priv(s)->socket_id,
+					  RING_F_MP_RTS_ENQ | RING_F_SC_DEQ);
 	dps_stack_priv(s)->neigh = t;
 	if (t->hash == NULL || t->learn == NULL || t->resolve == NULL) {
 		dps_neigh_free(s);
@@ -262,7 +263,7 @@ static inline bool
 post(struct rte_ring *r, const struct dps_neigh_msg *msg)
 {
 	/* An atomic enqueue: only on these slow paths (new neighbours, misses, first use). */
-	return rte_ring_mp_enqueue_elem(r, (void *)(uintptr_t)msg, sizeof(*msg)) == 0;
+	return rte_ring_enqueue_elem(r, (void *)(uintptr_t)msg, sizeof(*msg)) == 0;
 }
 
 static inline void
