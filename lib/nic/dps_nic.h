@@ -279,6 +279,16 @@ void dps_stack_synchronize(struct dps_stack *s);
 void dps_stack_defer_free_locked(struct dps_stack *s, void (*fn)(void *arg), void *arg);
 
 /**
+ * Deferred frees taken by dps_stack_defer_free_locked() and not run yet (tests: 0 after
+ * dps_stack_synchronize(), whatever ran before: nothing is lost in the queue).
+ *
+ * @param s  the stack
+ * @return the count.
+ * @threadsafety Takes the writer lock.
+ */
+uint64_t dps_stack_deferred_pending(struct dps_stack *s);
+
+/**
  * Tests: make the next n allocations of a NIC's primary-address snapshot fail, as if memory
  * ran out (the rebuild must then never leave a snapshot naming a removed endpoint).
  *

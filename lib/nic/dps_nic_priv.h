@@ -91,6 +91,8 @@ struct dps_stack_priv {
 	/* writer side */
 	pthread_mutex_t lock;
 	struct rte_rcu_qsbr_dq *dq;
+	uint64_t deferred_queued; /**< deferred frees taken (writer lock) */
+	uint64_t deferred_run;    /**< deferred frees run (writer lock) */
 	int64_t live_endpoints; /**< atomic */
 	uint64_t ep_seq;
 	int socket_id;

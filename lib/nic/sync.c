@@ -22,11 +22,12 @@ struct dps_deferred {
 static void
 dq_free_cb(void *p, void *e, unsigned int n)
 {
+	struct dps_stack_priv *s = p;
 	struct dps_deferred *d = e;
 
-	RTE_SET_USED(p);
 	for (unsigned int i = 0; i < n; i++)
 		d[i].fn(d[i].arg);
+	s->deferred_run += n;
 }
 
 #define DPS_DQ_SIZE 65536
@@ -116,6 +117,7 @@ dps_stack_defer_free_locked(struct dps_stack *s, void (*fn)(void *arg), void *ar
 	struct rte_rcu_qsbr_dq *dq = dps_stack_priv(s)->dq;
 	struct dps_deferred d = {.fn = fn, .arg = arg};
 
+	dps_stack_priv(s)->deferred_queued++;
 	if (rte_rcu_qsbr_dq_enqueue(dq, &d) == 0)
 		return;
 	/* Full even after its own reclaim: wait for the readers, then everything can go. */
@@ -125,7 +127,20 @@ dps_stack_defer_free_locked(struct dps_stack *s, void (*fn)(void *arg), void *ar
 		/* Cannot happen with an empty queue; the grace period has passed anyway. */
 		rte_rcu_qsbr_synchronize(s->qsbr, RTE_QSBR_THRID_INVALID);
 		fn(arg);
+		dps_stack_priv(s)->deferred_run++;
 	}
+}
+
+uint64_t
+dps_stack_deferred_pending(struct dps_stack *s)
+{
+	struct dps_stack_priv *sp = dps_stack_priv(s);
+	uint64_t n;
+
+	dps_stack_lock(s);
+	n = sp->deferred_queued - sp->deferred_run;
+	dps_stack_unlock(s);
+	return n;
 }
 
 unsigned int
