@@ -80,6 +80,15 @@ arp_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/*
+	 * 255.255.255.255 is local (every NIC holds it, RFC 1122 3.3.6) but names no host: an
+	 * ARP asking for it asks nobody (RFC 826 answers for our protocol addresses only).
+	 */
+	if (a.arp_data.arp_tip == RTE_BE32(UINT32_MAX)) {
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_ARP_NOT_FOR_US);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	spa_zero = dps_ip4_is_zero((const uint8_t *)&a.arp_data.arp_sip);
 	dps_addr4(&sender, &a.arp_data.arp_sip);
 	/*

@@ -386,6 +386,12 @@ dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 		ndp_na_input(ctx, info, m, hlim);
 		return;
 	default:
+		/* RFC 4443 2.4(a): an error message of unknown type (0-127) goes to the upper layer. */
+		if (h[0] < 128 && info->l4_len >= ICMP6_HLEN &&
+		    dps_mbuf_copy(m, info->l4_off, ICMP6_HLEN, h) == 0) {
+			icmp6_error_input(ctx, info, m, h);
+			return;
+		}
 		/*
 		 * Router discovery, redirects, MLD: not used by this stack. RFC 4443
 		 * 2.4(b): unknown informational messages are silently discarded.

@@ -45,8 +45,12 @@ udp_validate(struct dps_ctx *ctx, const struct dps_pktinfo *info, struct rte_mbu
 		dps_cnt_inc(ctx, info->nic->id, DPS_CNT_UDP_CHECKSUM_ERRORS);
 		return -EBADMSG;
 	}
-	ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-	if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD && ulen == info->l4_len)
+	/*
+	 * The PMD's verdict covers the whole IP payload: it says nothing about a datagram
+	 * shorter than that (its checksum covers the UDP length only), so check those here.
+	 */
+	ck = ulen == info->l4_len ? m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK : 0;
+	if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		return 0;
 	/* RFC 1122 4.1.3.4: a datagram with a bad checksum is silently discarded. */
 	if (ck == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
