@@ -65,6 +65,7 @@ class Case:
     forget: tuple = ()          # (address, port) learned by the case
     absent: tuple = ()          # addresses that must not be neighbours afterwards
     linux_wait: float = 0       # linux_ref.py pauses first (Linux's route-error bucket)
+    settle: float = 0           # seconds to wait after the markers (timers: reassembly)
     deviation: Optional[Deviation] = None
     linux_resolves: bool = False  # Linux resolves the reply's destination first: its ARP
                                   # requests / NS are not compared
@@ -450,13 +451,23 @@ case("ipv4_total_length_below_ihl", "RFC 791 3.1 (Total Length >= header)",
 case("ipv4_bad_header_checksum", "RFC 791 3.1, RFC 1122 3.2.1.2 (MUST verify)",
      to_us4(ping4(10), chksum=0x1234), [],
      {"ipv4.bad_checksum": 1, "malformed_rcvd": 1})
-case("ipv4_more_fragments", "RFC 791 3.2 (fragment: no reassembly, dropped)",
-     to_us4(ping4(11), flags="MF"), [],
-     {"ipv4.fragments_dropped": 1},
-     note="dpstack does not reassemble (docs/protocols.md); Linux waits for the rest")
-case("ipv4_later_fragment", "RFC 791 3.2 (offset > 0)",
-     to_us4(Raw(b"x" * 16), frag=10, proto=1), [],
-     {"ipv4.fragments_dropped": 1})
+# Fragments (reassembly_timeout_ms = 500 in net.py; Linux's ipfrag_time = 1 s).
+whole = to_us4(ICMP(type=8, id=0x4100, seq=1) / (DATA * 4), id=0x7701)
+body = bytes(parsed(whole)[IP].payload)
+first = eth_in() / ip4(id=0x7701, flags="MF", frag=0, proto=1) / Raw(body[:24])
+later = eth_in() / ip4(id=0x7701, frag=3, proto=1) / Raw(body[24:])
+case("ipv4_fragments_reassembled", "RFC 791 3.2 (reassembly), RFC 1122 3.3.2",
+     [(0, first), (0, later)], [echo4_reply(whole)],
+     dict(ECHO4, **{"ipv4.fragments_received": 2, "ipv4.reassembled": 1}), linux_ignore=("IP.id", "IP.flags"))
+case("ipv4_fragments_out_of_order", "RFC 791 3.2 (any order)",
+     [(0, later), (0, first)], [echo4_reply(whole)],
+     dict(ECHO4, **{"ipv4.fragments_received": 2, "ipv4.reassembled": 1}), linux_ignore=("IP.id", "IP.flags"))
+case("ipv4_first_fragment_times_out", "RFC 1122 3.3.2, RFC 792 (time exceeded code 1)",
+     first, [icmp4_error(first, 11, 1)],
+     err4(**{"ipv4.fragments_received": 1, "ipv4.frag_timeout": 1}),
+     linux_ignore=ORIG4 + ("IP.tos",), settle=0.6)
+case("ipv4_later_fragment_times_out", "RFC 1122 3.3.2 (no error without the first fragment)",
+     later, [], {"ipv4.fragments_received": 1, "ipv4.frag_timeout": 1}, settle=0.6)
 req = to_us4(Raw(b"\x01" * 20), proto=99)
 case("ipv4_unknown_protocol", "RFC 1122 3.2.2.1 (protocol unreachable), RFC 792",
      req, [icmp4_error(req, 3, 2)],
@@ -498,7 +509,7 @@ case("icmp_unknown_type", "RFC 1122 3.2.2 (unknown type: silently discarded)",
      {"icmp.other_received": 1})
 case("icmp_echo_reply_unsolicited", "RFC 792 (echo reply: nothing to answer)",
      to_us4(ICMP(type=0, id=7, seq=7) / DATA), [],
-     {"icmp.other_received": 1})
+     {"icmp.echo_replies_received": 1})
 case("icmp_redirect_ignored", "RFC 1812 4.3.3.2 (a router ignores redirects)",
      to_us4(ICMP(type=5, code=1, gw="192.0.2.3") /
             bytes(IP(src=US4[0], dst=ROUTED4) / UDP(sport=1, dport=2))), [],
@@ -759,10 +770,23 @@ case("ipv6_routing_type0", "RFC 5095 3 (type 0 is an unrecognised type)",
 req = to_us6(IPv6ExtHdrFragment(m=0, offset=0, id=7) / ping6(67))
 case("ipv6_atomic_fragment", "RFC 6946 (offset 0, M clear: the whole packet)",
      req, [echo6_reply(req)], ECHO6, linux_ignore=ORIG6)
-case("ipv6_fragment_dropped", "RFC 8200 4.5 (no reassembly: dropped)",
-     to_us6(IPv6ExtHdrFragment(m=1, offset=0, id=8) / ping6(68)), [],
-     {"ipv6.fragments_dropped": 1},
-     note="dpstack does not reassemble (docs/protocols.md); Linux waits for the rest")
+whole6 = to_us6(ping6(68, data=DATA * 4))
+body6 = bytes(parsed(whole6)[IPv6].payload)
+first6 = eth_in() / ip6(nh=44) / IPv6ExtHdrFragment(nh=58, m=1, offset=0, id=0x88) / Raw(body6[:24])
+later6 = eth_in() / ip6(nh=44) / IPv6ExtHdrFragment(nh=58, m=0, offset=3, id=0x88) / Raw(body6[24:])
+case("ipv6_fragments_reassembled", "RFC 8200 4.5 (reassembly)",
+     [(0, first6), (0, later6)], [echo6_reply(whole6)],
+     dict(ECHO6, **{"ipv6.fragments_received": 2, "ipv6.reassembled": 1}), linux_ignore=ORIG6)
+case("ipv6_first_fragment_times_out", "RFC 8200 4.5 (time exceeded code 1, first fragment quoted)",
+     first6, [icmp6_error(first6, ICMPv6TimeExceeded, code=1)],
+     err6(**{"ipv6.fragments_received": 1, "ipv6.frag_timeout": 1}), linux_ignore=ORIG6,
+     settle=0.6)
+case("ipv6_later_fragment_times_out", "RFC 8200 4.5 (no error without the first fragment)",
+     later6, [], {"ipv6.fragments_received": 1, "ipv6.frag_timeout": 1}, settle=0.6)
+odd = eth_in() / ip6(nh=44) / IPv6ExtHdrFragment(nh=58, m=1, offset=0, id=0x89) / Raw(body6[:20])
+case("ipv6_fragment_not_multiple_of_8", "RFC 8200 4.5 (M set, length not a multiple of 8: code 0 at Payload Length)",
+     odd, [icmp6_error(odd, ICMPv6ParamProblem, code=0, ptr=4)],
+     err6(**{"ipv6.frag_bad_length": 1}), linux_ignore=ORIG6)
 case("ipv6_no_next_header", "RFC 8200 4.7 (No Next Header: nothing follows)",
      to_us6(Raw(b""), nh=59), [], {})
 req = to_us6(Raw(b"\0" * 8), nh=99)
@@ -843,7 +867,7 @@ case("icmp6_unknown_error_type", "RFC 4443 2.4(a) (unknown error: to the upper l
      {"icmp6.errors_received": 1})
 case("icmp6_echo_reply_unsolicited", "RFC 4443 4.2",
      to_us6(ICMPv6EchoReply(id=2, seq=2) / DATA), [],
-     {"icmp6.other_received": 1})
+     {"icmp6.echo_replies_received": 1})
 case("icmp6_dest_unreach_received", "RFC 4443 3.1 (passed to the transport)",
      to_us6(ICMPv6DestUnreach(code=4) / bytes(IPv6(src=US6[0], dst=PEER6[0]) /
                                               UDP(sport=7, dport=5555) / b"x")), [],

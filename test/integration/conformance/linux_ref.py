@@ -77,7 +77,8 @@ class LinuxRouter:
             "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0",
             "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0",
             "net.ipv4.icmp_msgs_per_sec=100000", "net.ipv4.icmp_msgs_burst=100000",
-            "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0")
+            "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
+            "net.ipv4.ipfrag_time=1", "net.ipv6.ip6frag_time=1")
         for w in self.w:
             run("ip", "netns", "exec", w, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
                 "net.ipv6.conf.default.disable_ipv6=1")
@@ -125,7 +126,7 @@ def record(cases, wires, router):
             time.sleep(c.linux_wait)
         stray = wires.drain()
         got = wires.exchange(c.frames, [len(x) for x in c.expected], c.respond)
-        time.sleep(0.01)
+        time.sleep(0.01 + 2 * c.settle)  # Linux's reassembly timer: 1 s, coarse
         for p, frames in enumerate(wires.drain()):
             got[p].extend(frames)
         for addr, port in c.forget:

@@ -33,6 +33,7 @@ ECHO_PORT = 7
 DPSTACK_CONFIG = f"""\
 [stack]
 forwarding = on
+reassembly_timeout_ms = 500
 
 [nic lan0]
 port = net_tap0

@@ -139,6 +139,8 @@ def run_dpstack_case(env, case):
     env.last = None
     expected = case.dpstack_expected
     got = env.wires.exchange(case.frames, [len(x) for x in expected], case.respond)
+    if case.settle:
+        time.sleep(case.settle)
     after = env.stats()
     for p, frames in enumerate(env.wires.drain()):
         got[p].extend(frames)
