@@ -185,6 +185,24 @@ dps_fp_martian4_src(uint32_t a)
 }
 
 /**
+ * Both martian tests of an IPv4 packet at once: 0 when neither address can be a martian
+ * (the common case, decided on their first octets by one table load each); otherwise the
+ * exact tests above decide. dst and src in host order.
+ */
+static inline bool
+dps_fp_martian4(uint32_t dst, uint32_t src)
+{
+	/* 1: the first octet alone makes it a martian (0, 127, 224-255); 2: 169 (169.254/16?). */
+	static const uint8_t first[256] = {
+		[0] = 1, [127] = 1, [169] = 2, [224 ... 255] = 1,
+	};
+
+	if (likely((first[dst >> 24] | first[src >> 24]) == 0))
+		return false;
+	return dps_fp_martian4_dst(dst) || dps_fp_martian4_src(src);
+}
+
+/**
  * RFC 1071: whether a 20-byte IPv4 header (contiguous) sums to all ones. Unaligned loads
  * straight into registers: a copy to a stack array had gcc reload it in pieces (a
  * store-forwarding stall).
@@ -199,9 +217,13 @@ dps_fp_ip4_cksum20_ok(const void *hdr)
 	memcpy(&a, h, 8);
 	memcpy(&b, h + 8, 8);
 	memcpy(&c, h + 16, 4);
-	sum = (a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + c;
+	/* 64-bit words with end-around carry (RFC 1071 2(B)), then folded to 16 bits. */
+	sum = a + b;
+	sum += sum < b;
+	sum += c;
+	sum += sum < c;
 	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return sum == 0xffff;

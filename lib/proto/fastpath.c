@@ -54,6 +54,7 @@ struct fp_in {
 /* Fast-path candidates of one family after stage 1. */
 struct fp_set {
 	uint16_t n;
+	uint64_t bytes; /* of the frames as received (before any padding is cut) */
 	struct rte_mbuf *m[DPS_BURST];
 	uint32_t hash[DPS_BURST];
 	const struct dps_nexthop *nh[DPS_BURST];
@@ -61,6 +62,7 @@ struct fp_set {
 
 struct fp_set4 {
 	struct fp_set c;
+	uint32_t bcast; /* bit k: an address of packet k ends in binary 11 (a broadcast?) */
 	uint32_t dst[DPS_BURST];
 };
 
@@ -78,12 +80,6 @@ struct fp_side {
 struct fp_sides {
 	struct fp_side deliver4, deliver6, arp; /* the NIC layer's delivery, in full */
 	struct fp_side router4, router6;        /* routed, but not the common case */
-};
-
-/* Per-burst counts of the fast path (the side paths count their own). */
-struct fp_cnt {
-	uint32_t rx, ip, fwd;
-	uint64_t bytes;
 };
 
 static inline void
@@ -183,13 +179,17 @@ fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
 	/* Bytes 0-5 our MAC, byte 6 the source's first byte: its I/G bit must be clear. */
 	if (unlikely(((d ^ in->mac) & 0x0001ffffffffffffull) != 0))
 		return FP_OTHER;
-	switch (m->packet_type & (RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK)) {
-	case RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4:
-		return FP_IP4;
-	case RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6:
-		return FP_IP6;
-	default:
-		break;
+	/*
+	 * A port with packet types (rte_eth_dev_get_supported_ptypes) has parsed L2 and L3: IPv4
+	 * without options and IPv6 without extension headers are the fast path's, anything
+	 * else (options, tunnels, VLAN, ARP) is not. Without (pcap, tap: 0), the ethertype.
+	 */
+	if (m->packet_type & RTE_PTYPE_L3_MASK) {
+		uint32_t pt = m->packet_type & (RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK);
+
+		return pt == (RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4)   ? FP_IP4 :
+		       pt == (RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6) ? FP_IP6 :
+									  FP_OTHER;
 	}
 	memcpy(&t, eh + 12, 2);
 	if (t == RTE_BE16(RTE_ETHER_TYPE_IPV4))
@@ -222,27 +222,33 @@ fp4_accept(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f)
 	tlen = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(tlen < IP4_HLEN || tlen > iplen || iplen > in->mtu))
 		return false;
+	/* Ethernet padding is cut below, in a single segment only (the parser cuts chains). */
+	if (unlikely(tlen < iplen && m->nb_segs != 1))
+		return false;
 	/* RFC 1812 5.2.2: the header checksum, unless the NIC checked it (rx offload). */
 	if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
 	    (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !dps_fp_ip4_cksum20_ok(ip)))
 		return false;
 	da = rte_be_to_cpu_32(ip->dst_addr);
 	sa = rte_be_to_cpu_32(ip->src_addr);
-	if (unlikely(dps_fp_martian4_dst(da) || dps_fp_martian4_src(sa)))
+	if (unlikely(dps_fp_martian4(da, sa)))
 		return false;
 	/* A clear filter bit proves no NIC has the address: not ours, not a spoofed source. */
 	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->dst_addr, 4) ||
 		     dps_stack_maybe_local(in->s, (const uint8_t *)&ip->src_addr, 4)))
 		return false;
-	/* A subnet-directed broadcast of the incoming NIC is ours (dst) or invalid (src). */
-	if (unlikely(((da & 3) == 3 &&
-		      dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->dst_addr)) ||
-		     ((sa & 3) == 3 &&
-		      dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->src_addr))))
-		return false;
-	if (unlikely(tlen < iplen)) {
-		if (m->nb_segs != 1)
+	/*
+	 * A subnet-directed broadcast of the incoming NIC is ours (dst) or invalid (src); one of
+	 * the outgoing NIC is checked after the lookup. Only an address ending in 11 can be one.
+	 */
+	if (unlikely(((da & 3) == 3 || (sa & 3) == 3))) {
+		if (dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->dst_addr) ||
+		    dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->src_addr))
 			return false;
+		f->bcast |= 1u << k;
+	}
+	f->c.bytes += m->pkt_len;
+	if (unlikely(tlen < iplen)) {
 		m->data_len = (uint16_t)(tlen + ETH_HLEN);
 		m->pkt_len = tlen + ETH_HLEN;
 	}
@@ -266,7 +272,7 @@ fp6_accept(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f)
 		     (ip->vtc_flow & RTE_BE32(0xf0000000)) != RTE_BE32(0x60000000)))
 		return false;
 	tlen = DPS_IP6_HLEN + (uint32_t)rte_be_to_cpu_16(ip->payload_len);
-	if (unlikely(tlen > iplen || iplen > in->mtu))
+	if (unlikely(tlen > iplen || iplen > in->mtu || (tlen < iplen && m->nb_segs != 1)))
 		return false;
 	/* RFC 4291 2.7: no multicast source; no multicast, link-local, ... (dps_fp_martian6). */
 	if (unlikely(ip->src_addr[0] == 0xff || dps_fp_martian6(ip->dst_addr, true) ||
@@ -275,9 +281,8 @@ fp6_accept(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f)
 	if (unlikely(dps_stack_maybe_local(in->s, ip->dst_addr, 16) ||
 		     dps_stack_maybe_local(in->s, ip->src_addr, 16)))
 		return false;
+	f->c.bytes += m->pkt_len;
 	if (unlikely(tlen < iplen)) {
-		if (m->nb_segs != 1)
-			return false;
 		m->data_len = (uint16_t)(tlen + ETH_HLEN);
 		m->pkt_len = tlen + ETH_HLEN;
 	}
@@ -289,12 +294,10 @@ fp6_accept(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f)
 }
 
 /* One frame of stage 1: a fast-path candidate, or a side array. */
-static inline void
+static __rte_always_inline void
 fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
-	    struct fp_set4 *f4, struct fp_set6 *f6, struct fp_sides *sd, struct fp_cnt *c)
+	    struct fp_set4 *f4, struct fp_set6 *f6, struct fp_sides *sd)
 {
-	uint32_t len = m->pkt_len;
-
 	switch (fp_eth(in, m)) {
 	case FP_IP4:
 		if (likely(in->fwd4 && fp4_accept(in, m, f4)))
@@ -312,8 +315,6 @@ fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
 		eth_classify(ctx, in, m, sd);
 		return;
 	}
-	c->rx++;
-	c->bytes += len;
 }
 
 /* ---- stage 3: the router's checks, rewrite, tx ---- */
@@ -326,14 +327,14 @@ fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
  */
 static inline bool
 fp4_exception(const struct fp_in *in, const struct dps_nic *out, const struct dps_nexthop *nh,
-	      const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+	      const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, bool maybe_bcast)
 {
 	if (unlikely(out == NULL))
 		return true;
-	if (unlikely(((((const uint8_t *)&ip->dst_addr)[3] & 3) == 3 && !nh->has_gw &&
-		      dps_ip4_subnet_bcast_rcu(out, in->np4, (const uint8_t *)&ip->dst_addr)) ||
-		     ((((const uint8_t *)&ip->src_addr)[3] & 3) == 3 &&
-		      dps_ip4_subnet_bcast_rcu(out, in->np4, (const uint8_t *)&ip->src_addr))))
+	if (unlikely(maybe_bcast) &&
+	    ((!nh->has_gw &&
+	      dps_ip4_subnet_bcast_rcu(out, in->np4, (const uint8_t *)&ip->dst_addr)) ||
+	     dps_ip4_subnet_bcast_rcu(out, in->np4, (const uint8_t *)&ip->src_addr)))
 		return true;
 	return ip->time_to_live <= 1 ||
 	       m->pkt_len - ETH_HLEN > __atomic_load_n(&out->mtu, __ATOMIC_RELAXED);
@@ -345,14 +346,14 @@ fp_send(struct dps_ctx *ctx, struct dps_fp_run *run, const struct dps_nic *out,
 	struct rte_mbuf *m, const struct dps_fp_eth *hdr, uint16_t l3_len)
 {
 	dps_fp_eth_write(rte_pktmbuf_mtod(m, uint8_t *), hdr);
-	m->l2_len = ETH_HLEN;
-	m->l3_len = l3_len;
+	/* l2_len and l3_len in one store (the other tx offload fields are unused on rx). */
+	m->tx_offload = ETH_HLEN | (uint64_t)l3_len << 7;
 	dps_fp_run_add(ctx, run, out, m);
 }
 
 static void
 fp4_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set4 *f,
-	    struct fp_side *router, struct fp_cnt *c)
+	    struct fp_side *router)
 {
 	struct dps_fp_nhmemo mm;
 	struct dps_fp_neighmemo nm;
@@ -369,7 +370,7 @@ fp4_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set4 *f,
 		const struct dps_nic *out = dps_fp_nh_out(in->s, &mm, nh);
 		const struct dps_fp_eth *hdr;
 
-		if (unlikely(fp4_exception(in, out, nh, m, ip)) ||
+		if (unlikely(fp4_exception(in, out, nh, m, ip, (f->bcast >> i) & 1)) ||
 		    unlikely(!dps_fp_neigh(in->s, &nm, out,
 					   nh->has_gw ? nh->gw.b : (const uint8_t *)&f->dst[i], 4,
 					   RTE_BE16(RTE_ETHER_TYPE_IPV4), &hdr))) {
@@ -378,7 +379,6 @@ fp4_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set4 *f,
 		}
 		dps_fp_ip4_dec_ttl(ip);
 		fp_send(ctx, &run, out, m, hdr, IP4_HLEN);
-		c->fwd++;
 	}
 	dps_fp_run_flush(ctx, &run);
 }
@@ -393,7 +393,7 @@ fp6_exception(const struct dps_nic *out, const struct rte_mbuf *m, const struct 
 
 static void
 fp6_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set6 *f,
-	    struct fp_side *router, struct fp_cnt *c)
+	    struct fp_side *router)
 {
 	struct dps_fp_nhmemo mm;
 	struct dps_fp_neighmemo nm;
@@ -419,7 +419,6 @@ fp6_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set6 *f,
 		}
 		ip->hop_limits--;
 		fp_send(ctx, &run, out, m, hdr, DPS_IP6_HLEN);
-		c->fwd++;
 	}
 	dps_fp_run_flush(ctx, &run);
 }
@@ -483,40 +482,42 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 	struct fp_set4 f4;
 	struct fp_set6 f6;
 	struct fp_sides sd;
-	struct fp_cnt c = {0, 0, 0, 0};
+	uint32_t rx, fwd;
 	uint16_t i;
 
 	fp_in_init(&in, nic);
-	f4.c.n = 0;
-	f6.c.n = 0;
+	f4.c.n = f6.c.n = 0;
+	f4.c.bytes = f6.c.bytes = 0;
+	f4.bcast = 0;
 	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = 0;
 
 	/* Stage 1, a group at a time, the next group's headers on their way into the cache. */
 	for (i = 0; i < n && i < FP_GROUP; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	for (i = 0; i + FP_GROUP <= n; i += FP_GROUP) {
-		for (uint16_t j = i + FP_GROUP; j < n && j < i + 2 * FP_GROUP; j++)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[j], void *));
-		fp_classify(ctx, &in, pkts[i], &f4, &f6, &sd, &c);
-		fp_classify(ctx, &in, pkts[i + 1], &f4, &f6, &sd, &c);
-		fp_classify(ctx, &in, pkts[i + 2], &f4, &f6, &sd, &c);
-		fp_classify(ctx, &in, pkts[i + 3], &f4, &f6, &sd, &c);
+	for (i = 0; i < n; i += FP_GROUP) {
+		uint16_t end = RTE_MIN(n, (uint16_t)(i + FP_GROUP));
+
+		for (uint16_t j = i; j < end; j++) {
+			if (j + FP_GROUP < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + FP_GROUP], void *));
+			fp_classify(ctx, &in, pkts[j], &f4, &f6, &sd);
+		}
 	}
-	for (; i < n; i++)
-		fp_classify(ctx, &in, pkts[i], &f4, &f6, &sd, &c);
 
 	/* Stages 2 and 3. */
 	if (f4.c.n > 0)
-		fp4_forward(ctx, &in, &f4, &sd.router4, &c);
+		fp4_forward(ctx, &in, &f4, &sd.router4);
 	if (f6.c.n > 0)
-		fp6_forward(ctx, &in, &f6, &sd.router6, &c);
-	if (c.rx > 0) {
-		/* What dps_nic_deliver_network and the forwarder would count for them. */
-		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_PACKETS, c.rx);
-		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_BYTES, c.bytes);
-		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_RECEIVED, c.rx);
-		if (c.fwd > 0)
-			dps_cnt_add(ctx, nic->id, DPS_CNT_FWD_FORWARDED, c.fwd);
+		fp6_forward(ctx, &in, &f6, &sd.router6);
+	/* What dps_nic_deliver_network and the forwarder would count, once per burst. */
+	rx = (uint32_t)f4.c.n + f6.c.n;
+	if (rx > 0) {
+		fwd = rx - sd.router4.n - sd.router6.n;
+		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_PACKETS, rx);
+		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_BYTES, f4.c.bytes + f6.c.bytes);
+		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_RECEIVED, rx);
+		if (fwd > 0)
+			dps_cnt_add(ctx, nic->id, DPS_CNT_FWD_FORWARDED, fwd);
 	}
 	/* The side arrays: the code paths that decide everything the fast path did not. */
 	fp_side_flush(ctx, nic, &sd);
