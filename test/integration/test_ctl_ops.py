@@ -397,3 +397,36 @@ def test_two_default_instances_fit_256_hugepages(tap_net):
     used = free - h.hugepages_free()
     assert 0 < used <= 256, used
     assert used <= 2 * int(setup_sh("dps_hugepages_need")), used
+
+
+def test_quickstart_stats_do_not_scroll_the_hints_away_on_a_terminal():
+    """scripts/run on a terminal (a pty): the per-second stats lines share one line that is
+    rewritten in place (carriage return, erase), so the hints printed above stay on screen;
+    no stats line scrolls as a line of its own."""
+    pexpect = pytest.importorskip("pexpect")
+    import test_quickstart as q
+    if q._busy() is not None:
+        pytest.skip(q._busy())
+    env = q._env()
+    sh = pexpect.spawn(str(q.RUN), ["--no-install", "--no-build"], env=env, encoding="utf-8",
+                       timeout=60, dimensions=(50, 200))
+    try:
+        sh.expect_exact("ip netns exec dps-host0 ping")
+        sh.expect_exact("Press Ctrl-C to stop dpstack")
+        # Three refreshes of the counters line, numbers where the numbers belong (scripts/run
+        # picks them out of the `stats NIC rx N pps B bps tx N pps B bps drops N` lines).
+        for _ in range(3):
+            sh.expect(r"\r\x1b\[Klan[01] rx \d+ pps tx \d+ pps drops \d+")
+        sh.sendintr()
+        sh.expect(pexpect.EOF)
+        out = sh.before
+    finally:
+        # Ctrl-C even on a failure: scripts/run then stops dpstack and removes its namespaces.
+        if sh.isalive():
+            sh.sendintr()
+            try:
+                sh.expect(pexpect.EOF, timeout=30)
+            except pexpect.TIMEOUT:
+                pass
+        sh.close(force=True)
+    assert not re.search(r"^stats lan[01] rx", out, re.M), out
