@@ -430,3 +430,30 @@ def test_quickstart_stats_do_not_scroll_the_hints_away_on_a_terminal():
                 pass
         sh.close(force=True)
     assert not re.search(r"^stats lan[01] rx", out, re.M), out
+
+
+def test_defect_table_names_tests_that_exist():
+    """docs/operations.md maps each day-two defect to its tests: every pytest function and
+    every C case it names exists, in the file (or unit test) it names, so the table cannot
+    point at a test that was renamed or removed."""
+    text = OPERATIONS.read_text().split("\n## The day-two defects and the tests", 1)[1]
+    rows = [l for l in text.splitlines() if l.startswith("| ") and "`" in l]
+    assert len(rows) >= 35, len(rows)
+    tests = ROOT / "test"
+    for row in rows:
+        cell = row.split(" | ", 1)[1]
+        assert "`" in cell, row
+        # pytest: `file.py` `test_a`, `test_b`; C: U: `test_x` `case_a`, `case_b`.
+        for part in re.split(r";\s*", cell):
+            names = re.findall(r"`([^`]+)`", re.sub(r"\([^)]*\)", "", part))
+            if not names:
+                continue
+            where, funcs = names[0], [n for n in names[1:] if re.fullmatch(r"\w+", n)]
+            if part.lstrip(" |").startswith("U:"):
+                src = (tests / "unit" / f"{where}.c").read_text()
+                for f in funcs:
+                    assert f"DPS_TEST({f})" in src, (where, f)
+            else:
+                src = (tests / "integration" / where).read_text()
+                for f in funcs:
+                    assert re.search(rf"^def {f}\(", src, re.M), (where, f)
