@@ -138,7 +138,9 @@
 	X(FWD_NO_ROUTE, "fwd.no_route", DROP, "no route to the destination")                          \
 	X(FWD_TTL_EXCEEDED, "fwd.ttl_exceeded", DROP, "TTL or hop limit would reach zero")             \
 	X(FWD_TOO_BIG, "fwd.too_big", DROP, "larger than the outgoing MTU with DF set, or IPv6")       \
-	X(FWD_NO_FRAG, "fwd.fragmentation_needed", DROP, "IPv4 over the out MTU, no DF: no fragmenting")   \
+	X(FWD_NO_FRAG, "fwd.fragmentation_failed", DROP, "IPv4 over the out MTU, DF clear, not fragmented (no mbufs, over 64 fragments)") \
+	X(FWD_FRAGMENTED, "fwd.fragmented", INFO, "IPv4 packets forwarded in fragments (RFC 1812 4.2.2.7)") \
+	X(FWD_FRAGS_CREATED, "fwd.fragments_created", INFO, "fragments made of forwarded IPv4 packets") \
 	X(FWD_MARTIAN, "fwd.martian", DROP, "source or destination RFC 1812 5.3.7 forbids forwarding") \
 	X(FWD_LINK_BROADCAST, "fwd.link_broadcast", DROP, "unicast IP in a link-layer broadcast")      \
 	X(FWD_DISABLED, "fwd.disabled", DROP, "not ours; the stack forwards, but not from this NIC")                   \

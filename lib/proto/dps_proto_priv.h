@@ -259,6 +259,21 @@ int dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_a
  */
 void dps_fwd4_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n);
 
+/** Most fragments one forwarded IPv4 packet is cut into (dps_fwd4_fragment()). */
+#define DPS_FWD_FRAG_MAX 64
+
+/**
+ * Cut a forwarded IPv4 packet m (data at its IPv4 header, TTL already decremented, DF clear,
+ * longer than mtu) into fragments of at most mtu bytes (RFC 791 3.2, RFC 1812 4.2.2.7): new
+ * mbufs of ctx->pool in out[], the first with every option, the others with the copied ones,
+ * each with its own header checksum and m's received Ethernet header in its headroom. m is
+ * freed in every case. Returns the number of fragments; -ENOBUFS without mbufs or when more
+ * than max would be needed (none is kept); -EINVAL for a header it cannot read or an MTU
+ * below the header plus 8 bytes. (lib/proto/fwdfrag.c)
+ */
+int dps_fwd4_fragment(struct dps_ctx *ctx, struct rte_mbuf *m, uint32_t mtu, struct rte_mbuf **out,
+		      unsigned int max);
+
 /** The same for IPv6 (RFC 8200, RFC 4443, RFC 4291 2.5.6). */
 void dps_fwd6_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n);
 

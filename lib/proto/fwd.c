@@ -18,6 +18,7 @@
 /* Per-burst counters, added once at the end (one store per counter, not per packet). */
 struct fwd_cnt {
 	uint32_t forwarded, no_route, ttl, too_big, no_frag, martian, link_bcast, local, bad;
+	uint32_t fragmented, frags; /* RFC 1812 4.2.2.7: packets sent in fragments, fragments */
 	uint32_t mcast;  /* multicast destination not joined */
 	uint32_t dbcast; /* directed broadcast to a connected subnet */
 };
@@ -35,6 +36,10 @@ fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_TOO_BIG, c->too_big);
 	if (unlikely(c->no_frag))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_NO_FRAG, c->no_frag);
+	if (unlikely(c->fragmented)) {
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_FRAGMENTED, c->fragmented);
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_FRAGS_CREATED, c->frags);
+	}
 	if (unlikely(c->martian))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_MARTIAN, c->martian);
 	if (unlikely(c->link_bcast))
@@ -220,6 +225,8 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		const struct dps_nic *out;
 		struct rte_ether_addr mac;
+		struct rte_mbuf *fr[DPS_FWD_FRAG_MAX];
+		int nf = 0;
 		uint16_t omtu;
 		uint32_t nha;
 
@@ -281,14 +288,25 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 				c.too_big++;
 				(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH,
 						      DPS_ICMP4_FRAG_NEEDED, omtu);
-			} else {
-				/* No fragmentation (docs/forwarding.md): dropped and counted. */
-				c.no_frag++;
+				rte_pktmbuf_free(m);
+				continue;
 			}
-			rte_pktmbuf_free(m);
-			continue;
+			/*
+			 * RFC 791 3.2, RFC 1812 4.2.2.7: DF clear: sent in fragments that fit.
+			 * The TTL is decremented once, before the header is copied into each.
+			 */
+			dps_fp_ip4_dec_ttl(ip);
+			nf = dps_fwd4_fragment(ctx, m, omtu, fr, RTE_DIM(fr));
+			if (nf <= 0) {
+				c.no_frag++;
+				continue;
+			}
+			c.fragmented++;
+			c.frags += (uint32_t)nf;
+			m = NULL;
+		} else {
+			dps_fp_ip4_dec_ttl(ip);
 		}
-		dps_fp_ip4_dec_ttl(ip);
 		/* gw.b is a byte array (not 4-byte aligned in the next hop): copy, do not load. */
 		if (nh[i]->has_gw)
 			memcpy(&nha, nh[i]->gw.b, sizeof(nha));
@@ -302,6 +320,12 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			if (dps_neigh_lookup_rcu(s, out->id, &a, &mac) != 0) {
 				/* The neighbour code writes the Ethernet header once resolved. */
 				c.forwarded++;
+				if (unlikely(m == NULL)) {
+					for (int f = 0; f < nf; f++)
+						dps_neigh_resolve_fwd(ctx, (struct dps_nic *)(uintptr_t)out,
+								      &a, fr[f], in->id);
+					continue;
+				}
 				dps_neigh_resolve_fwd(ctx, (struct dps_nic *)(uintptr_t)out, &a, m,
 						      in->id);
 				continue;
@@ -309,6 +333,15 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			last_nic = out;
 			last_nh = nha;
 			dps_fp_eth_make(&last_hdr, &mac, &out->mac, type_be);
+		}
+		if (unlikely(m == NULL)) {
+			/* The fragments, in order; the packet counts as forwarded once. */
+			c.forwarded++;
+			for (int f = 0; f < nf; f++) {
+				if (unlikely(!eth_out(ctx, &run, out, fr[f], &last_hdr)))
+					rte_pktmbuf_free(fr[f]);
+			}
+			continue;
 		}
 		if (likely(eth_out(ctx, &run, out, m, &last_hdr)))
 			c.forwarded++;

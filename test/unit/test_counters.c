@@ -35,7 +35,7 @@ DPS_TEST(every_counter_has_one_kind_and_a_unique_name)
 	} want[] = {
 		/* The two the old hand-kept drop list forgot. */
 		{"rx.oversize", DPS_CK_DROP},
-		{"fwd.fragmentation_needed", DPS_CK_DROP},
+		{"fwd.fragmentation_failed", DPS_CK_DROP},
 		{"fwd.disabled", DPS_CK_DROP},
 		{"tx.dropped", DPS_CK_DROP},
 		/* Seed aggregates: their packets are also counted under a drop reason. */

@@ -320,12 +320,32 @@ DPS_TEST(ipv4_exactly_the_mtu_forwarded_one_more_answered_with_the_mtu)
 	CHECK_EQ(ncap, 2);
 	CHECK(icmp4_err(&caps[1], 3, 4, MTU1, f + 14, n - 14));
 	CHECK_EQ(cnt(DPS_CNT_FWD_TOO_BIG), 1);
-	/* No DF: dropped and counted (no fragmentation), no error. */
+	/*
+	 * No DF: RFC 791 3.2 / RFC 1812 4.2.2.7: two fragments, 1376 data bytes (the largest
+	 * multiple of 8 that fits 1400 with the header) with MF, then the last 5 at 1376/8.
+	 */
 	n = udp4(f, "10.0.0.2", "192.0.2.5", 64, MTU1 + 1, false);
 	rx(f, n, 0);
-	CHECK_EQ(ncap, 2);
-	CHECK_EQ(cnt(DPS_CNT_FWD_NO_FRAG), 1);
-	CHECK_EQ(cnt(DPS_CNT_FWD_FORWARDED), 1);
+	CHECK_EQ(ncap, 4);
+	for (unsigned int k = 2; k < 4; k++) {
+		const uint8_t *ip = caps[k].b + 14;
+		uint16_t dlen = k == 2 ? 1376 : 5;
+
+		CHECK_EQ(caps[k].nic, 1);
+		CHECK(MEMEQ(caps[k].b, MAC_GW.addr_bytes, 6));
+		CHECK_EQ(caps[k].len, 14u + 20 + dlen);
+		CHECK_EQ(be16(ip + 2), 20 + dlen);
+		CHECK_EQ(be16(ip + 6), k == 2 ? 0x2000 : 1376 / 8);
+		CHECK(MEMEQ(ip + 4, f + 14 + 4, 2)); /* identification kept */
+		CHECK_EQ(ip[8], 63);
+		CHECK(ip4_cksum_ok(ip));
+		CHECK(MEMEQ(ip + 9, f + 14 + 9, 1) && MEMEQ(ip + 12, f + 14 + 12, 8));
+		CHECK(MEMEQ(ip + 20, f + 14 + 20 + (k == 2 ? 0 : 1376), dlen));
+	}
+	CHECK_EQ(cnt(DPS_CNT_FWD_FRAGMENTED), 1);
+	CHECK_EQ(cnt(DPS_CNT_FWD_FRAGS_CREATED), 2);
+	CHECK_EQ(cnt(DPS_CNT_FWD_NO_FRAG), 0);
+	CHECK_EQ(cnt(DPS_CNT_FWD_FORWARDED), 2);
 	TEARDOWN();
 }
 

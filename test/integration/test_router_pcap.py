@@ -1,0 +1,211 @@
+"""The router's slow side over net_pcap, byte for byte: IPv4 fragmentation on forward (RFC 791
+3.2, RFC 1812 4.2.2.7; lib/proto/fwdfrag.c), ICMP redirects (RFC 1812 4.3.3.2 / 5.2.7.2, RFC
+4861 8) and IPv4 options (RFC 791 3.1, RFC 1812 5.2.4, 4.3.3.5). Every expected frame is built
+here from the RFCs with scapy, independently of dpstack; the harness checks at exit that every
+mbuf went back to the pool.
+
+Run: DPS_BUILD=build /usr/bin/python3 -m pytest -v test/integration/test_router_pcap.py
+"""
+
+import pytest
+
+import dpstack_harness as h
+
+scapy = pytest.importorskip("scapy.all")
+from scapy.all import ICMP, IP, UDP, Ether, IPOption, Raw  # noqa: E402
+
+IN_MAC, LAN0_MAC = "02:00:00:00:0a:02", "02:00:00:00:aa:01"
+LAN1_MAC, GW_MAC = "02:00:00:00:aa:02", "02:00:00:00:0b:02"
+LAN2_MAC, GW2_MAC = "02:00:00:00:aa:03", "02:00:00:00:0c:02"
+H0 = "192.0.2.2"   # the sender on lan0
+FAR = "203.0.113.5"  # behind 198.51.100.2 on lan1 (MTU 1280)
+FAR2 = "198.18.0.5"  # behind 100.64.0.2 on lan2 (MTU 68)
+
+
+def config(extra_stack="", extra_lan0=""):
+    return f"""\
+[stack]
+forwarding = on
+{extra_stack}
+
+[nic lan0]
+port = net_pcap0
+mac = {LAN0_MAC}
+mtu = 9000
+address = 192.0.2.1/24
+{extra_lan0}
+
+[nic lan1]
+port = net_pcap1
+mac = {LAN1_MAC}
+mtu = 1280
+address = 198.51.100.1/24
+
+[nic lan2]
+port = net_pcap2
+mac = {LAN2_MAC}
+mtu = 68
+address = 100.64.0.1/24
+
+[routes]
+203.0.113.0/24 = via 198.51.100.2
+198.18.0.0/24 = via 100.64.0.2
+
+[neighbors]
+198.51.100.2 = {GW_MAC} lan1
+100.64.0.2 = {GW2_MAC} lan2
+{H0} = {IN_MAC} lan0
+"""
+
+
+def counter(res, name):
+    st = res.stats
+    if isinstance(st, dict) and "total" in st:
+        st = st["total"]
+    vals = h.counter_values(st, name) if st is not None else []
+    return sum(vals)
+
+
+def run(pcap_dpstack, pkts, cfg=None):
+    res = pcap_dpstack(cfg or config(), [list(pkts), [], []])
+    assert res.returncode == 0, res.stderr
+    return res
+
+
+def data(n):
+    return bytes((i * 29 + 3) & 0xff for i in range(n))
+
+
+def ip_cksum(hdr):
+    s = 0
+    for i in range(0, len(hdr), 2):
+        s += (hdr[i] << 8) | hdr[i + 1]
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def frag_bytes(orig_ip, hlen_later_opts, mtu, dmac, smac):
+    """The fragments RFC 791 3.2 asks for, as raw frames: orig_ip is the datagram's IPv4 bytes
+    as the router forwards it (TTL already one less); later fragments carry the header with
+    only the copied options (hlen_later_opts: those option bytes, padded)."""
+    hlen = (orig_ip[0] & 0xf) * 4
+    first_hdr, payload = bytearray(orig_ip[:hlen]), orig_ip[hlen:]
+    later_hdr = bytearray(orig_ip[:20]) + bytearray(hlen_later_opts)
+    later_hdr[0] = 0x40 | (len(later_hdr) // 4)
+    fo = int.from_bytes(orig_ip[6:8], "big")
+    base, mf = (fo & 0x1fff) * 8, bool(fo & 0x2000)
+    out, ofs = [], 0
+    while ofs < len(payload):
+        hdr = bytearray(first_hdr if ofs == 0 else later_hdr)
+        step = (mtu - len(hdr)) & ~7
+        chunk = payload[ofs:ofs + step]
+        more = ofs + len(chunk) < len(payload) or mf
+        hdr[2:4] = (len(hdr) + len(chunk)).to_bytes(2, "big")
+        hdr[6:8] = (((base + ofs) // 8) | (0x2000 if more else 0)).to_bytes(2, "big")
+        hdr[10:12] = b"\0\0"
+        hdr[10:12] = ip_cksum(hdr).to_bytes(2, "big")
+        eth = bytes(Ether(dst=dmac, src=smac, type=0x0800))
+        out.append(eth + bytes(hdr) + chunk)
+        ofs += len(chunk)
+    return out
+
+
+def forwarded_ip(pkt):
+    """The IPv4 bytes of pkt as forwarded: TTL - 1, checksum recomputed."""
+    b = bytearray(bytes(pkt[IP]))
+    b[8] -= 1
+    b[10:12] = b"\0\0"
+    hlen = (b[0] & 0xf) * 4
+    b[10:12] = ip_cksum(b[:hlen]).to_bytes(2, "big")
+    return bytes(b)
+
+
+# ---------------------------------------------------------------- fragmentation on forward
+
+
+def test_df_clear_1400_to_a_1280_link_leaves_in_two_exact_fragments(pcap_dpstack):
+    pkt = Ether(bytes(Ether(src=IN_MAC, dst=LAN0_MAC) /
+                      IP(src=H0, dst=FAR, id=0x4321, ttl=20, tos=0x28) /
+                      UDP(sport=5000, dport=6000) / Raw(data(1372))))
+    assert len(pkt[IP]) == 1400
+    res = run(pcap_dpstack, [pkt])
+    got = [bytes(p) for p in res.outputs[1]]
+    want = frag_bytes(forwarded_ip(pkt), b"", 1280, GW_MAC, LAN1_MAC)
+    assert len(want) == 2
+    assert got == want
+    assert counter(res, "fwd.fragmented") == 1
+    assert counter(res, "fwd.fragments_created") == 2
+    assert counter(res, "fwd.forwarded") == 1
+    assert counter(res, "fwd.fragmentation_failed") == 0
+    # Nothing went back to the sender (no error).
+    assert not [p for p in res.outputs[0] if p.haslayer(IP)]
+
+
+def test_options_copied_per_their_copy_bit(pcap_dpstack):
+    # Router Alert (0x94: copied) and an unknown option 0x1e (not copied, passed as is), then
+    # a No Operation (never copied) and End of Option List padding.
+    opts = [IPOption(b"\x94\x04\x00\x00"), IPOption(b"\x1e\x04\xab\xcd"), IPOption(b"\x01\x00")]
+    pkt = Ether(bytes(Ether(src=IN_MAC, dst=LAN0_MAC) /
+                      IP(src=H0, dst=FAR, id=7, ttl=64, options=opts) /
+                      UDP(sport=1, dport=2) / Raw(data(3000))))
+    assert (bytes(pkt[IP])[0] & 0xf) == 8
+    res = run(pcap_dpstack, [pkt])
+    got = [bytes(p) for p in res.outputs[1]]
+    want = frag_bytes(forwarded_ip(pkt), b"\x94\x04\x00\x00", 1280, GW_MAC, LAN1_MAC)
+    assert len(want) == 3
+    assert got == want
+    # The later fragments' headers: 24 bytes, Router Alert only.
+    assert [Ether(g)[IP].ihl for g in got] == [8, 6, 6]
+    assert counter(res, "fwd.fragments_created") == 3
+
+
+def test_a_fragment_is_fragmented_again_keeping_its_offset_and_mf(pcap_dpstack):
+    # The middle fragment of some bigger datagram: offset 1480, MF set, 2000 bytes of data.
+    pkt = Ether(bytes(Ether(src=IN_MAC, dst=LAN0_MAC) /
+                      IP(src=H0, dst=FAR, id=99, ttl=9, proto=17, flags="MF", frag=185) /
+                      Raw(data(2000))))
+    res = run(pcap_dpstack, [pkt])
+    got = [bytes(p) for p in res.outputs[1]]
+    want = frag_bytes(forwarded_ip(pkt), b"", 1280, GW_MAC, LAN1_MAC)
+    assert got == want
+    assert all(Ether(g)[IP].flags == "MF" for g in got)
+    assert Ether(got[0])[IP].frag == 185
+
+
+def test_last_fragment_refragmented_clears_mf_only_on_the_last(pcap_dpstack):
+    pkt = Ether(bytes(Ether(src=IN_MAC, dst=LAN0_MAC) /
+                      IP(src=H0, dst=FAR, id=98, ttl=9, proto=17, frag=400) /
+                      Raw(data(1500))))
+    res = run(pcap_dpstack, [pkt])
+    got = [Ether(bytes(p)) for p in res.outputs[1]]
+    assert [bytes(g) for g in got] == frag_bytes(forwarded_ip(pkt), b"", 1280, GW_MAC,
+                                                  LAN1_MAC)
+    assert [str(g[IP].flags) for g in got] == ["MF", ""]
+
+
+def test_df_set_gets_fragmentation_needed_with_the_next_hop_mtu(pcap_dpstack):
+    pkt = (Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=FAR, flags="DF") /
+           UDP() / Raw(data(1400)))
+    res = run(pcap_dpstack, [pkt])
+    assert not res.outputs[1]
+    err = [p for p in res.outputs[0] if p.haslayer(ICMP)]
+    assert len(err) == 1
+    assert (err[0][ICMP].type, err[0][ICMP].code, err[0][ICMP].nexthopmtu) == (3, 4, 1280)
+    assert counter(res, "fwd.too_big") == 1
+    assert counter(res, "fwd.fragmented") == 0
+
+
+def test_mtu_68_fragments_of_8_bytes_and_over_64_fragments_fails(pcap_dpstack):
+    # 68-byte MTU, 20-byte header: 48 data bytes per fragment. 400 bytes -> 9 fragments.
+    ok = Ether(bytes(Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=FAR2, id=5) /
+                     UDP(sport=3, dport=4) / Raw(data(392))))
+    # 9000 bytes would need 188: more than the 64 the router makes of one packet.
+    big = Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=FAR2, id=6) / UDP() / Raw(data(8000))
+    res = run(pcap_dpstack, [ok, big])
+    got = [bytes(p) for p in res.outputs[2]]
+    assert got == frag_bytes(forwarded_ip(ok), b"", 68, GW2_MAC, LAN2_MAC)
+    assert len(got) == 9
+    assert counter(res, "fwd.fragmentation_failed") == 1
+    assert counter(res, "fwd.fragmented") == 1
+    assert counter(res, "fwd.fragments_created") == 9
