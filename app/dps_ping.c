@@ -38,9 +38,11 @@ struct ping_slot {
 	int err;         /* the send's error, 0 when it went out */
 };
 
+enum { PING_IDLE, PING_POSTED, PING_SENDING };
+
 struct dps_ping {
 	struct dps_echo_req req; /* written before pending is set */
-	int32_t pending;         /* atomic: the control loop has req to send */
+	int32_t pending;         /* atomic: PING_IDLE, PING_POSTED (req to send), PING_SENDING */
 	int32_t rc;              /* the send's result, read after pending is back to 0 */
 	uint16_t nic_id;
 	struct dps_addr src;
@@ -99,9 +101,12 @@ void
 dps_ping_poll(struct dps_app *app)
 {
 	struct dps_ping *p = app->ping;
+	int32_t posted = PING_POSTED;
 	struct ping_slot *s;
 
-	if (p == NULL || !__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE))
+	/* Claimed, so that the socket thread cannot withdraw (or rewrite) it while it is sent. */
+	if (p == NULL || !__atomic_compare_exchange_n(&p->pending, &posted, PING_SENDING, false,
+						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return;
 	s = &p->slot[p->req.seq - 1];
 	s->sent_tsc = rte_rdtsc();
@@ -110,7 +115,7 @@ dps_ping_poll(struct dps_app *app)
 	dps_ctx_online(app->ctrl_ctx);
 	p->rc = dps_icmp_echo_send(app->ctrl_ctx, &p->req, &p->nic_id, &p->src);
 	dps_ctx_offline(app->ctrl_ctx); /* flushes: the request leaves now */
-	__atomic_store_n(&p->pending, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->pending, PING_IDLE, __ATOMIC_RELEASE);
 }
 
 static uint64_t
@@ -137,11 +142,17 @@ ping_post(struct dps_app *app, struct dps_ping *p, uint16_t seq)
 {
 	uint64_t give_up = rte_rdtsc() + ms_tsc(2000);
 
+	int32_t posted = PING_POSTED;
+
 	p->req.seq = seq;
-	__atomic_store_n(&p->pending, 1, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE)) {
-		if (rte_rdtsc() > give_up || stopping(app))
+	__atomic_store_n(&p->pending, PING_POSTED, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) != PING_IDLE) {
+		/* Withdrawn if the loop has not claimed it yet; else it is being sent: wait. */
+		if ((rte_rdtsc() > give_up || stopping(app)) &&
+		    __atomic_compare_exchange_n(&p->pending, &posted, PING_IDLE, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return -ETIMEDOUT;
+		posted = PING_POSTED;
 		usleep(200);
 	}
 	return p->rc;

@@ -511,6 +511,13 @@ def test_ping_from_the_router_v4_and_v6(tap_net):
     assert doc["rtt_ms"]["min"] <= doc["rtt_ms"]["avg"] <= doc["rtt_ms"]["max"]
 
 
+def test_ping_with_one_lcore(tap_net):
+    """One lcore: the loop that polls the ports also sends the requests and sees the replies."""
+    net = tap_net(lcores="0")
+    doc = net.ctl("ping", "2001:db8:2::2", "count", "2", "interval", "50", json=True)
+    assert doc["received"] == 2 and doc["nic"] == "lan1", doc
+
+
 def test_ping_unanswered_times_out_with_full_loss(tap_net):
     """An on-link address nobody has: the requests wait for ARP / NDP, which fails; every
     request is lost, the summary says 100% and gives no rtt line (as ping)."""
