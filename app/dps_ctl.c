@@ -218,48 +218,36 @@ dps_neigh_has_mac(const struct dps_neigh_info *n)
 char *
 dps_fmt_neigh(struct dps_app *app, const struct dps_neigh_info *n, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN], mac[32];
+	char a[INET6_ADDRSTRLEN], mac[32], mid[64];
 
-	/* age: seconds since the entry changed state or was last confirmed. */
+	/* An unresolved entry has no MAC to show: how many packets wait for it instead. */
 	if (dps_neigh_has_mac(n))
-		snprintf(buf, len, "%s dev %s lladdr %s %s age %" PRIu64 ".%01" PRIu64 "s",
-			 dps_addr_fmt(&n->addr, a, sizeof(a)), dps_fmt_nic(app, n->nic_id),
+		snprintf(mid, sizeof(mid), "lladdr %s %s",
 			 dps_mac_fmt(n->mac.addr_bytes, mac, sizeof(mac)),
-			 dps_fmt_neigh_state(n->state), n->age_ms / 1000, n->age_ms % 1000 / 100);
+			 dps_fmt_neigh_state(n->state));
 	else
-		snprintf(buf, len, "%s dev %s %s queued %u age %" PRIu64 ".%01" PRIu64 "s",
-			 dps_addr_fmt(&n->addr, a, sizeof(a)), dps_fmt_nic(app, n->nic_id),
-			 dps_fmt_neigh_state(n->state), n->queued, n->age_ms / 1000,
-			 n->age_ms % 1000 / 100);
+		snprintf(mid, sizeof(mid), "%s queued %u", dps_fmt_neigh_state(n->state), n->queued);
+	/* age: seconds since the entry changed state or was last confirmed. */
+	snprintf(buf, len, "%s dev %s %s age %" PRIu64 ".%01" PRIu64 "s",
+		 dps_addr_fmt(&n->addr, a, sizeof(a)), dps_fmt_nic(app, n->nic_id), mid,
+		 n->age_ms / 1000, n->age_ms % 1000 / 100);
 	return buf;
 }
 
 const char *
 dps_fmt_ep_kind(enum dps_ep_kind k)
 {
-	switch (k) {
-	case DPS_EP_PERMANENT:
-		return "permanent";
-	case DPS_EP_PERMANENT_EXPIRED:
-		return "expired";
-	case DPS_EP_TEMPORARY:
-		return "temporary";
-	}
-	return "?";
+	static const char *const name[] = {"permanent", "expired", "temporary"};
+
+	return (unsigned int)k < RTE_DIM(name) ? name[k] : "?";
 }
 
 const char *
 dps_fmt_peb(enum dps_peb p)
 {
-	switch (p) {
-	case DPS_PEB_CAN_BE_PRIMARY:
-		return "can-be-primary";
-	case DPS_PEB_FIRST_PRIMARY:
-		return "first-primary";
-	case DPS_PEB_NEVER_PRIMARY:
-		return "never-primary";
-	}
-	return "?";
+	static const char *const name[] = {"can-be-primary", "first-primary", "never-primary"};
+
+	return (unsigned int)p < RTE_DIM(name) ? name[p] : "?";
 }
 
 /* ---- counters: a snapshot taken by `clear stats` is subtracted on every read ---- */
