@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `ping` from the router itself (dpstack-ctl ping ADDR ...), as iproute2's ping and VPP's
+ * `ping` from the router itself (dpstack-ctl ping ADDR ...), as iputils' ping and VPP's
  * `ping` report it.
  *
  * Three threads take part, each doing only what its rules allow:
