@@ -412,6 +412,8 @@ control_duties(struct dps_app *app, struct ctrl_state *st)
 	 * wait for itself if the deferred-free queue filled up and forced a grace period.
 	 */
 	dps_neigh_poll(app->stack, app->ctrl_ctx);
+	/* IGMP / MLD reports and answers to queries (lib/proto/mcast.c). */
+	dps_proto_poll(app->stack, app->ctrl_ctx);
 	dps_ctx_flush(app->ctrl_ctx);
 	dps_stack_reclaim(app->stack);
 	/* An echo request `ping` (the control socket thread) waits for this context to send it. */

@@ -129,6 +129,13 @@ struct dps_netproto_ops {
 		       const struct rte_ether_addr *ucast);
 	/** A queued packet whose next hop did not resolve: send host unreachable, free it. */
 	void (*unresolved)(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m);
+	/**
+	 * A group's membership of the NIC began (its first join) or ended (its last leave), with
+	 * the writer lock held: the protocol's group management (IGMP, MLD) reports it. Must not
+	 * send or block. May be NULL.
+	 */
+	void (*group_changed_locked)(struct dps_nic *nic, const struct dps_addr *group,
+				     bool joined);
 };
 
 /** Transmit a burst on a link; returns how many the link took (the rest stay with the caller). */
@@ -180,6 +187,26 @@ int dps_stack_create(const struct dps_stack_conf *conf, struct dps_stack **out);
  *         lasting endpoint reference must have been put.
  */
 void dps_stack_free(struct dps_stack *s);
+
+/**
+ * Attach the protocol layer's own stack-wide state (lib/nic never looks inside it); fini is
+ * called with it by dps_stack_free(), after the NICs are gone.
+ *
+ * @param s      the stack
+ * @param state  the state, or NULL
+ * @param fini   its destructor, or NULL
+ * @threadsafety Before the stack is used by other threads (protocol registration).
+ */
+void dps_stack_set_proto_state(struct dps_stack *s, void *state, void (*fini)(void *state));
+
+/**
+ * The state of dps_stack_set_proto_state().
+ *
+ * @param s  the stack
+ * @return it, or NULL.
+ * @threadsafety Any thread.
+ */
+void *dps_stack_proto_state(const struct dps_stack *s);
 
 /**
  * Register a network protocol (the seed's RegisterNetworkProtocol).

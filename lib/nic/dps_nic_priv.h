@@ -98,6 +98,8 @@ struct dps_stack_priv {
 	int socket_id;
 	char name[32];
 	struct dps_stack_conf conf;
+	void *proto_state;               /**< the protocol layer's (dps_stack_set_proto_state) */
+	void (*proto_fini)(void *state); /**< its destructor */
 	uint32_t inject_alloc_failures; /**< tests: snapshot allocations still to fail */
 	uint32_t ep_filter_cnt[1u << DPS_EP_FILTER_BITS]; /**< endpoints per filter bit */
 };

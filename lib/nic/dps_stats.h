@@ -122,6 +122,21 @@
 	X(NDP_NA_SENT, "ndp.advertisements_sent", SENT, "neighbour advertisements sent")              \
 	X(NDP_NS_SENT, "ndp.solicitations_sent", SENT, "neighbour solicitations sent")                \
 	X(NDP_INVALID, "ndp.invalid", DROP, "NDP messages failing RFC 4861 validation")               \
+	/* Group management: IGMPv2 (RFC 2236), MLDv1 (RFC 2710) */                               \
+	X(IGMP_QUERIES_RCVD, "igmp.queries_received", INFO, "IGMP membership queries received")        \
+	X(IGMP_REPORTS_RCVD, "igmp.reports_received", INFO, "IGMP reports of other hosts received")    \
+	X(IGMP_LEAVES_RCVD, "igmp.leaves_received", INFO, "IGMP leave group messages received")        \
+	X(IGMP_OTHER, "igmp.other_received", INFO, "IGMP messages of other types (v3, DVMRP), ignored") \
+	X(IGMP_MALFORMED, "igmp.malformed", DROP, "IGMP messages too short or with a bad checksum")    \
+	X(IGMP_REPORTS_SENT, "igmp.reports_sent", SENT, "IGMPv2 membership reports sent")              \
+	X(IGMP_LEAVES_SENT, "igmp.leaves_sent", SENT, "IGMPv2 leave group messages sent")              \
+	X(MLD_QUERIES_RCVD, "mld.queries_received", INFO, "MLD queries received")                      \
+	X(MLD_REPORTS_RCVD, "mld.reports_received", INFO, "MLD reports of other nodes received")       \
+	X(MLD_DONES_RCVD, "mld.dones_received", INFO, "MLD done messages received")                    \
+	X(MLD_MALFORMED, "mld.malformed", DROP, "MLD messages too short, not link-local or hop limit > 1") \
+	X(MLD_REPORTS_SENT, "mld.reports_sent", SENT, "MLDv1 reports sent")                            \
+	X(MLD_DONES_SENT, "mld.dones_sent", SENT, "MLDv1 done messages sent")                          \
+	X(MCAST_EVENTS_LOST, "mcast.events_lost", ERROR, "queries or reports not acted on: event ring full") \
 	/* UDP / TCP */                                                                            \
 	X(UDP_PACKETS_RECEIVED, "udp.packets_received", INFO, "UDP datagrams delivered to an endpoint") \
 	X(UDP_UNKNOWN_PORT_ERRORS, "udp.unknown_port_errors", DROP, "UDP datagrams to a closed port")  \

@@ -509,6 +509,9 @@ join_group_locked(struct dps_nic *nic, uint16_t proto, const struct dps_addr *g)
 		}
 		j->addr = *g;
 		TAILQ_INSERT_TAIL(&dps_nic_priv(nic)->joins, j, link);
+		/* The membership begins: the protocol's group management reports it once. */
+		if (nic->stack->np[slot]->group_changed_locked != NULL)
+			nic->stack->np[slot]->group_changed_locked(nic, g, true);
 	}
 	j->count++;
 	return 0;
@@ -529,6 +532,12 @@ leave_group_locked(struct dps_nic *nic, const struct dps_addr *g)
 			return ret;
 		TAILQ_REMOVE(&dps_nic_priv(nic)->joins, j, link);
 		rte_free(j);
+		for (unsigned int i = 0; i < nic->stack->n_np; i++)
+			if (nic->stack->np[i]->addr_len == g->len &&
+			    nic->stack->np[i]->group_changed_locked != NULL) {
+				nic->stack->np[i]->group_changed_locked(nic, g, false);
+				break;
+			}
 		return 0;
 	}
 	j->count--;

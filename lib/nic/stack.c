@@ -127,8 +127,23 @@ dps_stack_free(struct dps_stack *s)
 		dps_neigh_free(s);
 		dps_demux_free(s);
 	}
+	if (sp->proto_fini != NULL)
+		sp->proto_fini(sp->proto_state);
 	dps_sync_fini(sp);
 	rte_hash_free(s->ep_hash);
 	dps_ctx_free_all(s);
 	rte_free(sp);
+}
+
+void
+dps_stack_set_proto_state(struct dps_stack *s, void *state, void (*fini)(void *state))
+{
+	dps_stack_priv(s)->proto_state = state;
+	dps_stack_priv(s)->proto_fini = fini;
+}
+
+void *
+dps_stack_proto_state(const struct dps_stack *s)
+{
+	return dps_stack_priv(s)->proto_state;
 }

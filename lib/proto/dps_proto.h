@@ -131,6 +131,19 @@ void dps_icmp_set_echo_reply_cb(struct dps_ctx *ctx, dps_echo_reply_t cb, void *
 int dps_icmp_echo_send(struct dps_ctx *ctx, const struct dps_echo_req *req, uint16_t *nic_id,
 		       struct dps_addr *src);
 
+/**
+ * The control thread's protocol timers: IGMPv2 / MLDv1 reports for new memberships, leaves
+ * and dones for ended ones, delayed answers to the queries the data path received (RFC 2236,
+ * RFC 2710; docs/protocols.md, "Group management"). Call it from the control loop, a few
+ * times per second at least; what it sends is queued on ctx (dps_ctx_flush()).
+ *
+ * @param s    the stack
+ * @param ctx  the control thread's context (offline is fine)
+ * @threadsafety The control thread; takes the writer lock (address queries), so not from
+ *               an online reader context.
+ */
+void dps_proto_poll(struct dps_stack *s, struct dps_ctx *ctx);
+
 /* ---- per-context state: reassembly (lib/proto/frag.c) ---- */
 
 /** Most datagrams one context may reassemble at once (`[stack] reassembly_datagrams`). */

@@ -397,6 +397,18 @@ dps_ip4_subnet_bcast_rcu(const struct dps_nic *nic, unsigned int np4, const uint
 void dps_ip_output_routed(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
 			  const struct rte_ether_addr *dmac, uint16_t ethertype);
 
+/* ---- group management (mcast.c: IGMPv2, MLDv1) ---- */
+
+/** Create the stack's group-management state (dps_proto_register_all). 0 or -ENOMEM. */
+int dps_mcast_create(struct dps_stack *s);
+/** The IPv4 and IPv6 ops' group_changed_locked: a membership began or ended. */
+void dps_mcast_group_changed_locked(struct dps_nic *nic, const struct dps_addr *g, bool joined);
+/** IGMP for this host (info filled by ipv4). Takes ownership. */
+void dps_igmp_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m);
+/** MLD query, report or done, checksum verified by ICMPv6. Takes ownership. */
+void dps_mld_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m,
+		   uint8_t hlim);
+
 /* ---- fragments (frag.c: reassembly; fragout.c: our own datagrams) ---- */
 
 /**

@@ -385,6 +385,11 @@ dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 	case ND_NEIGHBOR_ADVERT:
 		ndp_na_input(ctx, info, m, hlim);
 		return;
+	case 130: /* MLD query, report, done (RFC 2710 3) */
+	case 131:
+	case 132:
+		dps_mld_input(ctx, info, m, hlim);
+		return;
 	default:
 		/* RFC 4443 2.4(a): an error message of unknown type (0-127) goes to the upper layer. */
 		if (h[0] < 128 && info->l4_len >= ICMP6_HLEN &&

@@ -165,6 +165,9 @@ ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 	case IPPROTO_TCP:
 		dps_nic_deliver_transport(ctx, &info, m);
 		break;
+	case IPPROTO_IGMP:
+		dps_igmp_input(ctx, &info, m);
+		break;
 	default:
 		/* RFC 1122 3.2.2.1: protocol unreachable; the error rules are applied there. */
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_UNKNOWN_PROTOCOL);
@@ -190,11 +193,19 @@ ip4_enable_locked(struct dps_nic *nic)
 {
 	/* The limited broadcast address is ours on every IPv4 NIC (RFC 1122 3.2.1.3(c)). */
 	struct dps_prefix p = {.plen = 32};
+	struct dps_addr g;
 	int rc;
 
 	dps_addr_from_ipv4(&p.addr, 0xffffffffu);
 	rc = dps_nic_add_address_locked(nic, RTE_ETHER_TYPE_IPV4, &p, DPS_PEB_NEVER_PRIMARY);
-	return rc == -EEXIST ? 0 : rc;
+	if (rc < 0 && rc != -EEXIST)
+		return rc;
+	/*
+	 * RFC 1112 4 / RFC 2236 2.1: every host is a member of all-systems 224.0.0.1 (general
+	 * queries come there); it is never reported.
+	 */
+	dps_addr_from_ipv4(&g, 0xe0000001u);
+	return dps_nic_join_group_locked(nic, RTE_ETHER_TYPE_IPV4, &g);
 }
 
 const struct dps_netproto_ops dps_ipv4_ops = {
@@ -213,4 +224,5 @@ const struct dps_netproto_ops dps_ipv4_ops = {
 	.enable_locked = ip4_enable_locked,
 	.solicit = dps_arp_solicit,
 	.unresolved = dps_ip4_unresolved,
+	.group_changed_locked = dps_mcast_group_changed_locked,
 };

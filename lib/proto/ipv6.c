@@ -311,4 +311,5 @@ const struct dps_netproto_ops dps_ipv6_ops = {
 	.enable_locked = ip6_enable_locked,
 	.solicit = dps_ndp_solicit,
 	.unresolved = dps_ip6_unresolved,
+	.group_changed_locked = dps_mcast_group_changed_locked,
 };

@@ -14,6 +14,11 @@ dps_proto_register_all(struct dps_stack *s)
 	static const struct dps_transproto_ops *const tp[] = {&dps_udp_ops, &dps_tcp_ops};
 	int rc;
 
+	if (dps_stack_proto_state(s) == NULL) {
+		rc = dps_mcast_create(s);
+		if (rc < 0)
+			return rc;
+	}
 	for (unsigned int i = 0; i < RTE_DIM(np); i++) {
 		rc = dps_stack_register_netproto(s, np[i]);
 		if (rc < 0)

@@ -791,11 +791,30 @@ class TapNet:
 
 
 class PcapResult(NamedTuple):
-    outputs: list         # per port: list of scapy packets read from its tx pcap
+    outputs: list         # per port: scapy packets read from its tx pcap, IGMP/MLD left out
     returncode: int
     stdout: str           # including the final counters printed at exit
     stderr: str
     stats: object         # last `show stats` JSON taken before stopping, or None
+    group_outputs: list = []  # per port: the IGMP / MLD messages dpstack sent (mcast.c)
+
+
+def is_group_mgmt(pkt) -> bool:
+    """An IGMP message or an MLD query / report / done (ICMPv6 130-132, after a Hop-by-Hop
+    header or not): dpstack reports its memberships on its own (lib/proto/mcast.c), at start
+    and on a timer, so run_pcap keeps them apart from the replies a test looks for."""
+    b = bytes(pkt)
+    if len(b) < 14:
+        return False
+    et = int.from_bytes(b[12:14], "big")
+    if et == 0x0800 and len(b) >= 34:
+        return b[23] == 2
+    if et == 0x86DD and len(b) >= 55:
+        nh, off = b[20], 54
+        if nh == 0 and len(b) >= off + 8:
+            nh, off = b[off], off + (b[off + 1] + 1) * 8
+        return nh == 58 and len(b) > off and b[off] in (130, 131, 132)
+    return False
 
 
 def write_pcap(path: Union[str, Path], packets) -> None:
@@ -893,8 +912,10 @@ def run_pcap(config: Union[str, Path], inputs, *, workdir: Union[str, Path, None
             # "Nothing came out" means nothing only once the input was read.
             raise DpstackError(f"input of {total} packets not consumed within {timeout} s "
                                f"(rx.packets never reached it)\n{dp.describe()}")
-        return PcapResult([read_pcap(o) for o in outs], res.returncode, res.stdout,
-                          res.stderr, stats)
+        sent = [read_pcap(o) for o in outs]
+        return PcapResult([[p for p in port if not is_group_mgmt(p)] for port in sent],
+                          res.returncode, res.stdout, res.stderr, stats,
+                          [[p for p in port if is_group_mgmt(p)] for port in sent])
     finally:
         if own and os.environ.get("DPS_KEEP") != "1":
             shutil.rmtree(wd, ignore_errors=True)
