@@ -129,6 +129,9 @@ dps_stack_counter(const struct dps_stack *s, int nic_id, enum dps_counter c)
 		for (unsigned int n = 0; n < DPS_MAX_NICS; n++)
 			sum += __atomic_load_n(&ctx->cnt[n][c], __ATOMIC_RELAXED);
 	}
+	/* The control side's events belong to no NIC: in the stack-wide sum only. */
+	if (nic_id < 0)
+		sum += __atomic_load_n(&sp->ctl_cnt[c], __ATOMIC_RELAXED);
 	return sum;
 }
 

@@ -77,6 +77,7 @@ struct dps_demux {
 	uint16_t *formcnt[256];  /* writer: endpoints per (form, local port) */
 	struct dps_raw_set *raw[256];
 	struct dps_raw *raw_list[256];
+	unsigned int n_raw; /* bound raw endpoints, at most DPS_MAX_RAW */
 	struct dps_default *dflt[256];
 	unsigned int count;
 };
@@ -85,12 +86,18 @@ int
 dps_demux_create(struct dps_stack *s)
 {
 	struct dps_demux *d;
+	uint32_t max;
 
 	d = rte_zmalloc_socket("dps_demux", sizeof(*d), RTE_CACHE_LINE_SIZE,
 			       dps_stack_priv(s)->socket_id);
 	if (d == NULL)
 		return -ENOMEM;
-	d->h = dps_stack_lf_hash_create(s, "tep", d, dps_stack_priv(s)->conf.max_transport,
+	/*
+	 * Headroom over the bound dps_tep_bind() enforces: an unbound endpoint holds its key
+	 * slot for a grace period, and a cuckoo table refuses inserts before it is full.
+	 */
+	max = dps_stack_priv(s)->conf.max_transport;
+	d->h = dps_stack_lf_hash_create(s, "tep", d, max + max / 4 + 64,
 					sizeof(struct dps_tep_key));
 	if (d->h == NULL) {
 		rte_free(d);
@@ -244,6 +251,12 @@ dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, const struc
 		ret = -EADDRINUSE;
 		goto out;
 	}
+	/* The bound is the configured one, whatever room the cuckoo table has left. */
+	if (d->count >= dps_stack_priv(s)->conf.max_transport) {
+		dps_stack_ctl_cnt_inc_locked(dps_stack_priv(s), DPS_CNT_TRANSPORT_BIND_FULL);
+		ret = -ENOSPC;
+		goto out;
+	}
 	t = rte_zmalloc_socket("dps_tep", sizeof(*t), RTE_CACHE_LINE_SIZE,
 			       dps_stack_priv(s)->socket_id);
 	if (t == NULL) {
@@ -259,9 +272,16 @@ dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, const struc
 	t->stack = s;
 	form_count_locked(d, tproto, id, 1);
 	pos = rte_hash_add_key_data(d->h, &k, t);
+	if (pos == -ENOSPC) {
+		/* Key slots of unbound endpoints wait for their grace period: end it, retry. */
+		dps_stack_synchronize_locked(s);
+		pos = rte_hash_add_key_data(d->h, &k, t);
+	}
 	if (pos < 0) {
 		form_count_locked(d, tproto, id, -1);
 		rte_free(t);
+		if (pos == -ENOSPC)
+			dps_stack_ctl_cnt_inc_locked(dps_stack_priv(s), DPS_CNT_TRANSPORT_BIND_FULL);
 		ret = pos;
 		goto out;
 	}
@@ -361,14 +381,22 @@ dps_raw_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, dps_tep_rx_
 	r->rx = rx;
 	r->arg = arg;
 	dps_stack_lock(s);
+	if (d->n_raw >= DPS_MAX_RAW) {
+		dps_stack_ctl_cnt_inc_locked(dps_stack_priv(s), DPS_CNT_TRANSPORT_BIND_FULL);
+		dps_stack_unlock(s);
+		rte_free(r);
+		return -ENOSPC;
+	}
 	r->next = d->raw_list[tproto];
 	d->raw_list[tproto] = r;
 	ret = publish_raw_locked(s, tproto);
 	if (ret < 0) {
 		d->raw_list[tproto] = r->next;
 		rte_free(r);
-	} else if (out != NULL) {
-		*out = r;
+	} else {
+		d->n_raw++;
+		if (out != NULL)
+			*out = r;
 	}
 	dps_stack_unlock(s);
 	return ret;
@@ -388,9 +416,10 @@ dps_raw_unbind(struct dps_stack *s, struct dps_raw *raw)
 		if (*pp == raw) {
 			*pp = raw->next;
 			ret = publish_raw_locked(s, raw->tproto);
-			if (ret == 0)
+			if (ret == 0) {
+				d->n_raw--;
 				dps_stack_defer_free_locked(s, rte_free, raw);
-			else {
+			} else {
 				raw->next = *pp;
 				*pp = raw;
 			}

@@ -126,7 +126,8 @@ const struct dps_transproto_ops *dps_stack_transproto(const struct dps_stack *s,
  * @param out       the endpoint (may be NULL)
  * @return 0; -EINVAL when id or rx is NULL or the table refuses the key; -EPROTONOSUPPORT
  *         when tproto is not registered; -EADDRINUSE when exactly this id is bound;
- *         -ENOMEM when out of memory; -ENOSPC when the endpoint table is full.
+ *         -ENOMEM when out of memory; -ENOSPC when max_transport endpoints are bound
+ *         (dps_stack_conf; counted, transport.bind_full).
  * @threadsafety Takes the writer lock; not from an online reader context.
  */
 int dps_tep_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto,
@@ -165,6 +166,8 @@ unsigned int dps_demux_count(const struct dps_stack *s);
 /** A raw endpoint: gets a copy of every packet of (netproto, tproto), before any check. */
 struct dps_raw;
 
+#define DPS_MAX_RAW 64 /**< raw endpoints bound at once, all protocols (each costs a copy) */
+
 /**
  * Bind a raw endpoint: rx gets a copy (rte_pktmbuf_copy) of every packet of (netproto,
  * tproto) delivered to the transport layer, before the minimum size and port checks.
@@ -175,7 +178,8 @@ struct dps_raw;
  * @param rx        receive callback; takes ownership of the copy
  * @param arg       passed to rx
  * @param out       the raw endpoint (may be NULL)
- * @return 0; -EINVAL when rx is NULL; -ENOMEM when out of memory.
+ * @return 0; -EINVAL when rx is NULL; -ENOSPC when DPS_MAX_RAW are bound (counted,
+ *         transport.bind_full); -ENOMEM when out of memory.
  * @threadsafety Takes the writer lock; not from an online reader context.
  */
 int dps_raw_bind(struct dps_stack *s, uint16_t netproto, uint8_t tproto, dps_tep_rx_t rx,

@@ -102,6 +102,9 @@ struct dps_stack_priv {
 	void (*proto_fini)(void *state); /**< its destructor */
 	uint32_t inject_alloc_failures; /**< tests: snapshot allocations still to fail */
 	uint32_t ep_filter_cnt[1u << DPS_EP_FILTER_BITS]; /**< endpoints per filter bit */
+	/** Counters of the control side (no context): written under the writer lock, read
+	 * lock-free; dps_stack_counter() adds them to the stack-wide sum. */
+	uint64_t ctl_cnt[DPS_CNT_MAX];
 };
 
 /** The whole stack behind a public pointer. */
@@ -109,6 +112,13 @@ static inline struct dps_stack_priv *
 dps_stack_priv(const struct dps_stack *s)
 {
 	return container_of(s, struct dps_stack_priv, pub);
+}
+
+/** Writer lock held: count a control-side event (a bind refused, ...). */
+static inline void
+dps_stack_ctl_cnt_inc_locked(struct dps_stack_priv *s, enum dps_counter c)
+{
+	__atomic_store_n(&s->ctl_cnt[c], s->ctl_cnt[c] + 1, __ATOMIC_RELAXED);
 }
 
 /** The whole NIC behind a public pointer. */

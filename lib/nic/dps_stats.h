@@ -148,6 +148,8 @@
 	X(TCP_MALFORMED, "tcp.malformed", DROP, "TCP segments with a bad header or checksum")          \
 	X(RAW_DELIVERED, "raw.delivered", INFO, "copies delivered to raw endpoints")                    \
 	X(RAW_COPY_FAILED, "raw.copy_failed", ERROR, "raw copies not made: no mbufs")                   \
+	X(TRANSPORT_BIND_FULL, "transport.bind_full", ERROR,                                       \
+	  "binds refused: max_transport transport endpoints (or 64 raw endpoints) bound")         \
 	/* Forwarding (RFC 1812) */                                                                \
 	X(FWD_FORWARDED, "fwd.forwarded", INFO, "packets forwarded")                                   \
 	X(FWD_NO_ROUTE, "fwd.no_route", DROP, "no route to the destination")                          \

@@ -52,6 +52,7 @@
 #include "dps_demux.h"
 #include "dps_test.h"
 #include "dps_test_util.h"
+#include "dps_udp.h"
 
 #define SLOTS 32       /* live state: what cycle i builds, cycle i + SLOTS undoes */
 #define WPOOL_N 4095   /* per worker: rx frames and the replies the worker builds */
@@ -955,6 +956,85 @@ DPS_TEST(route_add_del_cycles_never_exhaust_the_fib)
 	}
 	CHECK_EQ(dps_route_count(s, 16), 8);
 	CHECK_EQ(dps_route_count(s, 4), 8);
+	dps_stack_free(s);
+	s = NULL;
+}
+
+static void
+udp_sink(struct dps_ctx *ctx, struct dps_udp_sock *sk, struct rte_mbuf *m,
+	 const struct dps_udp_meta *meta, void *arg)
+{
+	(void)ctx, (void)sk, (void)meta, (void)arg;
+	rte_pktmbuf_free(m);
+}
+
+static void
+raw_sink(struct dps_ctx *ctx, struct dps_tep *tep, struct rte_mbuf *m,
+	 const struct dps_pktinfo *info, void *arg)
+{
+	(void)ctx, (void)tep, (void)info, (void)arg;
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Transport endpoints are bounded by the stack's max_transport (raw ones by DPS_MAX_RAW),
+ * each refusal counted (transport.bind_full); bind/close churn frees every endpoint.
+ */
+DPS_TEST(transport_binds_are_bounded_counted_and_freed)
+{
+	static struct dps_udp_sock *sk[64];
+	static struct dps_raw *raw[DPS_MAX_RAW];
+	struct dps_stack_conf sc;
+	struct dps_udp_sock *extra;
+	struct dps_raw *rextra;
+	struct dps_stack *s;
+	char name[32];
+
+	if (!variant_wanted("bind"))
+		return;
+	dps_tu_stack_conf(&sc, name, "chb");
+	sc.max_transport = 64;
+	CHECK_EQ(dps_tu_stack(&sc, &s), 0);
+	CHECK_EQ(dps_proto_register_all(s), 0);
+	for (uint16_t p = 0; p < 64; p++)
+		CHECK_EQ(dps_udp_bind(s, p & 1 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4, NULL,
+				      (uint16_t)(1000 + p), udp_sink, NULL, &sk[p]), 0);
+	CHECK_EQ(dps_demux_count(s), 64);
+	/* The 65th: refused and counted, on either family, nothing half-made. */
+	CHECK_EQ(dps_udp_bind(s, RTE_ETHER_TYPE_IPV4, NULL, 2000, udp_sink, NULL, &extra), -ENOSPC);
+	CHECK_EQ(dps_udp_echo_add(s, 7), -ENOSPC);
+	CHECK_EQ(dps_stack_counter(s, -1, DPS_CNT_TRANSPORT_BIND_FULL), 2);
+	CHECK_EQ(dps_stack_counter(s, 0, DPS_CNT_TRANSPORT_BIND_FULL), 0);
+	CHECK_EQ(dps_demux_count(s), 64);
+	/* A close makes room again. */
+	CHECK_EQ(dps_udp_close(s, sk[5]), 0);
+	CHECK_EQ(dps_udp_bind(s, RTE_ETHER_TYPE_IPV4, NULL, 2000, udp_sink, NULL, &sk[5]), 0);
+	/* Raw endpoints: DPS_MAX_RAW of them. */
+	for (unsigned int i = 0; i < DPS_MAX_RAW; i++)
+		CHECK_EQ(dps_raw_bind(s, 0, (uint8_t)(i % 4), raw_sink, NULL, &raw[i]), 0);
+	CHECK_EQ(dps_raw_bind(s, 0, 200, raw_sink, NULL, &rextra), -ENOSPC);
+	CHECK_EQ(dps_stack_counter(s, -1, DPS_CNT_TRANSPORT_BIND_FULL), 3);
+	CHECK_EQ(dps_raw_unbind(s, raw[0]), 0);
+	CHECK_EQ(dps_raw_bind(s, 0, 200, raw_sink, NULL, &raw[0]), 0);
+	/* Churn: 10,000 close/bind pairs; the count never drifts and nothing is kept. */
+	for (uint32_t i = 0; i < 10000; i++) {
+		unsigned int j = i % 64;
+
+		CHECK_EQ(dps_udp_close(s, sk[j]), 0);
+		CHECK_EQ(dps_udp_bind(s, RTE_ETHER_TYPE_IPV6, NULL, (uint16_t)(3000 + i % 5000),
+				      udp_sink, NULL, &sk[j]), 0);
+		if (i % 256 == 0)
+			dps_stack_reclaim(s);
+	}
+	CHECK_EQ(dps_demux_count(s), 64);
+	for (unsigned int j = 0; j < 64; j++)
+		CHECK_EQ(dps_udp_close(s, sk[j]), 0);
+	for (unsigned int i = 0; i < DPS_MAX_RAW; i++)
+		CHECK_EQ(dps_raw_unbind(s, raw[i]), 0);
+	CHECK_EQ(dps_demux_count(s), 0);
+	dps_stack_synchronize(s);
+	CHECK_EQ(dps_stack_deferred_pending(s), 0);
+	CHECK_EQ(dps_stack_counter(s, -1, DPS_CNT_TRANSPORT_BIND_FULL), 3);
 	dps_stack_free(s);
 	s = NULL;
 }
