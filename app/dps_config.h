@@ -52,14 +52,14 @@ extern "C" {
 
 /**
  * `[stack] max_routes4 =` / `max_routes6 =`: route table capacities. The defaults keep one
- * dpstack with two ports under 200 MB (docs/configuration.md, Memory); IPv6 ids are 15 bits
- * (2-byte trie next hops), so 32767 at most.
+ * dpstack with two ports within a 256 MB --no-huge run (docs/configuration.md, Memory): each
+ * family is two FIB copies whose RIBs reserve ~400 B per route of capacity.
  */
 #define DPS_CFG_ROUTES_MIN 16
 #define DPS_CFG_ROUTES4_MAX (1u << 24)
-#define DPS_CFG_ROUTES6_MAX 32767
-#define DPS_CFG_ROUTES4_DEFAULT 65536
-#define DPS_CFG_ROUTES6_DEFAULT 4096
+#define DPS_CFG_ROUTES6_MAX (1u << 24)
+#define DPS_CFG_ROUTES4_DEFAULT 16384
+#define DPS_CFG_ROUTES6_DEFAULT 2048
 
 /**
  * `[stack] reassembly_datagrams =` / `reassembly_timeout_ms =`: lib/proto's reassembly table

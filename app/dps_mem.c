@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Memory estimate (dps_mem.h). The per-structure figures below are DPDK 22.11's layouts; the
- * per-entry constants of the hash tables and of the IPv6 RIB were measured with rte_malloc's
- * statistics (test_memory checks the whole estimate against them).
+ * per-entry constants of the hash tables were measured with rte_malloc's statistics
+ * (test_memory checks the whole estimate against them).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,40 +15,65 @@
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 
 #include "dps_config.h"
 #include "dps_mem.h"
 #include "dps_nic_dp.h"
+#include "dps_route.h"
 
 #define MiB (1024.0 * 1024.0)
 
+/*
+ * One RIB of a FIB copy: rte_fib reserves two nodes per route (the route and one branch
+ * node) in a mempool, whose objects are padded to whole cache lines and spread over memory
+ * channels (192 B for a 40-byte IPv4 node or a 56-byte IPv6 node), plus its ring of
+ * pointers. DPDK 22.11's layouts.
+ */
 static uint64_t
-clamp64(uint64_t v, uint64_t lo, uint64_t hi)
+rib_bytes(uint64_t cap, uint32_t node)
 {
-	return v < lo ? lo : v > hi ? hi : v;
+	uint64_t n = 2 * cap;
+
+	return n * rte_mempool_calc_obj_size(node, 0, NULL) + rte_align64pow2(n + 1) * 8;
 }
 
-/* rte_lpm (lib/nic/route.c): tbl24 2^24 x 4 B, tbl8 groups of 256 x 4 B, rules 8 B, ids 8 B. */
+/* The next-hop group index array and the table itself, per family. */
+#define ROUTE_FIXED ((uint64_t)DPS_ROUTE_MAX_GROUPS * 8 + (1u << 20))
+
+/*
+ * Two rte_fib DIR-24-8 copies (left-right, lib/nic/route.c): each a 2^24-entry tbl24 and
+ * tbl8 groups of 256 entries, 2-byte entries, and a RIB.
+ */
 static uint64_t
 routes4_bytes(uint64_t cap)
 {
-	uint64_t tbl8 = clamp64(cap / 256, 1024, 65536);
+	uint32_t tbl8;
+	uint8_t nh;
 
-	return (1ull << 24) * 4 + tbl8 * 1024 + cap * 16;
+	cap = RTE_MIN(RTE_MAX(cap, (uint64_t)16), (uint64_t)DPS_ROUTE_MAX_CAP);
+	dps_route_sizes(4, (uint32_t)cap, &tbl8, &nh);
+	return 2 * ((1ull << 24) * nh + (RTE_ALIGN_CEIL(tbl8, 64) + 1ull) * 256 * nh +
+		    rib_bytes(cap, 40)) +
+	       ROUTE_FIXED;
 }
 
 /*
- * Two rte_fib6 tries (left-right copies): each a 2^24 x 2 B tbl24 and tbl8 groups of
- * 256 x 2 B; per route two RIB nodes (one per copy) and the next-hop group: ~850 B measured.
+ * Two rte_fib6 trie copies: each a 2^24-entry tbl24, tbl8 groups of 256 entries (three per
+ * route: a /48 sharing nothing below /24 takes three) with their free list, 2-byte entries
+ * up to 32,704 tbl8 groups and 4-byte beyond, and a RIB.
  */
 static uint64_t
 routes6_bytes(uint64_t cap)
 {
-	uint64_t tbl8;
+	uint32_t tbl8;
+	uint8_t nh;
 
-	cap = RTE_MIN(cap, (uint64_t)DPS_CFG_ROUTES6_MAX);
-	tbl8 = clamp64(cap / 4, 1024, 65536);
-	return 2 * ((1ull << 24) * 2 + tbl8 * 512) + cap * 850;
+	cap = RTE_MIN(RTE_MAX(cap, (uint64_t)16), (uint64_t)DPS_ROUTE_MAX_CAP);
+	dps_route_sizes(16, (uint32_t)cap, &tbl8, &nh);
+	return 2 * ((1ull << 24) * nh + (tbl8 + 1ull) * 256 * nh + tbl8 * 4ull +
+		    rib_bytes(cap, 56)) +
+	       ROUTE_FIXED;
 }
 
 /* Lock-free rte_hash tables of the stack: endpoints 48 B, transport 80 B, neighbours 48 B. */

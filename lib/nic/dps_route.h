@@ -4,17 +4,17 @@
  * IPv4 and IPv6 route tables: longest-prefix match with bulk lookup for the data path,
  * changed by the control plane while lookups run.
  *
- * Thread safety: add/del/list take the stack's writer lock; lookups take none and never see
- * freed or half-built state (see docs/forwarding.md for the scheme and its cost).
+ * Thread safety: changes and reads take the stack's writer lock; lookups take none and never
+ * see freed or half-built state (see docs/forwarding.md for the scheme and its cost).
  *
- * Scheme: IPv4 is an rte_lpm with its RCU QSBR defer queue on the stack's QSBR variable (a
- * tbl8 group is reused only after a grace period). IPv6 is a left-right pair of rte_fib6
- * tables: a change goes to the idle copy, the copy is published with a release store, the
- * writer waits for a grace period and replays the change on the other copy. The FIB's next
- * hop is a route id indexing an array of next-hop groups; a replaced route swaps its group
- * (copy-on-write) and the old one is freed after a grace period. The big tables are created
- * on the first route of a family. Writers wait for grace periods: never call them from a
- * thread whose context is online.
+ * Scheme: each family is a left-right pair of DPDK FIBs (rte_fib DIR-24-8 for IPv4, rte_fib6
+ * trie for IPv6; 22.11's FIBs have no RCU, so a copy readers may walk is never written).
+ * Changes go in batches (a single change is a batch of one): applied in order to the idle
+ * copy, which is then published with a release store; the writer waits for one grace period
+ * and replays them on the other copy. A batch is all or nothing. The FIB's next hop indexes
+ * an array of shared, immutable next-hop groups, freed after a grace period. The big tables
+ * are created on the first route of a family. Writers wait for grace periods: never call them
+ * from a thread whose context is online.
  */
 #ifndef DPS_ROUTE_H
 #define DPS_ROUTE_H
@@ -45,10 +45,25 @@ struct dps_route_info {
 /** Data-path lookup result: an index into the next-hop table, or DPS_NH_NONE. */
 #define DPS_NH_NONE UINT32_MAX
 
+/** Largest route table capacity (max_routes4 / max_routes6) a stack takes. */
+#define DPS_ROUTE_MAX_CAP (1u << 24)
+/**
+ * Distinct next-hop sets (groups) per family at most: the FIB's 2-byte next hop is a group
+ * index. Routes with equal next hops share one group.
+ */
+#define DPS_ROUTE_MAX_GROUPS 32767u
+
+/** dps_route_batch_add(): fail with -EEXIST when the prefix already has a route. */
+#define DPS_ROUTE_F_EXCL 0x1u
+/** dps_route_batch_add() / _del(): leave a NIC's connected route alone: -EBUSY. */
+#define DPS_ROUTE_F_KEEP_CONNECTED 0x2u
+/** In a delete's match: any NIC. */
+#define DPS_ROUTE_ANY_NIC UINT16_MAX
+
 /**
  * Add a route, or replace the next hops of an existing one (the family is the prefix's
  * address length, 4 or 16). Host bits of the prefix are ignored. The first route of a family
- * creates its tables (rte_lpm, rte_fib6).
+ * creates its tables (two rte_fib or rte_fib6). A batch of one (dps_route_batch_commit()).
  *
  * @param s          the stack
  * @param p          the destination subnet
@@ -56,8 +71,8 @@ struct dps_route_info {
  * @param n_paths    entries of nh
  * @param connected  marks the route as a NIC's connected route (listed as such)
  * @return 0; -EINVAL for a bad prefix, no or too many next hops, or a gateway of the other
- *         family; -ENODEV for a NIC id beyond DPS_MAX_NICS; -ENOSPC when the table is full;
- *         -ENOMEM when out of memory.
+ *         family; -ENODEV for a NIC id beyond DPS_MAX_NICS; -ENOSPC when the table is full
+ *         (max_routes, tbl8 groups or next-hop groups); -ENOMEM when out of memory.
  * @threadsafety Takes the writer lock and may wait for a grace period: not from an online
  *         reader context.
  */
@@ -134,6 +149,115 @@ int dps_route_list(struct dps_stack *s, struct dps_route_info *out, int max);
  * @threadsafety Takes the writer lock.
  */
 unsigned int dps_route_count(struct dps_stack *s, uint8_t addr_len);
+
+/** A staged set of route changes, applied as one (dps_route_batch_commit()). */
+struct dps_route_batch;
+
+/**
+ * Start a batch of route changes. Staging takes no lock and changes nothing: the changes
+ * apply, in order, at dps_route_batch_commit(), all or none.
+ *
+ * @param s  the stack
+ * @return the batch, or NULL when out of memory (or s is NULL).
+ * @threadsafety A batch belongs to one thread; any number of batches may be open.
+ */
+struct dps_route_batch *dps_route_batch_begin(struct dps_stack *s);
+
+/**
+ * Stage an add or replace (as dps_route_add() with connected false).
+ *
+ * @param b        the batch
+ * @param p        the destination subnet (host bits ignored)
+ * @param nh       the next hops: 1 .. DPS_ROUTE_MAX_PATHS
+ * @param n_paths  entries of nh
+ * @param flags    0, DPS_ROUTE_F_EXCL (no replace), DPS_ROUTE_F_KEEP_CONNECTED
+ * @return 0; -EINVAL or -ENODEV as dps_route_add() (checked now); -E2BIG beyond 2^25
+ *         changes; -ENOMEM. Table errors come from the commit.
+ * @threadsafety The batch's thread.
+ */
+int dps_route_batch_add(struct dps_route_batch *b, const struct dps_prefix *p,
+			const struct dps_nexthop *nh, unsigned int n_paths, unsigned int flags);
+
+/**
+ * Stage a delete.
+ *
+ * @param b      the batch
+ * @param p      the destination subnet (exact prefix; host bits ignored)
+ * @param match  NULL, or what one of the route's paths must have: nic_id (unless
+ *               DPS_ROUTE_ANY_NIC) and, when has_gw, the gateway (-ESRCH at commit otherwise)
+ * @param flags  0 or DPS_ROUTE_F_KEEP_CONNECTED
+ * @return 0; -EINVAL for a bad prefix or match; -E2BIG; -ENOMEM.
+ * @threadsafety The batch's thread.
+ */
+int dps_route_batch_del(struct dps_route_batch *b, const struct dps_prefix *p,
+			const struct dps_nexthop *match, unsigned int flags);
+
+/**
+ * Changes staged in a batch.
+ *
+ * @param b  the batch (NULL: 0)
+ * @return the count.
+ * @threadsafety The batch's thread.
+ */
+unsigned int dps_route_batch_size(const struct dps_route_batch *b);
+
+/**
+ * Apply a batch and free it: every change in order on the idle copies, one publish, one grace
+ * period, the same changes on the other copies. On an error nothing changes (the changes
+ * before the failing one are undone on the unpublished copy).
+ *
+ * @param b       the batch (freed in every case)
+ * @param failed  when not NULL and the commit fails: the index of the failing change
+ * @return 0; -EEXIST (DPS_ROUTE_F_EXCL and the prefix has a route); -EBUSY (a connected
+ *         route under DPS_ROUTE_F_KEEP_CONNECTED); -ENOENT (delete of no route); -ESRCH
+ *         (delete whose match no path has); -ENOSPC (max_routes routes, no tbl8 group or no
+ *         next-hop group left: counted in dps_route_stats().full); -ENOMEM.
+ * @threadsafety Takes the writer lock and waits for a grace period: not from an online
+ *         reader context. Lookups see the table before or after the whole batch.
+ */
+int dps_route_batch_commit(struct dps_route_batch *b, uint32_t *failed);
+
+/**
+ * Drop a batch without applying it.
+ *
+ * @param b  the batch (may be NULL)
+ * @threadsafety The batch's thread.
+ */
+void dps_route_batch_abort(struct dps_route_batch *b);
+
+/** A route table's use and history (dps_route_stats()). */
+struct dps_route_stats {
+	uint32_t routes;     /**< routes in the table */
+	uint32_t max_routes; /**< its capacity (max_routes4 / max_routes6) */
+	uint32_t groups;     /**< distinct next-hop sets in use */
+	uint32_t max_groups; /**< at most that many */
+	uint64_t full;       /**< changes refused with -ENOSPC */
+	uint64_t batches;    /**< batches committed that changed this family */
+	uint64_t changes;    /**< changes committed */
+	uint32_t rebuilds;   /**< FIB copies rebuilt (DPDK 22.11 tbl8 accounting, route.c) */
+};
+
+/**
+ * A family's table statistics.
+ *
+ * @param s         the stack
+ * @param addr_len  4 or 16
+ * @param st        filled
+ * @return 0, or -EINVAL.
+ * @threadsafety Takes the writer lock.
+ */
+int dps_route_stats(struct dps_stack *s, uint8_t addr_len, struct dps_route_stats *st);
+
+/**
+ * The FIB sizes a table of cap routes gets (the memory estimate uses them too).
+ *
+ * @param addr_len  4 or 16
+ * @param cap       the capacity
+ * @param num_tbl8  receives the tbl8 groups of each copy
+ * @param nh_bytes  receives the FIB entry size (2 or 4)
+ * @threadsafety Any thread.
+ */
+void dps_route_sizes(uint8_t addr_len, uint32_t cap, uint32_t *num_tbl8, uint8_t *nh_bytes);
 
 /**
  * Bulk longest-prefix lookup of IPv4 destinations.

@@ -250,8 +250,8 @@ DPS_TEST(route_table_sizes)
 	dps_config_free(&cfg);
 	CHECK_BAD(NIC0 "[stack]\nmax_routes4 = 15\n", 4,
 		  "max_routes4 '15' out of range (a number 16..16777216)");
-	CHECK_BAD(NIC0 "[stack]\nmax_routes6 = 32768\n", 4,
-		  "max_routes6 '32768' out of range (a number 16..32767)");
+	CHECK_BAD(NIC0 "[stack]\nmax_routes6 = 16777217\n", 4,
+		  "max_routes6 '16777217' out of range (a number 16..16777216)");
 	CHECK_BAD(NIC0 "[stack]\nmax_routes6 = 1k\n", 4, "max_routes6 '1k' out of range");
 	CHECK_BAD(NIC0 "[stack]\nmax_routes4 = 1024\nmax_routes4 = 2048\n", 5,
 		  "duplicate key 'max_routes4' in [stack] (first at line 4)");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Route tables: longest-prefix match for IPv4 (rte_lpm) and IPv6 (left-right rte_fib6),
+ * Route tables: longest-prefix match for IPv4 and IPv6 (left-right rte_fib / rte_fib6),
  * replace, delete, default routes, equal-cost spread, connected routes, listing, capacity.
  */
 #include <errno.h>
