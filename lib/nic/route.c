@@ -96,6 +96,14 @@ struct dps_route_table {
 	bool touched;               /* changed by the batch being committed */
 	bool rebuilt;               /* the idle copy was rebuilt in this batch */
 	bool replay_done;           /* the second copy was rebuilt instead of replayed */
+	/*
+	 * A small batch's replay waits for the next commit: by then the readers have mostly
+	 * passed their quiescent state, so a single change costs no wait.
+	 */
+	struct rt_change *pend;
+	uint32_t n_pend;
+	uint64_t pend_token;
+	struct dps_nh_group *dead_pend; /* dead groups of the pending batch */
 	struct dps_route_stats st;
 };
 
@@ -208,6 +216,7 @@ table_free(struct dps_route_table *t)
 		return;
 	for (unsigned int i = 0; i < 2; i++)
 		fib_free(t, i);
+	free(t->pend);
 	if (t->grp != NULL) {
 		for (uint32_t i = 0; i < RT_MAX_GROUPS; i++)
 			free(t->grp[i]);
@@ -365,30 +374,6 @@ fib_set(const struct dps_route_table *t, void *fib, const struct dps_prefix *p, 
 	if (g == RT_MISS)
 		return rte_fib6_delete(fib, p->addr.b, p->plen);
 	return rte_fib6_add(fib, p->addr.b, p->plen, g);
-}
-
-static void
-rt_synchronize(struct dps_stack *s)
-{
-	/*
-	 * The writer is not a reader: no thread id of its own to report. Yield while waiting:
-	 * when readers share the writer's core (a small machine, a test), the reader we wait
-	 * for may need this very CPU to reach its quiescent state.
-	 */
-	uint64_t token = rte_rcu_qsbr_start(s->qsbr);
-	unsigned int spins = 0;
-
-	/*
-	 * Running readers pass a quiescent state within microseconds: poll that long first. A
-	 * yield on a busy machine gives the CPU away for a whole time slice of every other
-	 * runnable thread.
-	 */
-	while (rte_rcu_qsbr_check(s->qsbr, token, false) != 1) {
-		if (++spins < 4096)
-			rte_pause();
-		else
-			sched_yield();
-	}
 }
 
 /* A copy's routes, read from its RIB (the /0 route first). */
@@ -917,6 +902,69 @@ change_replay(struct dps_route_table *t, void *fib, const struct rt_change *c)
 		RT_ERR("replay on the second copy failed: the copies differ");
 }
 
+/* Batches of at least this many changes wait for their grace period and replay at once. */
+#define RT_SYNC_MIN 64u
+
+static void
+wait_token(struct dps_stack *s, uint64_t token)
+{
+	unsigned int spins = 0;
+
+	/*
+	 * Running readers pass a quiescent state within microseconds: poll that long first,
+	 * then yield (a reader sharing this CPU may need it to get there).
+	 */
+	while (rte_rcu_qsbr_check(s->qsbr, token, false) != 1) {
+		if (++spins < 4096)
+			rte_pause();
+		else
+			sched_yield();
+	}
+}
+
+/* Bring the idle copy up to date: wait for the pending batch's grace period and replay it. */
+static void
+pending_sync(struct dps_route_table *t)
+{
+	if (t->pend == NULL)
+		return;
+	wait_token(t->s, t->pend_token);
+	t->replay_done = false;
+	for (uint32_t i = 0; i < t->n_pend; i++)
+		change_replay(t, idle_of(t), &t->pend[i]);
+	free(t->pend);
+	t->pend = NULL;
+	t->n_pend = 0;
+	/* No reader can hold the dead groups' indexes now. */
+	while (t->dead_pend != NULL) {
+		struct dps_nh_group *g = t->dead_pend;
+
+		t->dead_pend = g->dnext;
+		g->dnext = t->dead;
+		t->dead = g;
+	}
+	group_sweep(t);
+}
+
+/* Keep a table's share of a committed batch for the replay at the next commit. */
+static int
+pending_keep(struct dps_route_table *t, const struct dps_route_batch *b, uint64_t token)
+{
+	uint32_t n = 0;
+
+	t->pend = malloc(sizeof(*t->pend) * b->n);
+	if (t->pend == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < b->n; i++)
+		if (b->ch[i].p.addr.len == t->addr_len)
+			t->pend[n++] = b->ch[i];
+	t->n_pend = n;
+	t->pend_token = token;
+	t->dead_pend = t->dead;
+	t->dead = NULL;
+	return 0;
+}
+
 /* Commit under the writer lock. */
 static int
 batch_commit_locked(struct dps_route_batch *b, uint32_t *failed)
@@ -927,11 +975,16 @@ batch_commit_locked(struct dps_route_batch *b, uint32_t *failed)
 	uint32_t i;
 	int ret = 0;
 
+	uint64_t token;
+
 	for (unsigned int f = 0; f < 2; f++)
 		tabs[f]->rebuilt = tabs[f]->replay_done = false;
 	for (i = 0; i < b->n; i++) {
 		struct dps_route_table *t = table_of(s, b->ch[i].p.addr.len);
 
+		/* Only the families the batch changes wait for their pending replay. */
+		if (!t->touched)
+			pending_sync(t);
 		ret = table_ready_locked(t);
 		if (ret == 0)
 			ret = change_apply(t, &b->ch[i]);
@@ -955,24 +1008,31 @@ batch_commit_locked(struct dps_route_batch *b, uint32_t *failed)
 			old[f] = tabs[f]->pub;
 			__atomic_store_n(&tabs[f]->pub, idle_of(tabs[f]), __ATOMIC_RELEASE);
 		}
-	if (old[0] != NULL || old[1] != NULL)
-		rt_synchronize(s);
+	token = rte_rcu_qsbr_start(s->qsbr);
+	for (unsigned int f = 0; f < 2; f++) {
+		if (!tabs[f]->touched)
+			continue;
+		tabs[f]->touched = false;
+		tabs[f]->st.batches++;
+		if (b->n < RT_SYNC_MIN && pending_keep(tabs[f], b, token) == 0)
+			old[f] = NULL;
+	}
+	for (i = 0; i < b->n; i++)
+		table_of(s, b->ch[i].p.addr.len)->st.changes++;
+	if (old[0] == NULL && old[1] == NULL)
+		return 0;
+	wait_token(s, token);
 	for (i = 0; i < b->n; i++) {
 		const struct rt_change *c = &b->ch[i];
 
 		struct dps_route_table *t = table_of(s, c->p.addr.len);
 
-		change_replay(t, old[c->p.addr.len == 4 ? 0 : 1], c);
+		if (old[c->p.addr.len == 4 ? 0 : 1] != NULL)
+			change_replay(t, old[c->p.addr.len == 4 ? 0 : 1], c);
 	}
-	for (unsigned int f = 0; f < 2; f++) {
-		if (!tabs[f]->touched)
-			continue;
-		group_sweep(tabs[f]);
-		tabs[f]->touched = false;
-		tabs[f]->st.batches++;
-	}
-	for (i = 0; i < b->n; i++)
-		table_of(s, b->ch[i].p.addr.len)->st.changes++;
+	for (unsigned int f = 0; f < 2; f++)
+		if (old[f] != NULL)
+			group_sweep(tabs[f]);
 	return 0;
 }
 

@@ -325,9 +325,15 @@ DPS_TEST(ecmp_groups_are_shared_and_spread)
 		CHECK_EQ(dps_route_batch_add(b, &p, &nh[0], 1, 0), 0);
 	}
 	CHECK_EQ(dps_route_batch_commit(b, NULL), 0);
+	/* The next change replays that batch on the second copy and frees the old group. */
+	{
+		struct dps_prefix p = {.addr = {.len = 4, .b = {10, 0}}, .plen = 16};
+
+		CHECK_EQ(dps_route_del(s, &p), 0);
+	}
 	CHECK_EQ(dps_route_stats(s, 4, &st), 0);
 	CHECK_EQ(st.groups, 1);
-	CHECK_EQ(st.routes, 10);
+	CHECK_EQ(st.routes, 9);
 	dps_stack_free(s);
 }
 
@@ -425,7 +431,7 @@ DPS_TEST(failed_batch_changes_nothing)
 
 DPS_TEST(full_tables_refuse_and_count)
 {
-	struct dps_stack *s = mkstack(16, 40000);
+	struct dps_stack *s = mkstack(16, 16), *s2;
 	struct dps_route_batch *b = dps_route_batch_begin(s);
 	struct dps_nexthop nh = {.nic_id = 1};
 	struct dps_route_stats st;
@@ -445,26 +451,40 @@ DPS_TEST(full_tables_refuse_and_count)
 	CHECK_EQ(st.max_routes, 16);
 	x = A("10.0.0.1");
 	CHECK_EQ(lk(s, &x), -1);
-	/* 32,767 distinct next-hop sets at most: the next one is refused, counted. */
-	b = dps_route_batch_begin(s);
-	for (unsigned int i = 0; i <= DPS_ROUTE_MAX_GROUPS; i++) {
-		struct dps_prefix p = {.addr = {.len = 16, .b = {0x20, 0x01, 0x0d, 0xb8,
-								 (uint8_t)(i >> 8), (uint8_t)i}},
+	/* The same on IPv6, one change at a time. */
+	for (unsigned int i = 0; i < 17; i++) {
+		struct dps_prefix p = {.addr = {.len = 16, .b = {0x20, 0x01, 0x0d, 0xb8, 0,
+								 (uint8_t)i}},
 				       .plen = 48};
-		struct dps_nexthop g = {.nic_id = 1, .has_gw = true,
-					.gw = {.len = 16, .b = {0xfe, 0x80}}};
 
-		g.gw.b[14] = (uint8_t)(i >> 8);
-		g.gw.b[15] = (uint8_t)i;
+		CHECK_EQ(dps_route_add(s, &p, &nh, 1, false), i < 16 ? 0 : -ENOSPC);
+	}
+	CHECK_EQ(dps_route_stats(s, 16, &st), 0);
+	CHECK_EQ(st.full, 1);
+	CHECK_EQ(st.routes, 16);
+	dps_stack_free(s);
+
+	/* 32,767 distinct next-hop sets at most: the next one is refused, counted. */
+	s2 = mkstack(40000, 16);
+	CHECK(s2 != NULL);
+	b = dps_route_batch_begin(s2);
+	for (unsigned int i = 0; i <= DPS_ROUTE_MAX_GROUPS; i++) {
+		struct dps_prefix p = {.addr = {.len = 4, .b = {10, (uint8_t)(i >> 8),
+								(uint8_t)i}},
+				       .plen = 24};
+		struct dps_nexthop g = {.nic_id = 1, .has_gw = true,
+					.gw = {.len = 4, .b = {192, 168, (uint8_t)(i >> 8),
+							       (uint8_t)i}}};
+
 		CHECK_EQ(dps_route_batch_add(b, &p, &g, 1, 0), 0);
 	}
 	CHECK_EQ(dps_route_batch_commit(b, &failed), -ENOSPC);
 	CHECK_EQ(failed, DPS_ROUTE_MAX_GROUPS);
-	CHECK_EQ(dps_route_stats(s, 16, &st), 0);
+	CHECK_EQ(dps_route_stats(s2, 4, &st), 0);
 	CHECK_EQ(st.full, 1);
 	CHECK_EQ(st.routes, 0);
 	CHECK_EQ(st.groups, 0);
-	dps_stack_free(s);
+	dps_stack_free(s2);
 }
 
 /* ---- readers during commits ---- */
