@@ -223,6 +223,7 @@ uint32_t dps_proto_ctx_reasm_held(const struct dps_ctx *ctx);
  * @{ */
 #define DPS_ICMP6_DEST_UNREACH 1      /**< type: destination unreachable */
 #define DPS_ICMP6_NO_ROUTE 0          /**< code: no route to destination */
+#define DPS_ICMP6_BEYOND_SCOPE 2      /**< code: beyond scope of source address */
 #define DPS_ICMP6_ADDR_UNREACH 3      /**< code: address unreachable */
 #define DPS_ICMP6_PORT_UNREACH 4      /**< code: port unreachable */
 #define DPS_ICMP6_PACKET_TOO_BIG 2    /**< type: packet too big; extra = MTU */

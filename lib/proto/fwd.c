@@ -416,6 +416,15 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		if (unlikely(dps_fp_martian6(ip->dst_addr, true) ||
 			     dps_fp_martian6(ip->src_addr, false))) {
 			c.martian++;
+			/*
+			 * RFC 4443 3.1, RFC 4291 2.5.6: a link-local source bound for another
+			 * link is "beyond scope of source address" (code 2); other martians are
+			 * dropped silently.
+			 */
+			if (ip->src_addr[0] == 0xfe && (ip->src_addr[1] & 0xc0) == 0x80 &&
+			    !dps_fp_martian6(ip->dst_addr, true))
+				(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_DEST_UNREACH,
+						      DPS_ICMP6_BEYOND_SCOPE, 0);
 			rte_pktmbuf_free(m);
 			continue;
 		}

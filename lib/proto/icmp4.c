@@ -245,7 +245,11 @@ icmp4_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 	ih->icmp_cksum = (uint16_t)~s;
 
 	ip->version_ihl = 0x45;
-	ip->type_of_service = 0;
+	/*
+	 * RFC 1812 4.3.2.5: errors other than Source Quench SHOULD carry precedence 6
+	 * (Internetwork Control), the DSCP CS6 of RFC 2474 (0xc0), as Linux sends them.
+	 */
+	ip->type_of_service = 0xc0;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + ICMP4_HLEN + qlen));
 	ip->packet_id = 0;
 	/* An atomic datagram (RFC 6864): DF set, the identification is then free. */

@@ -34,6 +34,14 @@ ip6_solicited_group(const struct dps_addr *unicast, struct dps_addr *group)
 	return true;
 }
 
+static inline bool
+ip6_is_v4mapped(const uint8_t *a)
+{
+	static const uint8_t pfx[12] = {[10] = 0xff, [11] = 0xff};
+
+	return memcmp(a, pfx, sizeof(pfx)) == 0;
+}
+
 static int
 ip6_enable_locked(struct dps_nic *nic)
 {
@@ -76,8 +84,15 @@ ip6_parse_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts
 		m->l3_len = DPS_IP6_HLEN;
 		dps_addr6(&src[i], ip->src_addr);
 		dps_addr6(&dst[i], ip->dst_addr);
-		/* RFC 4291 2.7: a multicast address is never a source. :: is legal (DAD, RFC 4862). */
-		status[i] = dps_ip6_is_multi(ip->src_addr) ? -EADDRNOTAVAIL : 0;
+		/*
+		 * RFC 4291 2.7: a multicast address is never a source. :: is legal (DAD, RFC
+		 * 4862). An IPv4-mapped address (::ffff:0:0/96, RFC 4291 2.5.5.2) names an IPv4
+		 * node to an IPv6 API and is never a source on the wire (RFC 6890: not a valid
+		 * source); a reply to one would leave as IPv6 for an IPv4 host.
+		 */
+		status[i] = dps_ip6_is_multi(ip->src_addr) || ip6_is_v4mapped(ip->src_addr)
+				    ? -EADDRNOTAVAIL
+				    : 0;
 	}
 }
 

@@ -223,7 +223,8 @@ def test_timeout_sends_time_exceeded_with_the_first_fragment(pcap_dpstack):
     got = [bytes(p) for p in res.outputs[0]]
     orig4 = bytes(Ether(bytes(f4[0]))[IP])[:548]
     te4 = bytes(Ether(src=US_MAC, dst=PEER_MAC) /
-                IP(src=US4, dst=PEER4, ttl=64, id=0, flags="DF") / ICMP(type=11, code=1) /
+                IP(src=US4, dst=PEER4, ttl=64, id=0, flags="DF", tos=0xc0) /
+                ICMP(type=11, code=1) /
                 orig4)
     orig6 = bytes(Ether(bytes(f6[0]))[IPv6])[:1232]
     te6 = bytes(Ether(src=US_MAC, dst=PEER_MAC) / IPv6(src=US6, dst=PEER6, hlim=64) /

@@ -91,7 +91,7 @@ def udp_echo_reply(req):
 def icmp4_error(req, type_, code):
     orig = bytes(req[IP])[:548]
     return bytes(Ether(src=US_MAC, dst=PEER_MAC) /
-                 IP(src=req[IP].dst, dst=req[IP].src, ttl=64, id=0, flags="DF") /
+                 IP(src=req[IP].dst, dst=req[IP].src, ttl=64, id=0, flags="DF", tos=0xc0) /
                  ICMP(type=type_, code=code) / orig)
 
 

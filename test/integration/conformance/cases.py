@@ -28,10 +28,10 @@ from scapy.layers.inet6 import (HBHOptUnknown, ICMPv6DestUnreach, ICMPv6EchoRepl
                                 ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig, ICMPv6ParamProblem,
                                 ICMPv6TimeExceeded, ICMPv6Unknown, IPv6, IPv6ExtHdrDestOpt,
                                 IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
-                                PadN)
+                                PadN, RouterAlert)
 
 from .net import (BCAST4, BCAST_MAC, ECHO_PORT, MTU, NOROUTE4, NOROUTE6, PEER4, PEER6,
-                  PEER_MAC, ROUTED4, ROUTED6, US4, US6, US_MAC)
+                  PEER_MAC, ROUTED4, ROUTED6, SECOND4, US4, US6, US_MAC)
 
 VOLUME = {"rx.packets", "rx.bytes", "tx.packets", "tx.bytes", "ip.packets_received",
           "ip.packets_delivered", "ip.packets_sent", "udp.packets_received"}
@@ -144,18 +144,18 @@ def echo4_reply(req, port=0, src=None):
     return (port, eth_out(port, dst=r[Ether].src) /
             IP(src=src or ip.dst, dst=ip.src, ttl=64, id=ip.id, flags=ip.flags, tos=ip.tos,
                options=ip.options) /
-            ICMP(type=0, code=r[ICMP].code, id=r[ICMP].id, seq=r[ICMP].seq) /
+            ICMP(type=0, code=0, id=r[ICMP].id, seq=r[ICMP].seq) /
             bytes(r[ICMP].payload))
 
 
 def icmp4_error(req, type_, code, port=0, src=None, **icmp):
     """An ICMPv4 error about REQ (RFC 792, RFC 1812 4.3.2.3: quote as much as fits 576 bytes),
-    from SRC (default: the address REQ was sent to when it is ours, else the receiving NIC's),
-    TTL 64, DF, ID 0, to REQ's sender and its frame's source MAC."""
+    from SRC (default: the receiving NIC's address), TTL 64, precedence 6 (RFC 1812 4.3.2.5),
+    DF, ID 0, to REQ's sender and its frame's source MAC."""
     r = parsed(req)
     quote = bytes(r[IP])[:576 - 28]
     return (port, eth_out(port, dst=r[Ether].src) /
-            IP(src=src or US4[port], dst=r[IP].src, ttl=64, id=0, flags="DF") /
+            IP(src=src or US4[port], dst=r[IP].src, ttl=64, id=0, flags="DF", tos=0xc0) /
             ICMP(type=type_, code=code, **icmp) / quote)
 
 
@@ -164,7 +164,7 @@ def echo6_reply(req, port=0, src=None):
     e = r[ICMPv6EchoRequest]
     return (port, eth_out(port, dst=r[Ether].src) /
             IPv6(src=src or r[IPv6].dst, dst=r[IPv6].src, hlim=64) /
-            ICMPv6EchoReply(code=e.code, id=e.id, seq=e.seq, data=e.data))
+            ICMPv6EchoReply(code=0, id=e.id, seq=e.seq, data=e.data))
 
 
 def icmp6_error(req, cls, port=0, src=None, **kw):
@@ -465,14 +465,14 @@ case("ipv4_fragments_out_of_order", "RFC 791 3.2 (any order)",
 case("ipv4_first_fragment_times_out", "RFC 1122 3.3.2, RFC 792 (time exceeded code 1)",
      first, [icmp4_error(first, 11, 1)],
      err4(**{"ipv4.fragments_received": 1, "ipv4.frag_timeout": 1}),
-     linux_ignore=ORIG4 + ("IP.tos",), settle=0.6)
+     linux_ignore=ORIG4, settle=0.6)
 case("ipv4_later_fragment_times_out", "RFC 1122 3.3.2 (no error without the first fragment)",
      later, [], {"ipv4.fragments_received": 1, "ipv4.frag_timeout": 1}, settle=0.6)
 req = to_us4(Raw(b"\x01" * 20), proto=99)
 case("ipv4_unknown_protocol", "RFC 1122 3.2.2.1 (protocol unreachable), RFC 792",
      req, [icmp4_error(req, 3, 2)],
      err4(**{"ipv4.unknown_protocol": 1, "unknown_protocol_rcvd": 1}),
-     linux_ignore=ORIG4 + ("IP.tos",))
+     linux_ignore=ORIG4)
 case("ipv4_source_multicast", "RFC 1122 3.2.1.3 (a multicast source is discarded)",
      to_us4(ping4(12), src="224.0.0.9"), [],
      {"ip.invalid_source_addresses_received": 1})
@@ -564,11 +564,11 @@ case("udp_length_below_ip_payload", "RFC 768 (Length: the datagram is Length byt
 req = to_us4(UDP(sport=5555, dport=9) / b"hello")
 case("udp_closed_port_v4", "RFC 1122 4.1.3.1 (port unreachable), RFC 792",
      req, [icmp4_error(req, 3, 3)], err4(**{"udp.unknown_port_errors": 1}),
-     linux_ignore=ORIG4 + ("IP.tos",))
+     linux_ignore=ORIG4)
 req = to_us4(UDP(sport=5555, dport=9) / (b"z" * 1000))
 case("udp_closed_port_quote_576", "RFC 1812 4.3.2.3 (quote up to 576 bytes in all)",
      req, [icmp4_error(req, 3, 3)], err4(**{"udp.unknown_port_errors": 1}),
-     linux_ignore=ORIG4 + ("IP.tos",))
+     linux_ignore=ORIG4)
 req = to_us6(UDP(sport=5555, dport=9) / b"hello")
 case("udp_closed_port_v6", "RFC 4443 3.1 (code 4: port unreachable)",
      req, [icmp6_error(req, ICMPv6DestUnreach, code=4)], err6(**{"udp.unknown_port_errors": 1}),
@@ -643,11 +643,11 @@ case("fwd_v4_via_gateway", "RFC 1812 5.2.1, 5.3.1 (TOS unchanged)",
 req = eth_in() / ip4(dst=PEER4[1], ttl=1) / ping4(31)
 case("fwd_v4_ttl1_time_exceeded", "RFC 1812 5.3.1 (time exceeded, code 0)",
      req, [icmp4_error(req, 11, 0)], err4(**{"fwd.ttl_exceeded": 1}),
-     linux_ignore=ORIG4 + ("IP.tos",))
+     linux_ignore=ORIG4)
 req = eth_in() / ip4(dst=PEER4[1], ttl=0) / ping4(32)
 case("fwd_v4_ttl0_time_exceeded", "RFC 1812 5.3.1",
      req, [icmp4_error(req, 11, 0)], err4(**{"fwd.ttl_exceeded": 1}),
-     linux_ignore=ORIG4 + ("IP.tos",))
+     linux_ignore=ORIG4)
 case("fwd_v4_ttl1_icmp_error_no_error", "RFC 1812 4.3.2.7 (no ICMP error about an ICMP error)",
      eth_in() / ip4(dst=PEER4[1], ttl=1) / ICMP(type=3, code=1) /
      bytes(IP(src=PEER4[1], dst=PEER4[0]) / UDP(sport=1, dport=2)), [],
@@ -658,11 +658,11 @@ case("fwd_v4_ttl1_later_fragment_no_error", "RFC 1812 4.3.2.7 (not about a non-f
 req = eth_in() / ip4(dst=NOROUTE4) / ping4(33)
 case("fwd_v4_no_route", "RFC 1812 5.2.7.1 (network unreachable, code 0)",
      req, [icmp4_error(req, 3, 0)], err4(**{"fwd.no_route": 1}),
-     linux_ignore=ORIG4 + ("IP.tos",), linux_wait=1.1)
+     linux_ignore=ORIG4, linux_wait=1.1)
 req = eth_in() / ip4(dst=PEER4[1], flags="DF") / UDP(sport=1, dport=2) / (b"b" * 1400)
 case("fwd_v4_df_too_big", "RFC 1812 5.2.7.1, RFC 1191 4 (code 4 with the next-hop MTU)",
      req, [icmp4_error(req, 3, 4, nexthopmtu=MTU[1])],
-     err4(**{"fwd.too_big": 1}), linux_ignore=ORIG4 + ("IP.tos",))
+     err4(**{"fwd.too_big": 1}), linux_ignore=ORIG4)
 case("fwd_v4_directed_broadcast", "RFC 1812 5.3.5.2 (not forwarded by default), 4.3.2.7",
      eth_in() / ip4(dst=BCAST4[1]) / ping4(34), [],
      {"fwd.directed_broadcast": 1})
@@ -840,9 +840,7 @@ case("fwd_v6_source_link_local", "RFC 4291 2.5.6, RFC 4443 3.1 (code 2: beyond s
      req, [icmp6_error(req, ICMPv6DestUnreach, code=2)],
      err6(**{"fwd.martian": 1}), linux_ignore=ORIG6 + ("IPv6.src",),
      respond=ns_responder(PEER_MAC[0], port=0),
-     forget=(("fe80::2", 0),), linux_resolves=True,
-     deviation=Deviation("not forwarded, but no Destination Unreachable (code 2) either: "
-                         "the forwarder drops it as a martian", [], {"fwd.martian": 1}))
+     forget=(("fe80::2", 0),), linux_resolves=True)
 req = to_us6(ping6(85), dst="ff02::1", mac="33:33:00:00:00:01")
 case("echo_v6_to_all_nodes", "RFC 4443 4.2 (reply from a unicast address), RFC 4291 2.7.1",
      req, [echo6_reply(req, src=US6[0])], ECHO6, linux_ignore=ORIG6)
@@ -969,6 +967,161 @@ case("fwd_v6_resolves_next_hop", "RFC 4861 7.2.2 (NS to the solicited-node group
      respond=ns_responder("02:00:00:00:01:77"), forget=(("2001:db8:2::77", 1),),
      linux_ignore=("IPv6.src",),  # RFC 4861 7.2.2: any address of the interface
      note="Linux solicits from its link-local address")
+
+
+# ============================================================================ more: source addresses, boundaries
+
+req = to_us4(ping4(100), dst=SECOND4)
+case("echo_v4_second_address", "RFC 1122 3.2.2.6 (the reply's source is the request's destination)",
+     req, [echo4_reply(req)], ECHO4, linux_ignore=("IP.id", "IP.flags"))
+req = to_us4(UDP(sport=5556, dport=9) / b"second", dst=SECOND4)
+case("udp_closed_port_second_address", "RFC 1122 3.2.2 / RFC 1812 4.3.2.4 (error from the address the datagram was sent to)",
+     req, [icmp4_error(req, 3, 3, src=SECOND4)], err4(**{"udp.unknown_port_errors": 1}),
+     linux_ignore=ORIG4)
+req = to_us4(TCP(sport=40020, dport=81, flags="S", seq=55), dst=SECOND4)
+case("tcp_syn_second_address", "RFC 9293 3.10.7.1 (the RST comes from the address the SYN was sent to)",
+     req, [rst4(req, flags="RA", seq=0, ack=56)], {"tcp.resets_sent": 1}, linux_ignore=ORIG4)
+req = to_us4(UDP(sport=40021, dport=ECHO_PORT) / b"second", dst=SECOND4)
+case("udp_echo_second_address", "RFC 768, RFC 1122 4.1.3.5 (reply from the address it was sent to)",
+     req, [udp_echo4(req)], UDPECHO, linux_ignore=ORIG4)
+req = eth_in() / ip4(dst=PEER4[1], ttl=1, src=PEER4[0]) / UDP(sport=1, dport=2) / (b"q" * 1000)
+case("fwd_v4_ttl1_quote_576", "RFC 1812 4.3.2.3 (576 bytes in all), 4.3.2.4 (source: an address of the outgoing interface)",
+     req, [icmp4_error(req, 11, 0)], err4(**{"fwd.ttl_exceeded": 1}), linux_ignore=ORIG4)
+req = eth_in() / ip4(dst=US4[1]) / TCP(sport=40022, dport=82, flags="S", seq=9)
+case("tcp_syn_other_link_address", "RFC 9293 3.10.7.1, RFC 1122 3.3.4.2 (routed back to the sender)",
+     req, [rst4(req, flags="RA", seq=0, ack=10)],
+     {"tcp.resets_sent": 1, "fwd.local_delivered": 1}, linux_ignore=ORIG4)
+req = eth_in() / ip4(dst=US4[1]) / UDP(sport=5557, dport=9) / b"other-link"
+case("udp_closed_port_other_link_address", "RFC 1122 4.1.3.1, RFC 1812 4.3.2.4",
+     req, [icmp4_error(req, 3, 3, src=US4[1])],
+     err4(**{"udp.unknown_port_errors": 1, "fwd.local_delivered": 1}), linux_ignore=ORIG4)
+req = eth_in() / ip6(dst=US6[1]) / UDP(sport=5558, dport=9) / b"other-link"
+case("udp_closed_port_other_link_address_v6", "RFC 4443 3.1 (code 4), RFC 4443 2.2 (source)",
+     req, [icmp6_error(req, ICMPv6DestUnreach, code=4, src=US6[1])],
+     err6(**{"udp.unknown_port_errors": 1, "fwd.local_delivered": 1}), linux_ignore=ORIG6)
+req = eth_in() / ip6(dst=US6[1]) / TCP(sport=40023, dport=83, flags="S", seq=1)
+case("tcp_syn_other_link_address_v6", "RFC 9293 3.10.7.1",
+     req, [rst6(req, flags="RA", seq=0, ack=2)],
+     {"tcp.resets_sent": 1, "fwd.local_delivered": 1}, linux_ignore=ORIG6)
+req = to_us6(IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0\0\0\0")]) /
+             TCP(sport=40024, dport=84, flags="S", seq=3))
+case("tcp_syn_v6_after_destopt", "RFC 9293 3.10.7.1, RFC 8200 4.6 (the upper layer after options)",
+     req, [rst6(req, flags="RA", seq=0, ack=4)], {"tcp.resets_sent": 1}, linux_ignore=ORIG6)
+req = to_us4(TCP(sport=40025, dport=0, flags="S", seq=3))
+case("tcp_syn_to_port_0", "RFC 9293 3.10.7.1 (port 0 is closed like any other)",
+     req, [rst4(req, flags="RA", seq=0, ack=4)], {"tcp.resets_sent": 1}, linux_ignore=ORIG4)
+case("tcp_syn_to_multicast_v6", "RFC 1122 4.2.3.10 / RFC 9293 (no RST to a multicast destination)",
+     to_us6(TCP(sport=40026, dport=80, flags="S"), dst="ff02::1", mac="33:33:00:00:00:01"),
+     [], {})
+req = to_us4(UDP(sport=5559, dport=0) / b"port0")
+case("udp_to_port_0", "RFC 768, RFC 1122 4.1.3.1 (port 0 is closed)",
+     req, [icmp4_error(req, 3, 3)], err4(**{"udp.unknown_port_errors": 1}), linux_ignore=ORIG4)
+case("udp_v6_bad_checksum", "RFC 8200 8.1, RFC 768",
+     to_us6(UDP(sport=40027, dport=ECHO_PORT, chksum=0x1234) / DATA), [],
+     {"udp.checksum_errors": 1})
+req = to_us6(UDP(sport=40028, dport=ECHO_PORT) / DATA, dst="ff02::1", mac="33:33:00:00:00:01")
+case("udp_echo_v6_to_all_nodes", "RFC 768, RFC 4291 2.7 (reply from a unicast address)",
+     req, [udp_echo6(req, src=US6[0])], UDPECHO, linux_ignore=ORIG6)
+
+# forwarding boundaries
+req = eth_in() / ip4(dst=PEER4[1], ttl=2) / ping4(101)
+case("fwd_v4_ttl2_forwarded", "RFC 1812 5.3.1 (TTL 2 leaves with 1)",
+     req, [forwarded4(req)], FWD)
+req = eth_in() / ip6(dst=PEER6[1], hlim=2) / ping6(102)
+case("fwd_v6_hlim2_forwarded", "RFC 8200 3 (hop limit 2 leaves with 1)",
+     req, [forwarded6(req)], FWD)
+req = eth_in() / ip4(dst=PEER4[1], flags="DF") / UDP(sport=1, dport=2) / (b"m" * (MTU[1] - 28))
+case("fwd_v4_df_exactly_mtu", "RFC 1812 5.2.7.1 (a packet of exactly the MTU fits)",
+     req, [forwarded4(req)], FWD)
+req = eth_in() / ip6(dst=PEER6[1]) / UDP(sport=1, dport=2) / (b"m" * (MTU[1] - 48))
+case("fwd_v6_exactly_mtu", "RFC 8200 5 (a packet of exactly the link MTU fits)",
+     req, [forwarded6(req)], FWD)
+req = eth_in() / ip4(dst=PEER4[1], options=[IPOption_NOP()] * 4) / ping4(103)
+case("fwd_v4_options_kept", "RFC 1812 5.3.1, 4.2.2.1 (options other than RR/TS/SR pass unchanged)",
+     req, [forwarded4(req)], FWD)
+req = eth_in() / ip4(dst=PEER4[1], tos=0x03) / ping4(104)
+case("fwd_v4_ecn_ce_kept", "RFC 3168 (ECN: a router does not clear CE), RFC 1812 5.3.1",
+     req, [forwarded4(req)], FWD)
+req = eth_in() / ip6(dst=PEER6[1]) / IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0\0\0\0")]) / ping6(105)
+case("fwd_v6_hop_by_hop_forwarded", "RFC 8200 4.3 (Hop-by-Hop with PadN only: forwarded)",
+     req, [forwarded6(req)], FWD)
+case("fwd_v6_global_multicast", "RFC 8200, RFC 4291 2.7 (no multicast routing)",
+     eth_in(dst="33:33:00:00:00:77") / ip6(dst="ff0e::77") / UDP(sport=1, dport=2) / DATA, [],
+     {"ip.multicast_not_joined": 1})
+req = eth_in() / ip4(dst=PEER4[1], flags=0) / UDP(sport=1, dport=2) / (b"n" * 1450)
+case("fwd_v4_too_big_no_df", "RFC 791 2.3, RFC 1812 4.2.2.7 (a router fragments)",
+     req,
+     [(1, eth_out(1) / IP(src=PEER4[0], dst=PEER4[1], ttl=63, flags="MF", frag=0, proto=17,
+                          id=1) / Raw(bytes(parsed(req)[IP].payload)[:1376])),
+      (1, eth_out(1) / IP(src=PEER4[0], dst=PEER4[1], ttl=63, frag=1376 // 8, proto=17,
+                          id=1) / Raw(bytes(parsed(req)[IP].payload)[1376:]))],
+     FWD, deviation=Deviation("forwarded IPv4 is not fragmented: dropped and counted",
+                              [], {"fwd.fragmentation_needed": 1}))
+
+# IPv6 addressing (RFC 4291)
+case("ipv6_destination_multicast_scope0", "RFC 4291 2.7 (scope 0 is reserved: never on a link)",
+     to_us6(ping6(106), dst="ff00::1", mac="33:33:00:00:00:01"), [],
+     {"ip.multicast_not_joined": 1})
+case("ipv6_destination_interface_local", "RFC 4291 2.7 (interface-local scope never on a link)",
+     to_us6(ping6(107), dst="ff01::1", mac="33:33:00:00:00:01"), [],
+     {"ip.multicast_not_joined": 1})
+case("ipv6_source_own_address", "RFC 4291, RFC 1122 3.2.1.3 by analogy (a packet from our own address is spoofed)",
+     to_us6(ping6(108), src=US6[0]), [],
+     {"ip.invalid_source_addresses_received": 1})
+case("ipv4_source_own_address", "RFC 1122 3.2.1.3, RFC 1812 5.3.7",
+     to_us4(ping4(109), src=US4[0]), [],
+     {"ip.invalid_source_addresses_received": 1})
+req = to_us6(ping6(110), src="::ffff:192.0.2.2")
+case("ipv6_source_v4_mapped", "RFC 4291 2.5.5.2 (IPv4-mapped addresses are not used on the wire)",
+     req, [], {"ip.invalid_source_addresses_received": 1})
+case("fwd_v6_source_v4_mapped", "RFC 4291 2.5.5.2, RFC 6890 (::ffff:0:0/96 is not forwardable)",
+     eth_in() / ip6(dst=PEER6[1], src="::ffff:192.0.2.2") / ping6(113), [],
+     {"ip.invalid_source_addresses_received": 1})
+
+# ICMP details
+req = to_us4(ICMP(type=8, code=5, id=0x4300, seq=1) / DATA)
+case("icmp_echo_nonzero_code", "RFC 792 (Echo: code 0; the reply is an echo reply)",
+     req, [echo4_reply(req)], ECHO4, linux_ignore=("IP.id", "IP.flags"))
+req = to_us4(ping4(111), tos=0x10)
+case("icmp_echo_tos_kept", "RFC 1122 3.2.2.6 (the reply's IP fields: TOS as the request's)",
+     req, [echo4_reply(req)], ECHO4, linux_ignore=("IP.id", "IP.flags"))
+case("icmp6_param_problem_received", "RFC 4443 3.4",
+     to_us6(ICMPv6ParamProblem(code=1, ptr=40) / bytes(IPv6(src=US6[0], dst=PEER6[0]) /
+                                                      UDP(sport=7, dport=5555) / b"x")), [],
+     {"icmp6.errors_received": 1})
+case("icmp6_time_exceeded_received", "RFC 4443 3.3",
+     to_us6(ICMPv6TimeExceeded(code=0) / bytes(IPv6(src=US6[0], dst=PEER6[0]) /
+                                               UDP(sport=7, dport=5555) / b"x")), [],
+     {"icmp6.errors_received": 1})
+case("icmp6_too_short", "RFC 4443 2.1 (4-byte header at least)",
+     to_us6(Raw(b"\x80\x00"), nh=58), [],
+     {"icmp6.malformed": 1})
+req = to_us6(IPv6ExtHdrHopByHop(options=[RouterAlert(value=0)]) / ping6(112))
+case("echo_v6_router_alert", "RFC 2711 (Router Alert is a known option), RFC 4443 4.2",
+     req, [echo6_reply(req)], ECHO6, linux_ignore=ORIG6)
+
+# NDP details
+case("ndp_ns_unknown_option_ignored", "RFC 4861 4.6 (unknown options are ignored)",
+     ns(US6[0], src=PEER6[0]) / Raw(b"\xc8\x01" + b"\0" * 6),
+     [na_reply(US6[0], PEER6[0])],
+     {"ndp.solicitations_received": 1, "ndp.advertisements_sent": 1})
+case("ndp_ns_no_sllao_from_unicast", "RFC 4861 7.2.4 (answered to the sender)",
+     ns(US6[0], src=PEER6[0], sll=None),
+     [na_reply(US6[0], PEER6[0])],
+     {"ndp.solicitations_received": 1, "ndp.advertisements_sent": 1})
+case("ndp_na_for_our_address", "RFC 4861 7.2.5 (an NA for our own address changes nothing)",
+     Ether(src=PEER_MAC[0], dst="33:33:00:00:00:01") /
+     IPv6(src="2001:db8:1::58", dst="ff02::1", hlim=255) /
+     ICMPv6ND_NA(R=0, S=0, O=1, tgt=US6[0]) / ICMPv6NDOptDstLLAddr(lladdr="02:00:00:00:00:58"),
+     [], {"ndp.advertisements_received": 1}, absent=(US6[0],))
+case("ndp_ns_truncated", "RFC 4861 7.1.1 (24 bytes at least)",
+     Ether(src=PEER_MAC[0], dst=US_MAC[0]) / IPv6(src=PEER6[0], dst=US6[0], hlim=255) /
+     ICMPv6Unknown(type=135, code=0, msgbody=b"\0" * 8), [],
+     {"ndp.invalid": 1})
+case("arp_reply_keeps_static_entry", "RFC 826 merge; a static entry is not replaced",
+     arp_req(PEER4[0], US4[0], op=2, dst=US_MAC[0], sha="02:00:00:00:00:99"),
+     [], {"arp.replies_received": 1})
+
 
 def linux_frames(case, frames):
     """The frames Linux sent for CASE that are compared with its expectation."""

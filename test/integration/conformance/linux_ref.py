@@ -35,22 +35,36 @@ from conformance.cases import CASES, linux_frames  # noqa: E402
 HERE = Path(__file__).resolve().parent
 
 ECHO_SERVER = textwrap.dedent(f"""
-    import select, socket
+    # RFC 862 echo, replying from the address each datagram was sent to (IP_PKTINFO), as
+    # dpstack's does; from the kernel's choice when that is a broadcast or multicast address.
+    import ipaddress, select, socket, struct
+    IP_PKTINFO = 8  # <linux/in.h>; Python 3.11 does not name it
     s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s4.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
     s4.bind(("0.0.0.0", {net.ECHO_PORT}))
     s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
     s6.bind(("::", {net.ECHO_PORT}))
     print("ready", flush=True)
     while True:
         for s in select.select([s4, s6], [], [])[0]:
-            data, peer = s.recvfrom(65535)
+            data, anc, _, peer = s.recvmsg(65535, 256)
+            out = []
+            for level, kind, c in anc:
+                if s is s4 and kind == IP_PKTINFO:
+                    dst = ipaddress.IPv4Address(c[8:12])
+                    if not dst.is_multicast and str(dst) not in {list(net.BCAST4) + ["255.255.255.255"]!r}:
+                        out = [(socket.IPPROTO_IP, IP_PKTINFO,
+                                struct.pack("I4s4s", 0, c[8:12], b"\\0" * 4))]
+                if s is s6 and kind == socket.IPV6_PKTINFO:
+                    if c[0] != 0xff:
+                        out = [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO, c[:16] + b"\\0" * 4)]
             try:
-                s.sendto(data, peer)
+                s.sendmsg([data], out, 0, peer)
             except OSError:
                 pass
 """)
-
 
 def run(*cmd, check=True):
     r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True,
@@ -96,6 +110,7 @@ class LinuxRouter:
                 "nud", "permanent")
             run(*rn, "-6", "neigh", "replace", net.PEER6[i], "lladdr", net.PEER_MAC[i], "dev",
                 r, "nud", "permanent")
+        run("ip", "-n", self.r, "addr", "add", f"{net.SECOND4}/24", "dev", "r0")
         run("ip", "-n", self.r, "route", "add", "203.0.113.128/25", "via", net.PEER4[1])
         run("ip", "-n", self.r, "-6", "route", "add", "2001:db8:9::/48", "via", net.PEER6[1])
         self.echo = subprocess.Popen(["ip", "netns", "exec", self.r, "/usr/bin/python3", "-c",

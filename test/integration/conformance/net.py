@@ -2,7 +2,7 @@
 
     wire 0 (peer 192.0.2.2 / 2001:db8:1::2, 02:00:00:00:00:02)
         |
-      lan0  192.0.2.1/24  2001:db8:1::1/64  02:00:00:00:00:01   MTU 1500
+      lan0  192.0.2.1/24 (and .10)  2001:db8:1::1/64  02:00:00:00:00:01   MTU 1500
     [ router: dpstack, or a Linux network namespace with ip_forward=1 ]
       lan1  198.51.100.1/24  2001:db8:2::1/64  02:00:00:00:01:01   MTU 1400
         |
@@ -23,6 +23,7 @@ US4 = ("192.0.2.1", "198.51.100.1")
 PEER4 = ("192.0.2.2", "198.51.100.2")
 BCAST4 = ("192.0.2.255", "198.51.100.255")
 US6 = ("2001:db8:1::1", "2001:db8:2::1")
+SECOND4 = "192.0.2.10"                                     # lan0's second IPv4 address
 PEER6 = ("2001:db8:1::2", "2001:db8:2::2")
 MTU = (1500, 1400)
 ROUTED4, ROUTED6 = "203.0.113.130", "2001:db8:9::5"      # via peer 1
@@ -39,6 +40,7 @@ reassembly_timeout_ms = 500
 port = net_tap0
 mac = {US_MAC[0]}
 address = {US4[0]}/24
+address = {SECOND4}/24
 address = {US6[0]}/64
 
 [nic lan1]
