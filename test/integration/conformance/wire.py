@@ -96,8 +96,11 @@ def is_marker_reply(port: int, frame: bytes, seq: int) -> bool:
 
 
 def is_noise(frame: bytes) -> bool:
-    """Frames a Linux router sends by itself, unasked: MLD reports (it joins its groups)."""
+    """Frames a router sends by itself, unasked: MLD reports for the groups it joined (and
+    their repeats), IGMP reports."""
     p = Ether(frame)
+    if IP in p and p[IP].proto == 2:
+        return True
     if IPv6 in p:
         nh = bytes(p[IPv6])
         # ICMPv6 right after a Hop-by-Hop header (MLD carries Router Alert): types 130-143
