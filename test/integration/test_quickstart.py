@@ -11,6 +11,7 @@ Run: /usr/bin/python3 -m pytest -v test/integration/test_quickstart.py
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -43,21 +44,32 @@ def _env(**extra):
 
 
 def _run(env, seconds):
+    """Start scripts/run, wait (up to 90 s: a loaded machine starts slowly) for its "dpstack is
+    running" banner, let it run `seconds` more, then interrupt it as a user's Ctrl-C would."""
     p = subprocess.Popen([str(RUN), "--no-install", "--no-build"], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(p.stdout), daemon=True)
+    reader.start()
     try:
+        deadline = time.monotonic() + 90
+        while (time.monotonic() < deadline and p.poll() is None
+               and not any("dpstack is running" in l for l in list(lines))):
+            time.sleep(0.2)
         time.sleep(seconds)
-        os.killpg(p.pid, signal.SIGINT)
-        out = p.communicate(timeout=30)[0]
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGINT)
+        p.wait(timeout=30)
+        reader.join(timeout=10)
     finally:
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
-    return p.returncode, out
+    return p.returncode, "".join(lines)
 
 
 def test_quickstart_hints_and_links():
-    rc, out = _run(_env(SUDO_USER="someone"), 12)
+    rc, out = _run(_env(SUDO_USER="someone"), 4)
     assert "dpstack is running" in out, out
     hints = [l for l in out.splitlines() if "ip netns exec" in l]
     assert hints and all(l.strip().startswith("sudo ip netns exec") for l in hints), hints
@@ -66,7 +78,7 @@ def test_quickstart_hints_and_links():
     assert "mbufs in use: 0" in out
     assert rc == 0, out
     # As root without sudo: the same hints without it.
-    rc, out = _run(_env(), 8)
+    rc, out = _run(_env(), 2)
     hints = [l for l in out.splitlines() if "ip netns exec" in l]
     assert hints and not any("sudo" in l for l in hints), hints
 
