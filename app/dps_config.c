@@ -46,6 +46,7 @@ enum nic_key {
 	NK_PROMISCUOUS,
 	NK_SPOOFING,
 	NK_FORWARDING,
+	NK_REDIRECTS,
 	NK_MTU,
 	NK_MAC,
 	NK_MAX,
@@ -519,6 +520,7 @@ parse_section(struct parser *ps, char *s)
 	snprintf(nic->name, sizeof(nic->name), "%s", tok[1]);
 	nic->line = ps->line;
 	nic->forwarding = true;
+	nic->redirects = true;
 	memset(ps->nic_key_line, 0, sizeof(ps->nic_key_line));
 	ps->sec = SEC_NIC;
 	set_sec_label(ps, "nic", tok[1]);
@@ -655,6 +657,7 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 		[NK_PORT] = "port",	    [NK_PROMISCUOUS] = "promiscuous",
 		[NK_SPOOFING] = "spoofing", [NK_FORWARDING] = "forwarding",
 		[NK_MTU] = "mtu",	    [NK_MAC] = "mac",
+		[NK_REDIRECTS] = "redirects",
 	};
 	struct dps_cfg_nic *nic = &ps->cfg->nics[ps->nic];
 	unsigned long mtu;
@@ -682,6 +685,8 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 		return set_onoff(ps, key, val, &nic->spoofing);
 	case NK_FORWARDING:
 		return set_onoff(ps, key, val, &nic->forwarding);
+	case NK_REDIRECTS:
+		return set_onoff(ps, key, val, &nic->redirects);
 	case NK_MTU:
 		switch (parse_uint(val, DPS_CFG_MTU_MAX, &mtu)) {
 		case 0:

@@ -937,6 +937,9 @@ running_config(struct ctl *c)
 		  dps_nic_promiscuous(nics[i]) ? "on" : "off",
 		  dps_nic_spoofing(nics[i]) ? "on" : "off",
 		  dps_nic_forwarding(nics[i]) ? "on" : "off", dps_nic_mtu(nics[i]));
+		/* Only when off: the default stays out of the text older tools compare. */
+		if (!dps_nic_redirects(nics[i]))
+			P("redirects = off\n");
 	}
 	nr = fetch_routes(app->stack, &r);
 	if (nr < 0)

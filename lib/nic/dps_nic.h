@@ -507,6 +507,24 @@ void dps_nic_set_forwarding(struct dps_nic *nic, bool on);
  */
 bool dps_nic_forwarding(const struct dps_nic *nic);
 
+/**
+ * Per-NIC switch of the ICMP redirects the router sends when it forwards a packet back out of
+ * the NIC it came in on (RFC 1812 5.2.7.2 and 4.3.3.2: a router MUST be able to turn them
+ * off per interface). On at creation.
+ *
+ * @param nic  the NIC
+ * @param on   the new state
+ * @threadsafety Lock-free (an atomic store); any thread.
+ */
+void dps_nic_set_redirects(struct dps_nic *nic, bool on);
+
+/**
+ * @param nic  the NIC
+ * @return whether it sends redirects.
+ * @threadsafety Lock-free; any thread.
+ */
+bool dps_nic_redirects(const struct dps_nic *nic);
+
 /* ---- addresses (seed: AddAddress, RemoveAddress, ...) ---- */
 
 /**

@@ -66,6 +66,7 @@ struct dps_nic_priv {
 	struct dps_nic pub; /**< first: what the inline data-path functions read */
 	/* read by lib/nic's data path (deliver.c, ctx.c, nic.c) */
 	int32_t forwarding; /**< atomic flag */
+	int32_t redirects;  /**< atomic flag: ICMP redirects sent from this NIC (default on) */
 	dps_link_xmit_t xmit;
 	void *xmit_priv;
 	struct dps_ep_set *primary[DPS_MAX_NETPROTO]; /**< RCU */

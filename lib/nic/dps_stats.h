@@ -90,6 +90,7 @@
 	X(ICMP4_ERRORS_RCVD, "icmp.errors_received", INFO, "ICMPv4 errors received")                  \
 	X(ICMP4_BAD, "icmp.malformed", DROP, "ICMPv4 messages too short or with a bad checksum")        \
 	X(ICMP4_OTHER, "icmp.other_received", INFO, "ICMPv4 messages of other types, ignored")        \
+	X(ICMP4_REDIRECTS_RCVD, "icmp.redirects_received", INFO, "ICMPv4 redirects received, never acted on (a router)") \
 	X(ICMP4_ECHO_REQ_SENT, "icmp.echo_requests_sent", SENT, "ICMPv4 echo requests sent (ping)")  \
 	X(ICMP4_ECHO_REPLY_RCVD, "icmp.echo_replies_received", INFO, "ICMPv4 echo replies to us")    \
 	/* IPv6 / ICMPv6 / NDP */                                                                  \
@@ -115,6 +116,7 @@
 	X(ICMP6_ERRORS_RCVD, "icmp6.errors_received", INFO, "ICMPv6 errors received")                 \
 	X(ICMP6_BAD, "icmp6.malformed", DROP, "ICMPv6 messages too short or with a bad checksum")       \
 	X(ICMP6_OTHER, "icmp6.other_received", INFO, "ICMPv6 messages of other types, ignored")       \
+	X(ICMP6_REDIRECTS_RCVD, "icmp6.redirects_received", INFO, "NDP redirects received, never acted on (a router)") \
 	X(ICMP6_ECHO_REQ_SENT, "icmp6.echo_requests_sent", SENT, "ICMPv6 echo requests sent (ping)") \
 	X(ICMP6_ECHO_REPLY_RCVD, "icmp6.echo_replies_received", INFO, "ICMPv6 echo replies to us")   \
 	X(NDP_NS_RCVD, "ndp.solicitations_received", INFO, "neighbour solicitations received")        \
@@ -157,6 +159,7 @@
 	X(FWD_TOO_BIG, "fwd.too_big", DROP, "larger than the outgoing MTU with DF set, or IPv6")       \
 	X(FWD_NO_FRAG, "fwd.fragmentation_failed", DROP, "IPv4 over the out MTU, DF clear, not fragmented (no mbufs, over 64 fragments)") \
 	X(FWD_FRAGMENTED, "fwd.fragmented", INFO, "IPv4 packets forwarded in fragments (RFC 1812 4.2.2.7)") \
+	X(FWD_REDIRECTS_SENT, "fwd.redirects_sent", SENT, "ICMP host redirects sent (RFC 1812 5.2.7.2)") \
 	X(FWD_FRAGS_CREATED, "fwd.fragments_created", INFO, "fragments made of forwarded IPv4 packets") \
 	X(FWD_MARTIAN, "fwd.martian", DROP, "source or destination RFC 1812 5.3.7 forbids forwarding") \
 	X(FWD_LINK_BROADCAST, "fwd.link_broadcast", DROP, "unicast IP in a link-layer broadcast")      \

@@ -1056,6 +1056,7 @@ dps_nic_create(struct dps_stack *s, const struct dps_nic_conf *conf, struct dps_
 	np->xmit = conf->xmit;
 	np->xmit_priv = conf->xmit_priv;
 	np->forwarding = 1;
+	np->redirects = 1;
 	snprintf(np->name, sizeof(np->name), "%s", conf->name);
 	for (unsigned int i = 0; i < DPS_MAX_NETPROTO; i++)
 		TAILQ_INIT(&np->primary_list[i]);
@@ -1191,3 +1192,4 @@ dps_nic_set_mtu(struct dps_nic *nic, uint16_t mtu)
 DPS_NIC_FLAG(promiscuous, nic->promiscuous)
 DPS_NIC_FLAG(spoofing, nic->spoofing)
 DPS_NIC_FLAG(forwarding, dps_nic_priv(nic)->forwarding)
+DPS_NIC_FLAG(redirects, dps_nic_priv(nic)->redirects)

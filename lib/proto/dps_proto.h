@@ -217,6 +217,8 @@ uint32_t dps_proto_ctx_reasm_held(const struct dps_ctx *ctx);
 #define DPS_ICMP4_TTL_EXCEEDED 0   /**< code: TTL exceeded in transit */
 #define DPS_ICMP4_REASM_EXCEEDED 1 /**< code: fragment reassembly time exceeded */
 #define DPS_ICMP4_PARAM_PROBLEM 12 /**< type: parameter problem; extra = pointer << 24 */
+#define DPS_ICMP4_REDIRECT 5       /**< type: redirect; extra = the gateway (host order) */
+#define DPS_ICMP4_REDIRECT_HOST 1  /**< code: redirect datagrams for the host */
 /** @} */
 
 /** @name ICMPv6 types and codes (RFC 4443)

@@ -320,16 +320,18 @@ fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
 /* ---- stage 3: the router's checks, rewrite, tx ---- */
 
 /*
- * Whether a routed IPv4 packet needs the router's slow side: no route, a directed broadcast
- * (RFC 1812 5.3.5.2) or broadcast source on the outgoing NIC, TTL expiring (RFC 1812 5.3.1),
- * too big for the outgoing MTU (RFC 1812 5.2.7.1, no fragmentation here). fwd.c decides the
+ * Whether a routed IPv4 packet needs the router's slow side: no route, leaving by the NIC it
+ * came in on (a redirect, RFC 1812 5.2.7.2), a directed broadcast (RFC 1812 5.3.5.2) or
+ * broadcast source on the outgoing NIC, TTL expiring (RFC 1812 5.3.1), too big for the
+ * outgoing MTU (RFC 1812 5.2.7.1 / 4.2.2.7: an error or fragments). fwd.c decides the
  * same packets in the same order and acts (counter, ICMP error).
  */
 static inline bool
 fp4_exception(const struct fp_in *in, const struct dps_nic *out, const struct dps_nexthop *nh,
 	      const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, bool maybe_bcast)
 {
-	if (unlikely(out == NULL))
+	/* Back out of the NIC it came in on: the slow side decides the redirect (5.2.7.2). */
+	if (unlikely(out == NULL || out == in->nic))
 		return true;
 	if (unlikely(maybe_bcast) &&
 	    ((!nh->has_gw &&

@@ -19,6 +19,7 @@
 struct fwd_cnt {
 	uint32_t forwarded, no_route, ttl, too_big, no_frag, martian, link_bcast, local, bad;
 	uint32_t fragmented, frags; /* RFC 1812 4.2.2.7: packets sent in fragments, fragments */
+	uint32_t redirects;         /* RFC 1812 5.2.7.2: host redirects sent */
 	uint32_t mcast;  /* multicast destination not joined */
 	uint32_t dbcast; /* directed broadcast to a connected subnet */
 };
@@ -40,6 +41,8 @@ fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_FRAGMENTED, c->fragmented);
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_FRAGS_CREATED, c->frags);
 	}
+	if (unlikely(c->redirects))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_REDIRECTS_SENT, c->redirects);
 	if (unlikely(c->martian))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_MARTIAN, c->martian);
 	if (unlikely(c->link_bcast))
@@ -128,6 +131,59 @@ fwd4_bcast(const struct dps_stack *s, const struct dps_nic *out, const struct dp
 		return true;
 	}
 	return false;
+}
+
+/* Whether an IPv4 header of hlen bytes carries a source route option (LSRR 131, SSRR 137). */
+static bool
+ip4_has_source_route(const struct rte_mbuf *m, uint32_t hlen)
+{
+	uint8_t h[60];
+
+	if (hlen <= 20 || dps_mbuf_copy(m, 0, hlen, h) < 0)
+		return false;
+	for (uint32_t p = 20; p < hlen;) {
+		if (h[p] == 0)
+			break;
+		if (h[p] == 1) {
+			p++;
+			continue;
+		}
+		if (h[p] == 131 || h[p] == 137)
+			return true;
+		if (p + 1 >= hlen || h[p + 1] < 2)
+			break;
+		p += h[p + 1];
+	}
+	return false;
+}
+
+/*
+ * RFC 1812 5.2.7.2 and 4.3.3.2: a packet that leaves by the NIC it came in on, toward a next
+ * hop on the sender's own subnet, gets a Host Redirect (type 5, code 1) naming that next hop;
+ * the packet is still forwarded. Not when the NIC's switch is off, not for a packet carrying
+ * a source route (5.2.7.2), not when the next hop is the sender itself. The error rules and
+ * the rate limit of every ICMP error apply (dps_icmp4_error: the same token bucket).
+ * nha: the next hop, network order.
+ */
+static void
+fwd4_redirect(struct dps_ctx *ctx, struct dps_nic *in, const struct rte_mbuf *m,
+	      const struct rte_ipv4_hdr *ip, uint32_t nha, struct fwd_cnt *c)
+{
+	unsigned int np4 = dps_np_slot(ctx->stack, RTE_ETHER_TYPE_IPV4);
+	struct dps_addr src, gw;
+
+	if (!dps_nic_redirects(in) || nha == ip->src_addr)
+		return;
+	dps_addr4(&src, &ip->src_addr);
+	dps_addr4(&gw, &nha);
+	if (!dps_nic_on_subnet_rcu(in, np4, &src) || !dps_nic_on_subnet_rcu(in, np4, &gw))
+		return;
+	if (unlikely(ip->version_ihl != 0x45) &&
+	    ip4_has_source_route(m, (uint32_t)(ip->version_ihl & 0x0f) * 4))
+		return;
+	if (dps_icmp4_error(ctx, in, m, DPS_ICMP4_REDIRECT, DPS_ICMP4_REDIRECT_HOST,
+			    rte_be_to_cpu_32(nha)) == 0)
+		c->redirects++;
 }
 
 static void
@@ -282,6 +338,16 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		}
 		/* dps_nic_set_mtu stores it atomically: one relaxed load, the same for the error. */
 		omtu = __atomic_load_n(&out->mtu, __ATOMIC_RELAXED);
+		/* gw.b is a byte array (not 4-byte aligned in the next hop): copy, do not load. */
+		if (nh[i]->has_gw)
+			memcpy(&nha, nh[i]->gw.b, sizeof(nha));
+		else
+			nha = dst[i];
+		/* Back out of the NIC it came in on: a redirect, unless it cannot leave at all. */
+		if (unlikely(out == in) &&
+		    (m->pkt_len <= omtu ||
+		     !(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))))
+			fwd4_redirect(ctx, in, m, ip, nha, &c);
 		if (unlikely(m->pkt_len > omtu)) {
 			if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) {
 				/* RFC 1812 5.2.7.1, RFC 1191: fragmentation needed, with the MTU. */
@@ -307,11 +373,6 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 		} else {
 			dps_fp_ip4_dec_ttl(ip);
 		}
-		/* gw.b is a byte array (not 4-byte aligned in the next hop): copy, do not load. */
-		if (nh[i]->has_gw)
-			memcpy(&nha, nh[i]->gw.b, sizeof(nha));
-		else
-			nha = dst[i];
 		if (last_nic != out || last_nh != nha) {
 			struct dps_addr a;
 

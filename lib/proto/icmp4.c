@@ -145,8 +145,13 @@ dps_icmp4_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 	case 12:
 		icmp4_error_input(ctx, info, m, &ih);
 		return;
+	case 5:
+		/* RFC 1812 4.3.3.2: a router never changes its routes on a redirect. */
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP4_REDIRECTS_RCVD);
+		rte_pktmbuf_free(m);
+		return;
 	default:
-		/* Timestamps, redirects (we are no router for them): ignored. */
+		/* Timestamps and the other queries: ignored. */
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP4_OTHER);
 		rte_pktmbuf_free(m);
 		return;

@@ -399,9 +399,11 @@ dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 		}
 		/*
 		 * Router discovery, redirects, MLD: not used by this stack. RFC 4443
-		 * 2.4(b): unknown informational messages are silently discarded.
+		 * 2.4(b): unknown informational messages are silently discarded. A router
+		 * never acts on a redirect (RFC 4861 8.1): counted apart.
 		 */
-		dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP6_OTHER);
+		dps_cnt_inc(ctx, nic->id, h[0] == ND_REDIRECT ? DPS_CNT_ICMP6_REDIRECTS_RCVD :
+								DPS_CNT_ICMP6_OTHER);
 		rte_pktmbuf_free(m);
 		return;
 	}

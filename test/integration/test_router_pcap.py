@@ -209,3 +209,72 @@ def test_mtu_68_fragments_of_8_bytes_and_over_64_fragments_fails(pcap_dpstack):
     assert counter(res, "fwd.fragmentation_failed") == 1
     assert counter(res, "fwd.fragmented") == 1
     assert counter(res, "fwd.fragments_created") == 9
+
+
+# ---------------------------------------------------------------------------- redirects
+
+GW3, GW3_MAC = "192.0.2.3", "02:00:00:00:0a:03"  # a second router on lan0's subnet
+BEHIND3 = "10.9.0.7"
+
+
+def redirect_config(lan0_extra=""):
+    return config(extra_lan0=lan0_extra).replace(
+        "[routes]\n", "[routes]\n10.9.0.0/16 = via 192.0.2.3\n").replace(
+        "[neighbors]\n", f"[neighbors]\n{GW3} = {GW3_MAC} lan0\n")
+
+
+def redirect_in(src=H0, **ip):
+    return Ether(bytes(Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=src, dst=BEHIND3, id=11, **ip) /
+                       UDP(sport=7777, dport=53) / Raw(data(100))))
+
+
+def test_forwarded_back_out_of_lan0_gets_a_host_redirect_and_is_still_forwarded(pcap_dpstack):
+    pkt = redirect_in()
+    res = run(pcap_dpstack, [pkt], cfg=redirect_config())
+    got = [bytes(p) for p in res.outputs[0]]
+    # RFC 792 / RFC 1812 4.3.3.2: type 5 code 1, the gateway in the second word, from the
+    # address of the NIC it leaves by, quoting the datagram as it arrived (RFC 1812 4.3.2.3).
+    want_redirect = bytes(Ether(src=LAN0_MAC, dst=IN_MAC) /
+                          IP(src="192.0.2.1", dst=H0, ttl=64, id=0, flags="DF") /
+                          ICMP(type=5, code=1, gw=GW3) / bytes(pkt[IP]))
+    want_fwd = bytes(Ether(src=LAN0_MAC, dst=GW3_MAC, type=0x0800)) + forwarded_ip(pkt)
+    assert got == [want_redirect, want_fwd]
+    assert counter(res, "fwd.redirects_sent") == 1
+    assert counter(res, "fwd.forwarded") == 1
+
+
+def test_redirects_off_on_the_nic_forwards_without_one(pcap_dpstack):
+    pkt = redirect_in()
+    res = run(pcap_dpstack, [pkt], cfg=redirect_config("redirects = off"))
+    got = [bytes(p) for p in res.outputs[0]]
+    assert got == [bytes(Ether(src=LAN0_MAC, dst=GW3_MAC, type=0x0800)) + forwarded_ip(pkt)]
+    assert counter(res, "fwd.redirects_sent") == 0
+
+
+def test_no_redirect_to_a_sender_off_the_subnet(pcap_dpstack):
+    # 198.19.0.9 is not on lan0's 192.0.2.0/24: RFC 1812 5.2.7.2 asks for a shared subnet.
+    pkt = redirect_in(src="198.19.0.9")
+    res = run(pcap_dpstack, [pkt], cfg=redirect_config())
+    got = [bytes(p) for p in res.outputs[0]]
+    assert got == [bytes(Ether(src=LAN0_MAC, dst=GW3_MAC, type=0x0800)) + forwarded_ip(pkt)]
+    assert counter(res, "fwd.redirects_sent") == 0
+
+
+def test_redirects_rate_limited_by_the_icmp_error_budget(pcap_dpstack):
+    pkts = [redirect_in() for _ in range(300)]
+    res = run(pcap_dpstack, pkts, cfg=redirect_config())
+    sent = counter(res, "fwd.redirects_sent")
+    assert 1 <= sent < 300
+    assert counter(res, "icmp.errors_rate_limited") == 300 - sent
+    assert counter(res, "fwd.forwarded") == 300
+
+
+def test_received_redirect_is_counted_and_not_acted_on(pcap_dpstack):
+    quote = bytes(IP(src="192.0.2.1", dst=FAR) / UDP(sport=1, dport=2))
+    red = (Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst="192.0.2.1") /
+           ICMP(type=5, code=1, gw="192.0.2.9") / quote)
+    after = redirect_in()  # still forwarded by the route table, not by the redirect
+    res = run(pcap_dpstack, [red, after], cfg=redirect_config())
+    assert counter(res, "icmp.redirects_received") == 1
+    fwd = [p for p in res.outputs[0] if p.haslayer(UDP) and not p.haslayer(ICMP)]
+    assert len(fwd) == 1 and fwd[0][Ether].dst == GW3_MAC

@@ -92,3 +92,58 @@ def test_ping_m_dont_1400_works_across_the_mtu_step(tap_net):
     assert r.returncode != 0
     assert "mtu = 1280" in (r.stdout + r.stderr).lower() or "frag needed" in r.stdout.lower(), \
         r.stdout + r.stderr
+
+
+REDIRECT_CONFIG = """\
+[stack]
+forwarding = on
+
+[nic lan0]
+port = net_tap0
+address = 192.0.2.1/24
+
+[nic lan1]
+port = net_tap1
+address = 198.51.100.1/24
+
+[routes]
+10.9.0.0/16 = via 192.0.2.3
+"""
+
+
+def test_host_sending_to_a_neighbour_on_its_subnet_gets_a_redirect_it_uses(tap_net, netns):
+    """ns[0] (192.0.2.2, default via dpstack) and a second router G (192.0.2.3, own netns)
+    share lan0's link through a bridge; dpstack routes 10.9.0.0/16 via G. A ping from ns[0] to
+    10.9.0.1 leaves dpstack by lan0 again: ns[0] gets a Host Redirect naming G and its route
+    cache shows it (`ip route get`)."""
+    hosts = (h.HostSpec(mac="02:00:00:00:00:02"),
+             h.HostSpec(ipv4="198.51.100.2/24", gw4="198.51.100.1", mac="02:00:00:00:01:02"))
+    net = tap_net(REDIRECT_CONFIG, hosts)
+    g = netns("g")
+    tap = net.ifaces[0]
+    for cmd in (["link", "add", "br0", "type", "bridge"],
+                ["link", "set", tap, "master", "br0"],
+                ["link", "add", "vh", "type", "veth", "peer", "name", "vg"],
+                ["link", "set", "vh", "master", "br0"],
+                ["link", "set", "vh", "up"],
+                ["link", "set", "br0", "up"],
+                ["addr", "add", "192.0.2.2/24", "dev", "br0"],
+                ["route", "add", "default", "via", "192.0.2.1"],
+                ["link", "set", "vg", "netns", g.name]):
+        net.ns_exec(0, ["ip", *cmd], check=True)
+    for cmd in (["link", "set", "vg", "up"],
+                ["addr", "add", "192.0.2.3/24", "dev", "vg"],
+                ["addr", "add", "10.9.0.1/32", "dev", "lo"]):
+        g.exec(["ip", *cmd], check=True)
+    # Hosts accept redirects (the namespace does not forward); G is a valid neighbour first,
+    # as Linux only takes a redirect to a gateway it has resolved.
+    net.ns_exec(0, ["sysctl", "-qw", "net.ipv4.conf.all.accept_redirects=1",
+                    "net.ipv4.conf.br0.accept_redirects=1"], check=True)
+    assert net.ping(0, "192.0.2.3", count=1, wait=3).returncode == 0
+    r0 = net.ns_exec(0, ["ip", "route", "get", "10.9.0.1"], check=True).stdout
+    assert "via 192.0.2.1" in r0, r0
+    r = net.ping(0, "10.9.0.1", count=3, wait=3)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert counter(net.dp.stats(), "fwd.redirects_sent") >= 1
+    route = net.ns_exec(0, ["ip", "route", "get", "10.9.0.1"], check=True).stdout
+    assert "via 192.0.2.3" in route and "redirected" in route, route

@@ -518,7 +518,7 @@ case("icmp_echo_reply_unsolicited", "RFC 792 (echo reply: nothing to answer)",
 case("icmp_redirect_ignored", "RFC 1812 4.3.3.2 (a router ignores redirects)",
      to_us4(ICMP(type=5, code=1, gw="192.0.2.3") /
             bytes(IP(src=US4[0], dst=ROUTED4) / UDP(sport=1, dport=2))), [],
-     {"icmp.other_received": 1})
+     {"icmp.redirects_received": 1})
 case("icmp_dest_unreach_received", "RFC 1122 3.2.2.1 (passed to the transport)",
      to_us4(ICMP(type=3, code=3) / bytes(IP(src=US4[0], dst=PEER4[0]) /
                                          UDP(sport=7, dport=5555) / b"x")), [],
@@ -957,7 +957,7 @@ case("ndp_ra_ignored", "RFC 4861 6.2.7 (a router does not configure from RAs)",
 case("ndp_redirect_ignored", "RFC 4861 8.1 (a router ignores redirects)",
      Ether(src=PEER_MAC[0], dst=US_MAC[0]) / IPv6(src="fe80::2", dst=US6[0], hlim=255) /
      ICMPv6ND_Redirect(tgt="fe80::3", dst=ROUTED6), [],
-     {"icmp6.other_received": 1})
+     {"icmp6.redirects_received": 1})
 
 
 req = eth_in() / ip6(dst="2001:db8:2::77") / ping6(90)
