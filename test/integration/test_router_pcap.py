@@ -235,7 +235,7 @@ def test_forwarded_back_out_of_lan0_gets_a_host_redirect_and_is_still_forwarded(
     # RFC 792 / RFC 1812 4.3.3.2: type 5 code 1, the gateway in the second word, from the
     # address of the NIC it leaves by, quoting the datagram as it arrived (RFC 1812 4.3.2.3).
     want_redirect = bytes(Ether(src=LAN0_MAC, dst=IN_MAC) /
-                          IP(src="192.0.2.1", dst=H0, ttl=64, id=0, flags="DF") /
+                          IP(src="192.0.2.1", dst=H0, ttl=64, id=0, flags="DF", tos=0xc0) /
                           ICMP(type=5, code=1, gw=GW3) / bytes(pkt[IP]))
     want_fwd = bytes(Ether(src=LAN0_MAC, dst=GW3_MAC, type=0x0800)) + forwarded_ip(pkt)
     assert got == [want_redirect, want_fwd]
