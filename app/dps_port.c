@@ -20,6 +20,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_ptype.h>
 #include <rte_pcapng.h>
 
 #include "dps_mem.h"
@@ -502,6 +503,28 @@ set_rss(const struct dps_app_port *p, const struct rte_eth_dev_info *info,
 	conf->rx_adv_conf.rss_conf.rss_hf = hf;
 }
 
+/*
+ * Whether the PMD sets the L2 and L3 packet types of IPv4 and IPv6 frames in m->packet_type
+ * (real NICs do; pcap, null and tap do not): then lib/proto's fast path classifies by them
+ * (docs/forwarding.md), otherwise by the ethertype. Only reported here: the mbuf says which.
+ */
+static bool
+has_l3_ptypes(uint16_t port_id)
+{
+	uint32_t pt[32];
+	bool v4 = false, v6 = false;
+	int n = rte_eth_dev_get_supported_ptypes(port_id, RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK,
+						 pt, RTE_DIM(pt));
+
+	for (int i = 0; i < n && i < (int)RTE_DIM(pt); i++) {
+		v4 |= (pt[i] & RTE_PTYPE_L3_MASK) == RTE_PTYPE_L3_IPV4 ||
+		      (pt[i] & RTE_PTYPE_L3_MASK) == RTE_PTYPE_L3_IPV4_EXT_UNKNOWN;
+		v6 |= (pt[i] & RTE_PTYPE_L3_MASK) == RTE_PTYPE_L3_IPV6 ||
+		      (pt[i] & RTE_PTYPE_L3_MASK) == RTE_PTYPE_L3_IPV6_EXT_UNKNOWN;
+	}
+	return v4 && v6;
+}
+
 /* Give a port as many rx queues as tx queues; the new ones go round the workers. */
 static void
 widen_rxq(struct dps_app *app, struct dps_app_port *p)
@@ -680,10 +703,12 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 			p->lsc_intr = false;
 		}
 	}
-	DPS_LOG(INFO, "port %u (%s): %u rx queues, %u tx queues, %u/%u descriptors%s%s", p->port_id,
-		p->name, p->n_rxq, p->n_txq, nb_rxd, nb_txd,
+	DPS_LOG(INFO, "port %u (%s): %u rx queues, %u tx queues, %u/%u descriptors%s%s%s%s",
+		p->port_id, p->name, p->n_rxq, p->n_txq, nb_rxd, nb_txd,
 		conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "",
-		p->lsc_intr ? ", LSC interrupts" : "");
+		p->lsc_intr ? ", LSC interrupts" : "",
+		(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) ? ", rx checksums" : "",
+		has_l3_ptypes(p->port_id) ? ", packet types" : "");
 	return 0;
 }
 

@@ -27,6 +27,7 @@
  */
 #include <rte_ether.h>
 #include <rte_hash_crc.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_ptype.h>
@@ -47,7 +48,8 @@ struct fp_in {
 	uint64_t mac;  /* our MAC in the low 6 bytes of a little-endian load */
 	uint32_t mtu;
 	unsigned int np4; /* IPv4's protocol slot */
-	bool fwd4, fwd6;  /* the family's fast path is open */
+	bool fast4, fast6; /* the family's fast path is open (echo, and routing below) */
+	bool fwd4, fwd6;   /* it routes too (forwarding on for the stack and the NIC) */
 	bool promisc;
 };
 
@@ -70,6 +72,25 @@ struct fp_set6 {
 	struct fp_set c;
 	uint8_t dst[DPS_BURST][16];
 };
+
+/*
+ * ICMP / ICMPv6 messages to an address that may be ours, as received (untouched): echo
+ * requests to a live address of the incoming NIC are answered by fp4_echo() / fp6_echo(),
+ * the rest goes to the NIC layer's delivery.
+ */
+struct fp_echo {
+	uint16_t n;
+	struct rte_mbuf *m[DPS_BURST];
+};
+
+/* Everything stage 1 sorts the fast path's frames into. */
+struct fp_sets {
+	struct fp_set4 f4;
+	struct fp_set6 f6;
+	struct fp_echo e4, e6;
+};
+
+enum fp_verdict { FP_SLOW, FP_FWD, FP_ECHO };
 
 /* Frames that left the fast path, by reason: each array is handed on as one burst. */
 struct fp_side {
@@ -203,111 +224,132 @@ fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
 
 /*
  * Whether an IPv4 packet is the common case: everything ipv4.c's parser, the NIC layer's
- * delivery and fwd.c's first checks would accept without a second look. Trims Ethernet
- * padding of a single-segment frame once accepted.
+ * delivery and fwd.c's first checks would accept without a second look. A packet to be
+ * routed (no NIC has its destination) joins f; an unfragmented ICMP message to an address
+ * the filter says may be ours joins the echo candidates e (fp4_echo() decides); anything
+ * else is FP_SLOW. Ethernet padding of a single-segment frame is cut once accepted.
  */
-static inline bool
-fp4_accept(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f)
+static inline enum fp_verdict
+fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct fp_echo *e)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_HLEN);
 	uint32_t iplen = m->pkt_len - ETH_HLEN, tlen, sa, da;
 	uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	uint16_t k = f->c.n;
+	bool bcast = false;
 
 	/* The fixed header in the first segment (changed in place), no options (RFC 791). */
 	if (unlikely(m->data_len < ETH_HLEN + IP4_HLEN || ip->version_ihl != 0x45))
-		return false;
+		return FP_SLOW;
 	/* RFC 1812 5.2.2: total length within the frame; a frame over the MTU is refused. */
 	tlen = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(tlen < IP4_HLEN || tlen > iplen || iplen > in->mtu))
-		return false;
+		return FP_SLOW;
 	/* Ethernet padding is cut below, in a single segment only (the parser cuts chains). */
 	if (unlikely(tlen < iplen && m->nb_segs != 1))
-		return false;
+		return FP_SLOW;
 	/* RFC 1812 5.2.2: the header checksum, unless the NIC checked it (rx offload). */
 	if (ck != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
 	    (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD || !dps_fp_ip4_cksum20_ok(ip)))
-		return false;
+		return FP_SLOW;
 	da = rte_be_to_cpu_32(ip->dst_addr);
 	sa = rte_be_to_cpu_32(ip->src_addr);
 	if (unlikely(dps_fp_martian4(da, sa)))
-		return false;
-	/* A clear filter bit proves no NIC has the address: not ours, not a spoofed source. */
-	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->dst_addr, 4) ||
-		     dps_stack_maybe_local(in->s, (const uint8_t *)&ip->src_addr, 4)))
-		return false;
+		return FP_SLOW;
+	/* A clear filter bit proves no NIC has the address: not a spoofed source of ours. */
+	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->src_addr, 4)))
+		return FP_SLOW;
 	/*
 	 * A subnet-directed broadcast of the incoming NIC is ours (dst) or invalid (src); one of
 	 * the outgoing NIC is checked after the lookup. Only an address ending in 11 can be one.
 	 */
-	if (unlikely(((da & 3) == 3 || (sa & 3) == 3))) {
+	if (unlikely((da & 3) == 3 || (sa & 3) == 3)) {
 		if (dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->dst_addr) ||
 		    dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->src_addr))
-			return false;
-		f->bcast |= 1u << k;
+			return FP_SLOW;
+		bcast = true;
 	}
+	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->dst_addr, 4))) {
+		/* An echo request? Fragments wait for reassembly, chains take the long way. */
+		if (ip->next_proto_id != IPPROTO_ICMP || m->nb_segs != 1 ||
+		    (ip->fragment_offset &
+		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
+		    tlen < IP4_HLEN + 8)
+			return FP_SLOW;
+		e->m[e->n++] = m;
+		return FP_ECHO;
+	}
+	if (unlikely(!in->fwd4))
+		return FP_SLOW;
 	f->c.bytes += m->pkt_len;
 	if (unlikely(tlen < iplen)) {
 		m->data_len = (uint16_t)(tlen + ETH_HLEN);
 		m->pkt_len = tlen + ETH_HLEN;
 	}
-	f->c.m[k] = m;
-	f->dst[k] = ip->dst_addr;
-	f->c.hash[k] = dps_fp_hash4(m, ip);
-	f->c.n = (uint16_t)(k + 1);
-	return true;
+	f->bcast |= (uint32_t)bcast << f->c.n;
+	f->c.m[f->c.n] = m;
+	f->dst[f->c.n] = ip->dst_addr;
+	f->c.hash[f->c.n] = dps_fp_hash4(m, ip);
+	f->c.n++;
+	return FP_FWD;
 }
 
 /* The same for IPv6 (RFC 8200 3; ipv6.c's parser, the NIC layer, fwd.c's first checks). */
-static inline bool
-fp6_accept(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f)
+static inline enum fp_verdict
+fp6_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f, struct fp_echo *e)
 {
 	const struct rte_ipv6_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, ETH_HLEN);
 	uint32_t iplen = m->pkt_len - ETH_HLEN, tlen;
-	uint16_t k = f->c.n;
 
 	if (unlikely(m->data_len < ETH_HLEN + DPS_IP6_HLEN ||
 		     (ip->vtc_flow & RTE_BE32(0xf0000000)) != RTE_BE32(0x60000000)))
-		return false;
+		return FP_SLOW;
 	tlen = DPS_IP6_HLEN + (uint32_t)rte_be_to_cpu_16(ip->payload_len);
 	if (unlikely(tlen > iplen || iplen > in->mtu || (tlen < iplen && m->nb_segs != 1)))
-		return false;
+		return FP_SLOW;
 	/* RFC 4291 2.7: no multicast source; no multicast, link-local, ... (dps_fp_martian6). */
 	if (unlikely(ip->src_addr[0] == 0xff || dps_fp_martian6(ip->dst_addr, true) ||
 		     dps_fp_martian6(ip->src_addr, false)))
-		return false;
-	if (unlikely(dps_stack_maybe_local(in->s, ip->dst_addr, 16) ||
-		     dps_stack_maybe_local(in->s, ip->src_addr, 16)))
-		return false;
+		return FP_SLOW;
+	if (unlikely(dps_stack_maybe_local(in->s, ip->src_addr, 16)))
+		return FP_SLOW;
+	if (unlikely(dps_stack_maybe_local(in->s, ip->dst_addr, 16))) {
+		/* ICMPv6 without extension headers in one segment: an echo request? */
+		if (ip->proto != IPPROTO_ICMPV6 || m->nb_segs != 1 || tlen < DPS_IP6_HLEN + 8)
+			return FP_SLOW;
+		e->m[e->n++] = m;
+		return FP_ECHO;
+	}
+	if (unlikely(!in->fwd6))
+		return FP_SLOW;
 	f->c.bytes += m->pkt_len;
 	if (unlikely(tlen < iplen)) {
 		m->data_len = (uint16_t)(tlen + ETH_HLEN);
 		m->pkt_len = tlen + ETH_HLEN;
 	}
-	f->c.m[k] = m;
-	memcpy(f->dst[k], ip->dst_addr, 16);
-	f->c.hash[k] = dps_fp_hash6(m, ip);
-	f->c.n = (uint16_t)(k + 1);
-	return true;
+	f->c.m[f->c.n] = m;
+	memcpy(f->dst[f->c.n], ip->dst_addr, 16);
+	f->c.hash[f->c.n] = dps_fp_hash6(m, ip);
+	f->c.n++;
+	return FP_FWD;
 }
 
 /* One frame of stage 1: a fast-path candidate, or a side array. */
 static __rte_always_inline void
-fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
-	    struct fp_set4 *f4, struct fp_set6 *f6, struct fp_sides *sd)
+fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m, struct fp_sets *fs,
+	    struct fp_sides *sd)
 {
 	switch (fp_eth(in, m)) {
 	case FP_IP4:
-		if (likely(in->fwd4 && fp4_accept(in, m, f4)))
-			break;
+		if (likely(in->fast4 && fp4_check(in, m, &fs->f4, &fs->e4) != FP_SLOW))
+			return;
 		fp_to_l3(m);
 		fp_side_add(&sd->deliver4, m);
 		return;
 	case FP_IP6:
-		if (likely(in->fwd6 && fp6_accept(in, m, f6)))
-			break;
+		if (likely(in->fast6 && fp6_check(in, m, &fs->f6, &fs->e6) != FP_SLOW))
+			return;
 		fp_to_l3(m);
 		fp_side_add(&sd->deliver6, m);
 		return;
@@ -425,6 +467,154 @@ fp6_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set6 *f,
 	dps_fp_run_flush(ctx, &run);
 }
 
+/* ---- local delivery: the built-in echo services (RFC 792, RFC 4443 4.1) ---- */
+
+/* Echo replies of a burst, counted once. */
+struct fp_echo_cnt {
+	uint32_t n4, n6;
+	uint64_t bytes;
+};
+
+/*
+ * The NIC layer's receive match for the candidates, in one bulk lookup: bit i set when the
+ * destination of e->m[i] (len bytes at dst_off of the frame) is a live address of the
+ * incoming NIC (dps_nic_rx_match_rcu() == DPS_RX_LOCAL; the NIC is neither promiscuous nor
+ * has address ranges, or the fast path would be closed).
+ */
+static __rte_always_inline uint64_t
+fp_local_mask(const struct fp_in *in, const struct fp_echo *e, uint16_t dst_off, uint8_t len)
+{
+	struct dps_ep_key key[DPS_BURST];
+	const void *kp[DPS_BURST];
+	void *eps[DPS_BURST];
+	uint8_t of[DPS_BURST]; /* the key of each candidate: requests of a burst share few */
+	uint64_t hit = 0, local = 0, lk = 0;
+	uint16_t nk = 0;
+
+	for (uint16_t i = 0; i < e->n; i++) {
+		const uint8_t *a = rte_pktmbuf_mtod_offset(e->m[i], const uint8_t *, dst_off);
+
+		if (nk == 0 || !dps_fp_addr_eq(key[nk - 1].b, a, len)) {
+			key[nk] = (struct dps_ep_key){.nic = in->nic->id, .len = len};
+			memcpy(key[nk].b, a, len);
+			kp[nk] = &key[nk];
+			nk++;
+		}
+		of[i] = (uint8_t)(nk - 1);
+	}
+	rte_hash_lookup_bulk_data(in->s->ep_hash, kp, nk, &hit, eps);
+	for (uint64_t h = hit; h != 0; h &= h - 1) {
+		uint16_t k = (uint16_t)__builtin_ctzll(h);
+		struct dps_addr a = {.len = len};
+
+		memcpy(a.b, key[k].b, len);
+		if (dps_nic_rx_match_rcu(in->nic, eps[k], &a) == DPS_RX_LOCAL)
+			lk |= 1ull << k;
+	}
+	for (uint16_t i = 0; i < e->n; i++)
+		local |= ((lk >> of[i]) & 1) << i;
+	return local;
+}
+
+/* The reply's Ethernet header over the request's: back to its sender, from us. */
+static inline void
+fp_echo_eth(const struct fp_in *in, struct rte_mbuf *m, uint16_t l3_len)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
+	rte_ether_addr_copy(&in->nic->mac, &eh->src_addr);
+	m->tx_offload = ETH_HLEN | (uint64_t)l3_len << 7;
+}
+
+/*
+ * ICMP echo requests answered in place, as icmp4.c's icmp4_echo() answers them: addresses
+ * swapped, TTL 64, type 0; both checksums updated incrementally (RFC 1624). Not an echo
+ * request to a live address of ours, or a bad ICMP checksum: the NIC layer's delivery.
+ */
+static void
+fp4_echo(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct fp_side *slow,
+	 struct dps_fp_run *run, struct fp_echo_cnt *c)
+{
+	uint64_t local = fp_local_mask(in, e, ETH_HLEN + offsetof(struct rte_ipv4_hdr, dst_addr), 4);
+
+	for (uint16_t i = 0; i < e->n; i++) {
+		struct rte_mbuf *m = e->m[i];
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_HLEN);
+		struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+		uint16_t tlen = rte_be_to_cpu_16(ip->total_length), ow, nw;
+		uint32_t a;
+
+		if (!((local >> i) & 1) || icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
+		    dps_fp_fold(dps_fp_sum(icmp, tlen - IP4_HLEN, 0)) != 0xffff) {
+			fp_to_l3(m);
+			fp_side_add(slow, m);
+			continue;
+		}
+		c->bytes += m->pkt_len;
+		m->data_len = (uint16_t)(m->pkt_len = (uint32_t)tlen + ETH_HLEN);
+		a = ip->src_addr;
+		ip->src_addr = ip->dst_addr;
+		ip->dst_addr = a;
+		memcpy(&ow, &ip->time_to_live, 2);
+		ip->time_to_live = DPS_IP4_TTL;
+		memcpy(&nw, &ip->time_to_live, 2);
+		ip->hdr_checksum = dps_cksum_adjust(ip->hdr_checksum, &ow, &nw, 2);
+		memcpy(&ow, icmp, 2);
+		icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+		icmp->icmp_code = 0;
+		memcpy(&nw, icmp, 2);
+		icmp->icmp_cksum = dps_cksum_adjust(icmp->icmp_cksum, &ow, &nw, 2);
+		fp_echo_eth(in, m, IP4_HLEN);
+		dps_fp_run_add(ctx, run, in->nic, m);
+		c->n4++;
+	}
+}
+
+/*
+ * ICMPv6 echo requests answered in place, as icmp6.c's icmp6_echo() does: a fresh header
+ * (traffic class and flow label zero, hop limit 64, addresses swapped), type 129, checksum
+ * updated for the type (the pseudo-header sum is unchanged by the swap).
+ */
+static void
+fp6_echo(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct fp_side *slow,
+	 struct dps_fp_run *run, struct fp_echo_cnt *c)
+{
+	uint64_t local = fp_local_mask(in, e, ETH_HLEN + offsetof(struct rte_ipv6_hdr, dst_addr), 16);
+
+	for (uint16_t i = 0; i < e->n; i++) {
+		struct rte_mbuf *m = e->m[i];
+		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_HLEN);
+		uint8_t *icmp = (uint8_t *)(ip + 1), a[16];
+		uint16_t ow, nw, ck;
+
+		if (!((local >> i) & 1) || icmp[0] != 128 /* echo request */ ||
+		    !dps_fp_ip6_l4_cksum_ok(ip)) {
+			fp_to_l3(m);
+			fp_side_add(slow, m);
+			continue;
+		}
+		c->bytes += m->pkt_len;
+		m->data_len = (uint16_t)(m->pkt_len = (uint32_t)ETH_HLEN + DPS_IP6_HLEN +
+						      rte_be_to_cpu_16(ip->payload_len));
+		ip->vtc_flow = RTE_BE32(6u << 28);
+		ip->hop_limits = DPS_IP6_HLIM;
+		memcpy(a, ip->src_addr, 16);
+		memcpy(ip->src_addr, ip->dst_addr, 16);
+		memcpy(ip->dst_addr, a, 16);
+		memcpy(&ow, icmp, 2);
+		icmp[0] = 129; /* echo reply */
+		icmp[1] = 0;
+		memcpy(&nw, icmp, 2);
+		memcpy(&ck, icmp + 2, 2);
+		ck = dps_cksum_adjust(ck, &ow, &nw, 2);
+		memcpy(icmp + 2, &ck, 2);
+		fp_echo_eth(in, m, DPS_IP6_HLEN);
+		dps_fp_run_add(ctx, run, in->nic, m);
+		c->n6++;
+	}
+}
+
 /* ---- the burst ---- */
 
 static inline void
@@ -433,7 +623,7 @@ fp_in_init(struct fp_in *in, struct dps_nic *nic)
 	struct dps_stack *s = nic->stack;
 	int np4 = dps_stack_np_slot(s, RTE_ETHER_TYPE_IPV4);
 	int np6 = dps_stack_np_slot(s, RTE_ETHER_TYPE_IPV6);
-	bool fwd;
+	bool fast, fwd;
 
 	in->s = s;
 	in->nic = nic;
@@ -447,11 +637,13 @@ fp_in_init(struct fp_in *in, struct dps_nic *nic)
 	 * address ranges owns destinations the filter does not know: the NIC layer decides.
 	 * The fast path stands in for this library's own IPv4 / IPv6 only.
 	 */
-	fwd = !in->promisc && __atomic_load_n(&nic->ranges, __ATOMIC_RELAXED) == NULL &&
-	      dps_stack_forwarding(s) && dps_nic_forwarding(nic);
+	fast = !in->promisc && __atomic_load_n(&nic->ranges, __ATOMIC_RELAXED) == NULL;
+	fwd = fast && dps_stack_forwarding(s) && dps_nic_forwarding(nic);
 	in->np4 = np4 < 0 ? DPS_MAX_NETPROTO : (unsigned int)np4;
-	in->fwd4 = fwd && np4 >= 0 && s->np[np4] == &dps_ipv4_ops;
-	in->fwd6 = fwd && np6 >= 0 && s->np[np6] == &dps_ipv6_ops;
+	in->fast4 = fast && np4 >= 0 && s->np[np4] == &dps_ipv4_ops;
+	in->fast6 = fast && np6 >= 0 && s->np[np6] == &dps_ipv6_ops;
+	in->fwd4 = fwd && in->fast4;
+	in->fwd6 = fwd && in->fast6;
 }
 
 static void
@@ -481,16 +673,17 @@ static void
 rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct fp_in in;
-	struct fp_set4 f4;
-	struct fp_set6 f6;
+	struct fp_sets fs;
 	struct fp_sides sd;
+	struct fp_echo_cnt ec = {0, 0, 0};
+	struct dps_fp_run run;
 	uint32_t rx, fwd;
 	uint16_t i;
 
 	fp_in_init(&in, nic);
-	f4.c.n = f6.c.n = 0;
-	f4.c.bytes = f6.c.bytes = 0;
-	f4.bcast = 0;
+	fs.f4.c.n = fs.f6.c.n = fs.e4.n = fs.e6.n = 0;
+	fs.f4.c.bytes = fs.f6.c.bytes = 0;
+	fs.f4.bcast = 0;
 	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = 0;
 
 	/* Stage 1, a group at a time, the next group's headers on their way into the cache. */
@@ -502,24 +695,49 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 		for (uint16_t j = i; j < end; j++) {
 			if (j + FP_GROUP < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + FP_GROUP], void *));
-			fp_classify(ctx, &in, pkts[j], &f4, &f6, &sd);
+			fp_classify(ctx, &in, pkts[j], &fs, &sd);
 		}
 	}
 
-	/* Stages 2 and 3. */
-	if (f4.c.n > 0)
-		fp4_forward(ctx, &in, &f4, &sd.router4);
-	if (f6.c.n > 0)
-		fp6_forward(ctx, &in, &f6, &sd.router6);
-	/* What dps_nic_deliver_network and the forwarder would count, once per burst. */
-	rx = (uint32_t)f4.c.n + f6.c.n;
+	/* Stages 2 and 3: routed packets, then the echo services' replies. */
+	if (fs.f4.c.n > 0)
+		fp4_forward(ctx, &in, &fs.f4, &sd.router4);
+	if (fs.f6.c.n > 0)
+		fp6_forward(ctx, &in, &fs.f6, &sd.router6);
+	if (unlikely(fs.e4.n + fs.e6.n > 0)) {
+		dps_fp_run_init(&run);
+		if (fs.e4.n > 0)
+			fp4_echo(ctx, &in, &fs.e4, &sd.deliver4, &run, &ec);
+		if (fs.e6.n > 0)
+			fp6_echo(ctx, &in, &fs.e6, &sd.deliver6, &run, &ec);
+		dps_fp_run_flush(ctx, &run);
+	}
+	/* What the NIC layer, the forwarder and ICMP would count, once per burst. */
+	rx = (uint32_t)fs.f4.c.n + fs.f6.c.n;
 	if (rx > 0) {
 		fwd = rx - sd.router4.n - sd.router6.n;
-		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_PACKETS, rx);
-		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_BYTES, f4.c.bytes + f6.c.bytes);
-		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_RECEIVED, rx);
 		if (fwd > 0)
 			dps_cnt_add(ctx, nic->id, DPS_CNT_FWD_FORWARDED, fwd);
+	}
+	if (unlikely(ec.n4 + ec.n6 > 0)) {
+		uint32_t ne = ec.n4 + ec.n6;
+
+		rx += ne;
+		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_DELIVERED, ne);
+		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT, ne);
+		if (ec.n4 > 0) {
+			dps_cnt_add(ctx, nic->id, DPS_CNT_ICMP4_ECHO_RCVD, ec.n4);
+			dps_cnt_add(ctx, nic->id, DPS_CNT_ICMP4_ECHO_SENT, ec.n4);
+		}
+		if (ec.n6 > 0) {
+			dps_cnt_add(ctx, nic->id, DPS_CNT_ICMP6_ECHO_RCVD, ec.n6);
+			dps_cnt_add(ctx, nic->id, DPS_CNT_ICMP6_ECHO_SENT, ec.n6);
+		}
+	}
+	if (rx > 0) {
+		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_PACKETS, rx);
+		dps_cnt_add(ctx, nic->id, DPS_CNT_RX_BYTES, fs.f4.c.bytes + fs.f6.c.bytes + ec.bytes);
+		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_RECEIVED, rx);
 	}
 	/* The side arrays: the code paths that decide everything the fast path did not. */
 	fp_side_flush(ctx, nic, &sd);
