@@ -78,6 +78,11 @@ struct dps_app_worker {
 	struct dps_app_rxq rxq[DPS_APP_MAX_RXQ_PER_LCORE];
 	struct dps_ctx *ctx;
 	struct dps_trace trace; /**< app/dps_trace.c: `trace add` */
+	/**
+	 * Heartbeat: turns of the loop, a plain store by the worker (no RMW); `show stats`
+	 * prints it as lcore_N.loops. A stuck loop is one whose count stops moving.
+	 */
+	uint64_t loops;
 };
 
 struct dps_app {

@@ -831,6 +831,10 @@ cmd_show_stats(struct ctl *c, int argc, char **argv)
 	if (c->json) {
 		for (int j = 0; j < DPS_CNT_MAX; j++)
 			P("%s\"%s\": %" PRIu64, j ? ", " : "{", dps_counter_names[j], cnt[s][j]);
+		/* The stack-wide view carries each worker's heartbeat. */
+		for (unsigned int w = 0; argc == 0 && w < c->app->n_workers; w++)
+			P(", \"lcore_%u.loops\": %" PRIu64, c->app->workers[w].lcore_id,
+			  __atomic_load_n(&c->app->workers[w].loops, __ATOMIC_RELAXED));
 		P("}\n");
 		return 0;
 	}
@@ -847,6 +851,13 @@ cmd_show_stats(struct ctl *c, int argc, char **argv)
 		for (int i = 0; argc == 0 && i < n; i++)
 			P(" %12" PRIu64, cnt[i][j]);
 		P("\n");
+	}
+	for (unsigned int w = 0; argc == 0 && w < c->app->n_workers; w++) {
+		char name[40];
+
+		snprintf(name, sizeof(name), "lcore_%u.loops", c->app->workers[w].lcore_id);
+		P("%-40s %12" PRIu64 "\n", name,
+		  __atomic_load_n(&c->app->workers[w].loops, __ATOMIC_RELAXED));
 	}
 	return 0;
 }

@@ -300,8 +300,10 @@ worker_main(void *arg)
 	DPS_LOG(INFO, "lcore %u: worker, %u rx queues, tx queue %u", w->lcore_id, w->n_rxq,
 		w->ctx->txq);
 	dps_ctx_online(w->ctx);
-	while (!__atomic_load_n(&app->quit, __ATOMIC_RELAXED))
+	while (!__atomic_load_n(&app->quit, __ATOMIC_RELAXED)) {
 		worker_turn(w, &last_flush, drain_tsc);
+		__atomic_store_n(&w->loops, w->loops + 1, __ATOMIC_RELAXED);
+	}
 	dps_ctx_offline(w->ctx);
 	return 0;
 }
@@ -446,6 +448,7 @@ run_single_lcore(struct dps_app *app, struct ctrl_state *st)
 		uint64_t now;
 
 		worker_turn(w, &last_flush, drain_tsc);
+		__atomic_store_n(&w->loops, w->loops + 1, __ATOMIC_RELAXED);
 		now = rte_rdtsc();
 		if (now - last_ctrl < ctrl_tsc)
 			continue;
