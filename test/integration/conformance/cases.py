@@ -19,6 +19,7 @@ Addresses and MACs: net.py. The frames are built at import; both test_conformanc
 and linux_ref.py (Linux) send exactly these bytes.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -407,7 +408,7 @@ case("arp_broadcast_sender_address", "RFC 1122 3.2.1.3 (a broadcast is never a s
      arp_req("255.255.255.255", US4[0]),
      [],
      {"ip.invalid_source_addresses_received": 1})
-case("arp_group_source_mac", "IEEE 802.3 (a group address is never a source)",
+case("arp_group_source_mac", "RFC 826 with IEEE 802.3 (a group address is never a source)",
      Ether(src="03:00:00:00:00:02", dst=BCAST_MAC) /
      ARP(op=1, hwsrc=PEER_MAC[0], psrc=PEER4[0], pdst=US4[0]),
      [],
@@ -1137,3 +1138,4 @@ def linux_frames(case, frames):
 
 BY_NAME = {c.name: c for c in CASES}
 assert len(BY_NAME) == len(CASES), "duplicate case names"
+assert all(re.search(r"RFC \d+", c.rfc) for c in CASES), "every case names its RFC"
