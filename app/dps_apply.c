@@ -168,6 +168,7 @@ int
 dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 {
 	const struct dps_config *cfg = &app->cfg;
+	struct dps_route_batch *batch;
 	char buf[64];
 	int rc;
 
@@ -194,6 +195,12 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 			return rc;
 		}
 	}
+	/* [routes] is one batch: one publish and one grace period for the whole section. */
+	batch = dps_route_batch_begin(app->stack);
+	if (batch == NULL) {
+		dps_errf(err, errlen, "%s: routes: %s", cfg->path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < cfg->n_routes; i++) {
 		const struct dps_cfg_route *cr = &cfg->routes[i];
 		struct dps_nexthop nh = {.has_gw = cr->has_gw};
@@ -213,14 +220,28 @@ dps_apply_config(struct dps_app *app, char *err, size_t errlen)
 					 "(add \"dev NAME\")",
 					 cfg->path, cr->line, dps_prefix_fmt(&p, buf, sizeof(buf)),
 					 dps_addr_fmt(&nh.gw, gw, sizeof(gw)));
+				dps_route_batch_abort(batch);
 				return -ENETUNREACH;
 			}
 		}
 		nh.nic_id = (uint16_t)nic;
-		rc = dps_route_add(app->stack, &p, &nh, 1, false);
+		rc = dps_route_batch_add(batch, &p, &nh, 1, 0);
 		if (rc != 0) {
 			dps_errf(err, errlen, "%s:%d: route %s: %s", cfg->path, cr->line,
 				 dps_prefix_fmt(&p, buf, sizeof(buf)), strerror(-rc));
+			dps_route_batch_abort(batch);
+			return rc;
+		}
+	}
+	{
+		struct dps_route_batch_err e = {0};
+
+		rc = dps_route_batch_commit(batch, &e);
+		if (rc != 0 && e.index < cfg->n_routes) {
+			dps_errf(err, errlen, "%s:%d: route %s: %s", cfg->path,
+				 cfg->routes[e.index].line,
+				 dps_prefix_fmt(&cfg->routes[e.index].p, buf, sizeof(buf)),
+				 strerror(-rc));
 			return rc;
 		}
 	}

@@ -58,6 +58,18 @@ const struct dps_ctl_cmd *dps_ctl_commands(unsigned int *n);
  */
 int dps_ctl_run(struct dps_app *app, const char *line, bool json, const char *client,
 		struct dps_out *o);
+/**
+ * One line of a `route batch` (dps_ctlsock.c): a route add, replace or del command, checked
+ * as the command would be and staged in b. 0, or a negative errno with o holding the message.
+ */
+int dps_ctl_batch_line(struct dps_app *app, struct dps_route_batch *b, const char *line,
+		       struct dps_out *o);
+/**
+ * Commit a route batch (and free it): 0, or a negative errno with o holding "N: message" (N
+ * the failing line of the batch, from 1). Audited as one line.
+ */
+int dps_ctl_batch_commit(struct dps_app *app, struct dps_route_batch *b, const char *client,
+			 struct dps_out *o);
 /** The JSON error object for message msg and error rc, as every --json error reply is. */
 void dps_ctl_json_error(struct dps_out *o, int rc, const char *msg);
 

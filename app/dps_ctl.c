@@ -1357,6 +1357,101 @@ cmd_route_del(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- route batches (docs/operations.md, "Loading many routes") ---- */
+
+/*
+ * `route batch COUNT` is served by the socket server (dps_ctlsock.c): the COUNT request lines
+ * after it are staged by dps_ctl_batch_line() and committed as one dps_route_batch. Anywhere
+ * else (the startup file, telemetry, dps_ctl_exec) no lines follow it.
+ */
+static int
+cmd_route_batch(struct ctl *c, int argc, char **argv)
+{
+	return ctl_err(c, -EINVAL, "route batch: only on the control socket, followed by its "
+				   "lines (dpstack-ctl -f sends one)");
+}
+
+int
+dps_ctl_batch_line(struct dps_app *app, struct dps_route_batch *b, const char *line,
+		   struct dps_out *o)
+{
+	struct ctl c = {.app = app, .o = o};
+	char copy[CTL_LINE_MAX];
+	char *argv[CTL_MAX_ARGS + 1], *save = NULL;
+	struct dps_nexthop nh;
+	struct dps_prefix p;
+	bool has_nic;
+	int argc = 0, rc;
+
+	dps_out_reset(o);
+	if (strlen(line) >= sizeof(copy))
+		return ctl_err(&c, -E2BIG, "command too long");
+	strcpy(copy, line);
+	for (char *tok = strtok_r(copy, " \t\r\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == CTL_MAX_ARGS)
+			return ctl_err(&c, -E2BIG, "too many arguments");
+		argv[argc++] = tok;
+	}
+	if (argc < 3 || strcmp(argv[0], "route") != 0 ||
+	    (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "replace") != 0 &&
+	     strcmp(argv[1], "del") != 0))
+		return ctl_err(&c, -EINVAL, "a route batch takes route add, replace and del lines");
+	if (strcmp(argv[1], "del") == 0) {
+		rc = parse_route(&c, argc - 2, argv + 2, &p, &nh, &has_nic, false);
+		if (rc != 0)
+			return rc;
+		if (!has_nic)
+			nh.nic_id = DPS_ROUTE_ANY_NIC;
+		rc = dps_route_batch_del(b, &p, (has_nic || nh.has_gw) ? &nh : NULL,
+					 DPS_ROUTE_F_KEEP_CONNECTED);
+	} else {
+		rc = parse_route(&c, argc - 2, argv + 2, &p, &nh, &has_nic, true);
+		if (rc != 0)
+			return rc;
+		if (!has_nic)
+			return ctl_err(&c, -EINVAL, "route '%s' needs via GW or dev NAME", argv[2]);
+		rc = dps_route_batch_add(b, &p, &nh, 1,
+					 DPS_ROUTE_F_KEEP_CONNECTED |
+						 (argv[1][0] == 'a' ? DPS_ROUTE_F_EXCL : 0));
+	}
+	if (rc != 0)
+		return ctl_err(&c, rc, "route %s: %s", argv[2], strerror(-rc));
+	return 0;
+}
+
+int
+dps_ctl_batch_commit(struct dps_app *app, struct dps_route_batch *b, const char *client,
+		     struct dps_out *o)
+{
+	struct ctl c = {.app = app, .o = o};
+	struct dps_route_batch_err e = {0};
+	unsigned int n = dps_route_batch_size(b);
+	struct dps_route_info old;
+	char buf[64];
+	int rc;
+
+	dps_out_reset(o);
+	rc = dps_route_batch_commit(b, &e);
+	if (rc == 0) {
+		DPS_LOG(INFO, "audit: %s: route batch of %u changes: ok",
+			client != NULL ? client : "?", n);
+		return 0;
+	}
+	dps_fmt_route_dst(&e.prefix, buf, sizeof(buf));
+	/* The words route add / del use for the same refusal, and which change it was. */
+	if (rc == -EBUSY && dps_route_get(app->stack, &e.prefix, &old) == 0)
+		ctl_err(&c, rc, "%u: route %s is the connected route of an address on %s (%s)",
+			e.index + 1, buf, dps_fmt_nic(app, old.paths[0].nic_id),
+			e.del ? "delete the address instead" : "change the address");
+	else
+		ctl_err(&c, rc, "%u: route %s: %s", e.index + 1, buf,
+			strerror(e.del && rc == -ENOENT ? ESRCH : -rc));
+	DPS_LOG(INFO, "audit: %s: route batch of %u changes: %s", client != NULL ? client : "?",
+		n, o->buf);
+	return rc;
+}
+
 /* ---- neighbours ---- */
 
 static bool
@@ -1717,6 +1812,9 @@ static const struct dps_ctl_cmd ctl_cmds[] = {
 	{"route del", "PREFIX|default [via GW] [dev NIC]",
 	 "delete a static route (connected routes go with their address)", cmd_route_del,
 	 "empty", CHANGES},
+	{"route batch", "COUNT",
+	 "the next COUNT lines (route add/replace/del) change the table as one, or not at all",
+	 cmd_route_batch, "empty", CHANGES},
 	{"neigh add", "ADDR [lladdr] MAC [dev] NIC", "add a static neighbour (File exists if there)",
 	 neigh_change, "empty", CHANGES},
 	{"neigh replace", "ADDR [lladdr] MAC [dev] NIC", "add or replace a static neighbour",

@@ -12,6 +12,7 @@
  * by its SO_PEERCRED pid and uid.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -37,7 +38,17 @@ struct ctl_client {
 	size_t len;
 	char who[48];
 	char in[CTL_LINE_MAX];
+	/* `route batch COUNT`: the lines still to come, what is staged, the first error */
+	struct dps_route_batch *batch;
+	uint64_t batch_left;
+	uint64_t batch_line;
+	bool batch_json;
+	int batch_rc;
+	char batch_err[CTL_LINE_MAX];
 };
+
+/* Most lines one `route batch` takes (a full table is about 1.1 million). */
+#define CTL_BATCH_MAX (1ull << 25)
 
 static bool
 ctl_running(struct dps_app *app)
@@ -97,6 +108,92 @@ ctl_serve_line(struct dps_app *app, struct ctl_client *c, char *line, struct dps
 	return write_all(c->fd, ".\n", 2);
 }
 
+/* The reply of a finished batch: OK with the count, or ERR with the first failing line. */
+static int
+ctl_batch_end(struct dps_app *app, struct ctl_client *c, struct dps_out *o)
+{
+	char head[CTL_LINE_MAX + 8];
+	int rc = c->batch_rc;
+
+	if (rc == 0) {
+		rc = dps_ctl_batch_commit(app, c->batch, c->who, o);
+		snprintf(c->batch_err, sizeof(c->batch_err), "%s", o->len > 0 ? o->buf : "");
+	} else {
+		dps_route_batch_abort(c->batch);
+	}
+	c->batch = NULL;
+	dps_out_reset(o);
+	if (rc != 0) {
+		c->batch_err[strcspn(c->batch_err, "\n")] = '\0';
+		snprintf(head, sizeof(head), "ERR %s\n", c->batch_err);
+		if (c->batch_json)
+			dps_ctl_json_error(o, rc, c->batch_err);
+		if (write_all(c->fd, head, strlen(head)) != 0)
+			return -EPIPE;
+	} else if (write_all(c->fd, "OK\n", 3) != 0) {
+		/* No body, as route add has none; the audit log has the count. */
+		return -EPIPE;
+	}
+	if (o->len > 0 && (write_all(c->fd, o->buf, o->len) != 0 || write_all(c->fd, "\n", 1)))
+		return -EPIPE;
+	return write_all(c->fd, ".\n", 2);
+}
+
+/*
+ * One line of an open batch: staged, no reply. After a staging error the rest is read and
+ * dropped, so the client's lines stay in step with the replies.
+ */
+static int
+ctl_batch_line(struct dps_app *app, struct ctl_client *c, const char *line, struct dps_out *o)
+{
+	c->batch_line++;
+	if (c->batch_rc == 0) {
+		int rc = dps_ctl_batch_line(app, c->batch, line, o);
+
+		if (rc != 0) {
+			c->batch_rc = rc;
+			snprintf(c->batch_err, sizeof(c->batch_err), "%" PRIu64 ": %s",
+				 c->batch_line, o->len > 0 ? o->buf : strerror(-rc));
+		}
+	}
+	if (--c->batch_left == 0)
+		return ctl_batch_end(app, c, o);
+	return 0;
+}
+
+/* `[json ]route batch COUNT`: open a batch on this connection. 1 if the line was one. */
+static int
+ctl_batch_open(struct ctl_client *c, const char *line, struct dps_app *app, struct dps_out *o)
+{
+	const char *p = line;
+	unsigned long long n;
+	char *end;
+	bool json = false;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strncmp(p, "json ", 5) == 0) {
+		json = true;
+		p += 5;
+	}
+	if (strncmp(p, "route batch ", 12) != 0)
+		return 0;
+	n = strtoull(p + 12, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end != '\0' || n > CTL_BATCH_MAX || p[12] == '-')
+		return 0; /* the command table answers with its usage or refusal */
+	c->batch = dps_route_batch_begin(app->stack);
+	c->batch_left = n;
+	c->batch_line = 0;
+	c->batch_json = json;
+	c->batch_rc = c->batch == NULL ? -ENOMEM : 0;
+	snprintf(c->batch_err, sizeof(c->batch_err), "out of memory");
+	if (n == 0 && ctl_batch_end(app, c, o) != 0)
+		return -EPIPE;
+	return 1;
+}
+
 /* Read what the client sent and answer every complete line. <0: close the connection. */
 static int
 ctl_client_input(struct dps_app *app, struct ctl_client *c, struct dps_out *o)
@@ -112,8 +209,14 @@ ctl_client_input(struct dps_app *app, struct ctl_client *c, struct dps_out *o)
 	c->in[c->len] = '\0';
 	start = c->in;
 	while ((nl = strchr(start, '\n')) != NULL) {
+		int rc;
+
 		*nl = '\0';
-		if (ctl_serve_line(app, c, start, o) != 0)
+		if (c->batch_left > 0)
+			rc = ctl_batch_line(app, c, start, o);
+		else if ((rc = ctl_batch_open(c, start, app, o)) == 0)
+			rc = ctl_serve_line(app, c, start, o);
+		if (rc < 0)
 			return -EPIPE;
 		start = nl + 1;
 	}
@@ -138,6 +241,8 @@ ctl_accept(struct dps_app *app, struct ctl_client *c)
 
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	c->len = 0;
+	c->batch = NULL;
+	c->batch_left = 0;
 	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 		snprintf(c->who, sizeof(c->who), "ctl pid %d uid %u", (int)cred.pid,
 			 (unsigned int)cred.uid);
@@ -177,6 +282,8 @@ ctl_thread_main(void *arg)
 			if (pfd[i + 1].revents == 0)
 				continue;
 			if (ctl_client_input(app, &clients[i], &o) < 0) {
+				/* A batch left open by a client that went away is dropped. */
+				dps_route_batch_abort(clients[i].batch);
 				close(clients[i].fd);
 				clients[i] = clients[--nc];
 			}
@@ -195,8 +302,10 @@ ctl_thread_main(void *arg)
 			}
 		}
 	}
-	for (int i = 0; i < nc; i++)
+	for (int i = 0; i < nc; i++) {
+		dps_route_batch_abort(clients[i].batch);
 		close(clients[i].fd);
+	}
 	free(clients);
 	free(o.buf);
 	return 0;

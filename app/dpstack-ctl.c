@@ -107,12 +107,13 @@ write_all(int fd, const char *s, size_t len)
  * body is JSON and goes to stdout). Returns 0 (OK), 1 (ERR, message in err) or 2 (connection
  * lost).
  */
+static int read_reply(struct conn *c, FILE *out, char *err, size_t errlen);
+
 static int
 exchange(struct conn *c, const char *cmd, bool json, FILE *out, char *err, size_t errlen)
 {
 	char req[LINE_MAX_LEN + 8];
-	char *line;
-	int n, rc;
+	int n;
 
 	n = snprintf(req, sizeof(req), "%s%s\n", json ? "json " : "", cmd);
 	if (n < 0 || (size_t)n >= sizeof(req)) {
@@ -123,6 +124,16 @@ exchange(struct conn *c, const char *cmd, bool json, FILE *out, char *err, size_
 		snprintf(err, errlen, "cannot send: %s", strerror(errno));
 		return 2;
 	}
+	return read_reply(c, out, err, errlen);
+}
+
+/* Read one reply: 0 (OK), 1 (ERR, message in err) or 2 (connection lost). */
+static int
+read_reply(struct conn *c, FILE *out, char *err, size_t errlen)
+{
+	char *line;
+	int rc;
+
 	if (read_line(c, &line) != 0) {
 		snprintf(err, errlen, "connection closed by dpstack");
 		return 2;
@@ -269,11 +280,105 @@ run_shell(struct conn *c, bool json)
 	return rc;
 }
 
+/*
+ * Consecutive route add / replace / del lines of a file: sent as one `route batch N` and its
+ * N lines in bulk, answered once, applied as one change (or not at all). A full table of a
+ * million routes then costs no round trip and no grace period per route.
+ */
+struct route_run {
+	char *buf;
+	size_t len, cap;
+	int *lineno;
+	size_t n, ncap;
+};
+
+static bool
+is_route_change(const char *p)
+{
+	return strncmp(p, "route add ", 10) == 0 || strncmp(p, "route replace ", 14) == 0 ||
+	       strncmp(p, "route del ", 10) == 0;
+}
+
+static int
+run_push(struct route_run *r, const char *p, int lineno)
+{
+	size_t l = strlen(p);
+
+	if (r->len + l + 2 > r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 1 << 16;
+		char *nb;
+
+		while (ncap < r->len + l + 2)
+			ncap *= 2;
+		nb = realloc(r->buf, ncap);
+		if (nb == NULL)
+			return -1;
+		r->buf = nb;
+		r->cap = ncap;
+	}
+	if (r->n == r->ncap) {
+		size_t ncap = r->ncap ? r->ncap * 2 : 1024;
+		int *nl = realloc(r->lineno, ncap * sizeof(*nl));
+
+		if (nl == NULL)
+			return -1;
+		r->lineno = nl;
+		r->ncap = ncap;
+	}
+	memcpy(r->buf + r->len, p, l);
+	r->buf[r->len + l] = '\n';
+	r->len += l + 1;
+	r->lineno[r->n++] = lineno;
+	return 0;
+}
+
+/* Send the run; 0, 1 (refused: err names FILE:LINE) or 2 (connection lost). */
+static int
+run_flush(struct conn *c, struct route_run *r, const char *name, bool json, char *err,
+	  size_t errlen)
+{
+	char head[64], msg[LINE_MAX_LEN];
+	unsigned long k;
+	char *end;
+	int rc;
+
+	if (r->n == 0)
+		return 0;
+	if (r->n == 1) {
+		r->buf[r->len - 1] = '\0';
+		rc = run_command(c, r->buf, json, msg, sizeof(msg));
+		if (rc != 0)
+			snprintf(err, errlen, "%s:%d: %s", name, r->lineno[0], msg);
+		r->n = r->len = 0;
+		return rc;
+	}
+	snprintf(head, sizeof(head), "%sroute batch %zu\n", json ? "json " : "", r->n);
+	if (write_all(c->fd, head, strlen(head)) != 0 || write_all(c->fd, r->buf, r->len) != 0) {
+		snprintf(err, errlen, "cannot send: %s", strerror(errno));
+		return 2;
+	}
+	rc = read_reply(c, stdout, msg, sizeof(msg));
+	if (rc == 1) {
+		/* "K: message": K counts the batch's lines from 1. */
+		k = strtoul(msg, &end, 10);
+		if (end != msg && *end == ':' && k >= 1 && k <= r->n)
+			snprintf(err, errlen, "%s:%d:%s", name, r->lineno[k - 1], end + 1);
+		else
+			snprintf(err, errlen, "%s: %s", name, msg);
+	} else if (rc == 2) {
+		snprintf(err, errlen, "%s", msg);
+	}
+	r->n = r->len = 0;
+	return rc;
+}
+
 static int
 run_file(struct conn *c, const char *path, bool json)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char line[LINE_MAX_LEN], err[LINE_MAX_LEN];
+	char line[LINE_MAX_LEN], err[LINE_MAX_LEN + 600];
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	struct route_run run = {0};
 	int lineno = 0, rc = 0;
 
 	if (f == NULL) {
@@ -297,13 +402,32 @@ run_file(struct conn *c, const char *path, bool json)
 			*--e = '\0';
 		if (*p == '\0')
 			continue;
+		if (is_route_change(p)) {
+			if (run_push(&run, p, lineno) != 0) {
+				fprintf(stderr, "dpstack-ctl: out of memory\n");
+				rc = 2;
+				break;
+			}
+			continue;
+		}
+		rc = run_flush(c, &run, name, json, err, sizeof(err));
+		if (rc != 0) {
+			fprintf(stderr, "dpstack-ctl: %s\n", err);
+			break;
+		}
 		rc = run_command(c, p, json, err, sizeof(err));
 		if (rc != 0) {
-			fprintf(stderr, "dpstack-ctl: %s:%d: %s\n",
-				strcmp(path, "-") == 0 ? "<stdin>" : path, lineno, err);
+			fprintf(stderr, "dpstack-ctl: %s:%d: %s\n", name, lineno, err);
 			break;
 		}
 	}
+	if (rc == 0) {
+		rc = run_flush(c, &run, name, json, err, sizeof(err));
+		if (rc != 0)
+			fprintf(stderr, "dpstack-ctl: %s\n", err);
+	}
+	free(run.buf);
+	free(run.lineno);
 	if (f != stdin)
 		fclose(f);
 	fflush(stdout);

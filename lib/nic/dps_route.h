@@ -201,13 +201,20 @@ int dps_route_batch_del(struct dps_route_batch *b, const struct dps_prefix *p,
  */
 unsigned int dps_route_batch_size(const struct dps_route_batch *b);
 
+/** Which change of a batch failed (dps_route_batch_commit()). */
+struct dps_route_batch_err {
+	uint32_t index;           /**< its index in staging order */
+	struct dps_prefix prefix; /**< its prefix (host bits clear) */
+	bool del;                 /**< a delete (else an add or replace) */
+};
+
 /**
  * Apply a batch and free it: every change in order on the idle copies, one publish, one grace
  * period, the same changes on the other copies. On an error nothing changes (the changes
  * before the failing one are undone on the unpublished copy).
  *
  * @param b       the batch (freed in every case)
- * @param failed  when not NULL and the commit fails: the index of the failing change
+ * @param failed  when not NULL and the commit fails: which change failed
  * @return 0; -EEXIST (DPS_ROUTE_F_EXCL and the prefix has a route); -EBUSY (a connected
  *         route under DPS_ROUTE_F_KEEP_CONNECTED); -ENOENT (delete of no route); -ESRCH
  *         (delete whose match no path has); -ENOSPC (max_routes routes, no tbl8 group or no
@@ -215,7 +222,7 @@ unsigned int dps_route_batch_size(const struct dps_route_batch *b);
  * @threadsafety Takes the writer lock and waits for a grace period: not from an online
  *         reader context. Lookups see the table before or after the whole batch.
  */
-int dps_route_batch_commit(struct dps_route_batch *b, uint32_t *failed);
+int dps_route_batch_commit(struct dps_route_batch *b, struct dps_route_batch_err *failed);
 
 /**
  * Drop a batch without applying it.

@@ -825,10 +825,10 @@ change_apply(struct dps_route_table *t, struct rt_change *c)
 		t->count--;
 		return 0;
 	}
-	if (cur != RT_MISS && (c->flags & DPS_ROUTE_F_EXCL))
-		return -EEXIST;
 	if (cur != RT_MISS && conn > 0 && (c->flags & DPS_ROUTE_F_KEEP_CONNECTED))
 		return -EBUSY;
+	if (cur != RT_MISS && (c->flags & DPS_ROUTE_F_EXCL))
+		return -EEXIST;
 	if (cur == RT_MISS && t->count >= t->cap) {
 		t->st.full++;
 		return -ENOSPC;
@@ -967,7 +967,7 @@ pending_keep(struct dps_route_table *t, const struct dps_route_batch *b, uint64_
 
 /* Commit under the writer lock. */
 static int
-batch_commit_locked(struct dps_route_batch *b, uint32_t *failed)
+batch_commit_locked(struct dps_route_batch *b, struct dps_route_batch_err *failed)
 {
 	struct dps_stack *s = b->s;
 	struct dps_route_table *tabs[2] = {table_of(s, 4), table_of(s, 16)};
@@ -993,8 +993,11 @@ batch_commit_locked(struct dps_route_batch *b, uint32_t *failed)
 		t->touched = true;
 	}
 	if (ret < 0) {
-		if (failed != NULL)
-			*failed = i;
+		if (failed != NULL) {
+			failed->index = i;
+			failed->prefix = b->ch[i].p;
+			failed->del = b->ch[i].op == RT_OP_DEL;
+		}
 		while (i-- > 0)
 			change_undo(table_of(s, b->ch[i].p.addr.len), &b->ch[i]);
 		for (unsigned int f = 0; f < 2; f++) {
@@ -1037,7 +1040,7 @@ batch_commit_locked(struct dps_route_batch *b, uint32_t *failed)
 }
 
 int
-dps_route_batch_commit(struct dps_route_batch *b, uint32_t *failed)
+dps_route_batch_commit(struct dps_route_batch *b, struct dps_route_batch_err *failed)
 {
 	int ret;
 

@@ -347,7 +347,7 @@ DPS_TEST(failed_batch_changes_nothing)
 			  conn = P("192.0.2.1/24"), more = P("10.1.2.0/25");
 	struct dps_route_batch *b;
 	struct dps_addr x;
-	uint32_t failed = 99;
+	struct dps_route_batch_err failed = {.index = 99};
 
 	CHECK_EQ(dps_route_add(s, &a, &n1, 1, false), 0);
 	CHECK_EQ(dps_route_add_connected(s, 3, &conn), 0);
@@ -361,7 +361,7 @@ DPS_TEST(failed_batch_changes_nothing)
 	CHECK_EQ(dps_route_batch_add(b, &a, &n2, 1, 0), 0);
 	CHECK_EQ(dps_route_batch_add(b, &bb, &n1, 1, DPS_ROUTE_F_EXCL), 0);
 	CHECK_EQ(dps_route_batch_commit(b, &failed), -EEXIST);
-	CHECK_EQ(failed, 5);
+	CHECK_EQ(failed.index, 5);
 	x = A("10.1.2.3");
 	CHECK_EQ(lk(s, &x), 1);
 	x = A("10.2.0.1");
@@ -376,7 +376,7 @@ DPS_TEST(failed_batch_changes_nothing)
 	CHECK_EQ(dps_route_batch_add(b, &bb, &n2, 1, 0), 0);
 	CHECK_EQ(dps_route_batch_add(b, &conn, &n2, 1, DPS_ROUTE_F_KEEP_CONNECTED), 0);
 	CHECK_EQ(dps_route_batch_commit(b, &failed), -EBUSY);
-	CHECK_EQ(failed, 1);
+	CHECK_EQ(failed.index, 1);
 	b = dps_route_batch_begin(s);
 	CHECK_EQ(dps_route_batch_del(b, &conn, NULL, DPS_ROUTE_F_KEEP_CONNECTED), 0);
 	CHECK_EQ(dps_route_batch_commit(b, &failed), -EBUSY);
@@ -384,7 +384,7 @@ DPS_TEST(failed_batch_changes_nothing)
 	b = dps_route_batch_begin(s);
 	CHECK_EQ(dps_route_batch_del(b, &bb, NULL, 0), 0);
 	CHECK_EQ(dps_route_batch_commit(b, &failed), -ENOENT);
-	CHECK_EQ(failed, 0);
+	CHECK_EQ(failed.index, 0);
 	b = dps_route_batch_begin(s);
 	CHECK_EQ(dps_route_batch_del(b, &a, &m_gw, 0), 0);
 	CHECK_EQ(dps_route_batch_commit(b, &failed), -ESRCH);
@@ -435,7 +435,7 @@ DPS_TEST(full_tables_refuse_and_count)
 	struct dps_route_batch *b = dps_route_batch_begin(s);
 	struct dps_nexthop nh = {.nic_id = 1};
 	struct dps_route_stats st;
-	uint32_t failed = 0;
+	struct dps_route_batch_err failed = {0};
 	struct dps_addr x;
 
 	for (unsigned int i = 0; i < 17; i++) {
@@ -444,7 +444,7 @@ DPS_TEST(full_tables_refuse_and_count)
 		CHECK_EQ(dps_route_batch_add(b, &p, &nh, 1, 0), 0);
 	}
 	CHECK_EQ(dps_route_batch_commit(b, &failed), -ENOSPC);
-	CHECK_EQ(failed, 16);
+	CHECK_EQ(failed.index, 16);
 	CHECK_EQ(dps_route_count(s, 4), 0);
 	CHECK_EQ(dps_route_stats(s, 4, &st), 0);
 	CHECK_EQ(st.full, 1);
@@ -479,7 +479,7 @@ DPS_TEST(full_tables_refuse_and_count)
 		CHECK_EQ(dps_route_batch_add(b, &p, &g, 1, 0), 0);
 	}
 	CHECK_EQ(dps_route_batch_commit(b, &failed), -ENOSPC);
-	CHECK_EQ(failed, DPS_ROUTE_MAX_GROUPS);
+	CHECK_EQ(failed.index, DPS_ROUTE_MAX_GROUPS);
 	CHECK_EQ(dps_route_stats(s2, 4, &st), 0);
 	CHECK_EQ(st.full, 1);
 	CHECK_EQ(st.routes, 0);
@@ -576,7 +576,7 @@ rb_batch(struct dps_stack *s, uint32_t v)
 	struct dps_route_batch *b = dps_route_batch_begin(s);
 	struct dps_nexthop outer = {.nic_id = (uint16_t)(v % 8)};
 	struct dps_nexthop in = {.nic_id = (uint16_t)(8 + v % 8)};
-	uint32_t failed;
+	struct dps_route_batch_err failed;
 	int rc = 0;
 
 	if (b == NULL)
@@ -613,7 +613,7 @@ rb_batch(struct dps_stack *s, uint32_t v)
 	}
 	rc = dps_route_batch_commit(b, &failed);
 	if (rc != 0)
-		printf("  version %u: change %u failed: %s\n", v, failed, strerror(-rc));
+		printf("  version %u: change %u failed: %s\n", v, failed.index, strerror(-rc));
 	return rc;
 }
 
