@@ -49,6 +49,8 @@ enum nic_key {
 	NK_REDIRECTS,
 	NK_MTU,
 	NK_MAC,
+	NK_RA,
+	NK_RA_INTERVAL,
 	NK_MAX,
 };
 
@@ -658,6 +660,7 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 		[NK_SPOOFING] = "spoofing", [NK_FORWARDING] = "forwarding",
 		[NK_MTU] = "mtu",	    [NK_MAC] = "mac",
 		[NK_REDIRECTS] = "redirects",
+		[NK_RA] = "ra",		    [NK_RA_INTERVAL] = "ra_interval",
 	};
 	struct dps_cfg_nic *nic = &ps->cfg->nics[ps->nic];
 	unsigned long mtu;
@@ -667,6 +670,20 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 		return nic_address(ps, nic, val);
 	if (strcmp(key, "range") == 0)
 		return nic_range(ps, nic, val);
+	if (strcmp(key, "ra_prefix") == 0) {
+		struct dps_prefix p;
+		int rc = dps_parse_prefix(val, &p, false);
+
+		if (rc != 0)
+			return prefix_error(ps, rc, "ra_prefix", val, &p);
+		if (p.addr.len != 16)
+			return fail(ps, "ra_prefix '%s' is not an IPv6 prefix", val);
+		if (nic->n_ra_prefix >= DPS_CFG_MAX_RA_PREFIXES)
+			return fail(ps, "too many ra_prefix on nic '%s': '%s' (max %d)", nic->name,
+				    val, DPS_CFG_MAX_RA_PREFIXES);
+		nic->ra_prefix[nic->n_ra_prefix++] = p;
+		return 0;
+	}
 	for (k = 0; k < NK_MAX; k++)
 		if (strcmp(key, once[k]) == 0)
 			break;
@@ -709,6 +726,14 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 			return fail(ps, "bad MAC '%s': a port needs a unicast, non-zero address",
 				    val);
 		nic->has_mac = true;
+		return 0;
+	case NK_RA:
+		return set_onoff(ps, key, val, &nic->ra);
+	case NK_RA_INTERVAL:
+		/* RFC 4861 6.2.1: MaxRtrAdvInterval 4 .. 1800 seconds. */
+		if (parse_uint(val, 1800, &mtu) != 0 || mtu < 4)
+			return fail(ps, "ra_interval '%s' out of range (a number 4..1800)", val);
+		nic->ra_interval = (uint32_t)mtu;
 		return 0;
 	case NK_MAX:
 		break;
@@ -902,6 +927,9 @@ static const struct stack_uint_key {
 	/* Reassembly (docs/protocols.md, "Fragments"): 0 datagrams turns it off. */
 	{"reassembly_datagrams", 0, DPS_CFG_REASM_DATAGRAMS_MAX, offsetof(struct dps_config, reassembly_datagrams)},
 	{"reassembly_timeout_ms", 100, 600000, offsetof(struct dps_config, reassembly_timeout_ms)},
+	/* Duplicate Address Detection (RFC 4862 5.4): 0 transmits turns it off. */
+	{"dad_transmits", 0, 255, offsetof(struct dps_config, dad_transmits)},
+	{"dad_retrans_ms", 10, 60000, offsetof(struct dps_config, dad_retrans_ms)},
 };
 
 static int
@@ -1025,6 +1053,8 @@ parse_text(const char *name, const char *text, size_t len, struct dps_config *cf
 	cfg->max_routes6 = DPS_CFG_ROUTES6_DEFAULT;
 	cfg->reassembly_datagrams = DPS_CFG_REASM_DATAGRAMS;
 	cfg->reassembly_timeout_ms = DPS_CFG_REASM_TIMEOUT_MS;
+	cfg->dad_transmits = 1;
+	cfg->dad_retrans_ms = 1000;
 	buf = malloc(len + 1);
 	if (buf == NULL) {
 		dps_errf(err, errlen, "%s: %s", name, strerror(ENOMEM));

@@ -42,6 +42,8 @@ extern "C" {
 #define DPS_CFG_MAX_NEIGHS 1024
 /** Most UDP echo ports over all `echo =` lines. */
 #define DPS_CFG_MAX_UDP_ECHO 64
+/** Most `ra_prefix =` lines per NIC. */
+#define DPS_CFG_MAX_RA_PREFIXES 8
 /** Longest NIC name, without the terminating NUL. */
 #define DPS_CFG_NIC_NAME_MAX 15
 /** Smallest and largest accepted `mtu =` (68: RFC 791's minimum for IPv4). */
@@ -107,6 +109,10 @@ struct dps_cfg_nic {
 	uint16_t mtu;	  /**< 0 = leave the PMD's default */
 	bool has_mac;	  /**< mac[] overrides the port's own address */
 	uint8_t mac[6];
+	bool ra;                 /**< `ra = on`: send Router Advertisements (RFC 4861 6) */
+	uint32_t ra_interval;    /**< `ra_interval =` MaxRtrAdvInterval, seconds; 0: 600 */
+	struct dps_prefix ra_prefix[DPS_CFG_MAX_RA_PREFIXES]; /**< `ra_prefix =` lines */
+	unsigned n_ra_prefix;
 };
 
 /** One `[routes]` entry; at least one of has_gw and nic >= 0 holds. */
@@ -145,6 +151,8 @@ struct dps_config {
 	struct dps_cfg_neigh_params neigh; /**< [stack] neigh_* keys */
 	uint32_t reassembly_datagrams;  /**< [stack] per worker, default 64; 0: off */
 	uint32_t reassembly_timeout_ms; /**< [stack] default 60000 (RFC 8200 4.5) */
+	uint32_t dad_transmits;  /**< [stack] RFC 4862 DupAddrDetectTransmits, default 1; 0: off */
+	uint32_t dad_retrans_ms; /**< [stack] RetransTimer between DAD probes, default 1000 */
 	struct dps_cfg_nic nics[DPS_CFG_MAX_NICS];
 	unsigned n_nics;
 	struct dps_cfg_route *routes;

@@ -684,18 +684,23 @@ address_rows(struct ctl *c, struct dps_nic *nic, bool all, bool *first)
 			continue;
 		dps_prefix_fmt(&e->prefix, pfx, sizeof(pfx));
 		snprintf(prim, sizeof(prim), e->primary_index >= 0 ? "%d" : "null", e->primary_index);
+		const char *dad = e->dad == DPS_DAD_TENTATIVE   ? " tentative"
+				  : e->dad == DPS_DAD_DUPLICATE ? " duplicate"
+								: "";
+
 		if (c->json)
 			P("%s{\"nic\": \"%s\", \"address\": \"%s\", \"family\": \"%s\", \"kind\": \"%s\", "
-			  "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": %s, \"internal\": %s}",
+			  "\"behaviour\": \"%s\", \"refs\": %d, \"primary\": %s, \"internal\": %s%s%s%s}",
 			  json_sep(first), dps_nic_name(nic), pfx, fam, dps_fmt_ep_kind(e->kind),
-			  dps_fmt_peb(e->peb), e->refs, prim, jbool(internal));
+			  dps_fmt_peb(e->peb), e->refs, prim, jbool(internal),
+			  *dad ? ", \"dad\": \"" : "", *dad ? dad + 1 : "", *dad ? "\"" : "");
 		else if (internal)
 			P("    %s %s %s refs %d\n", fam, pfx, dps_fmt_ep_kind(e->kind), e->refs);
 		else
-			P("    %s %s%s\n", fam, pfx,
+			P("    %s %s%s%s\n", fam, pfx,
 			  e->peb == DPS_PEB_FIRST_PRIMARY   ? " first"
 			  : e->peb == DPS_PEB_NEVER_PRIMARY ? " never"
-							    : "");
+							    : "", dad);
 	}
 	free(v);
 	return 0;

@@ -515,12 +515,31 @@ create_stack(struct dps_app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot register the protocols: %s", strerror(-rc));
 		return rc;
 	}
+	/* RFC 4862 5.4: the addresses applied next are tentative until DAD passes. */
+	dps_proto_set_dad(app->stack, app->cfg.dad_transmits, app->cfg.dad_retrans_ms);
 	rc = dps_apply_nics(app, err, errlen);
 	if (rc != 0)
 		return rc;
 	rc = dps_apply_config(app, err, errlen);
 	if (rc != 0)
 		return rc;
+	/* RFC 4861 6: Router Advertisements where a NIC enables them. */
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		const struct dps_cfg_nic *cn = &app->cfg.nics[app->ports[i].nic_id];
+		struct dps_ra_conf ra = {.interval_s = cn->ra_interval,
+					 .n_prefix = (uint16_t)cn->n_ra_prefix};
+
+		if (!cn->ra || app->ports[i].nic == NULL)
+			continue;
+		memcpy(ra.prefix, cn->ra_prefix, cn->n_ra_prefix * sizeof(ra.prefix[0]));
+		rc = dps_proto_ra_enable(app->ports[i].nic, &ra);
+		if (rc != 0) {
+			snprintf(err, errlen, "nic %s: ra = on: %s", cn->name,
+				 rc == -EADDRNOTAVAIL ? "needs a link-local address (address = "
+							"fe80::1/64)" : strerror(-rc));
+			return rc;
+		}
+	}
 	/* Context i is worker i's and owns tx queue i; the control's comes last. */
 	for (unsigned int i = 0; i < app->n_workers; i++) {
 		struct dps_app_worker *w = &app->workers[i];

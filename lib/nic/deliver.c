@@ -153,8 +153,13 @@ deliver_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_netprot
 		if (unlikely((smask >> i) & 1) && sep[i] != NULL) {
 			const struct dps_endpoint *se = sep[i];
 
+			/*
+			 * Not a tentative address: the node that owns it answers our DAD from it
+			 * (RFC 4862 5.4.4), and it is not ours yet.
+			 */
 			if (__atomic_load_n(&se->kind, __ATOMIC_RELAXED) == DPS_EP_PERMANENT &&
-			    __atomic_load_n(&se->refs, __ATOMIC_RELAXED) > 0) {
+			    __atomic_load_n(&se->refs, __ATOMIC_RELAXED) > 0 &&
+			    __atomic_load_n(&se->dad, __ATOMIC_RELAXED) == DPS_DAD_NONE) {
 				badsrc++;
 				drop(m);
 				continue;

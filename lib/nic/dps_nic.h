@@ -70,6 +70,17 @@ enum dps_ep_kind {
 	DPS_EP_TEMPORARY,         /**< created for a promiscuous, spoofing or range match */
 };
 
+/**
+ * Duplicate Address Detection state of an endpoint (RFC 4862 5.4), set by the protocol that
+ * runs it (lib/proto for IPv6); lib/nic only honours it: a tentative or duplicate address is
+ * never a source and never accepts packets.
+ */
+enum dps_dad_state {
+	DPS_DAD_NONE = 0,   /**< usable (DAD passed, disabled, or not applicable) */
+	DPS_DAD_TENTATIVE,  /**< DAD running */
+	DPS_DAD_DUPLICATE,  /**< another node has it: not used */
+};
+
 /** A network protocol address as returned by the queries. */
 struct dps_protocol_address {
 	uint16_t proto;           /**< ethertype of the network protocol */
@@ -84,6 +95,7 @@ struct dps_endpoint_info {
 	enum dps_peb peb;         /**< primary behaviour it was added with */
 	int32_t refs;             /**< references (permanent endpoints carry +1) */
 	int primary_index; /**< position in the primary list, -1 if not listed */
+	enum dps_dad_state dad;  /**< tentative / duplicate (RFC 4862 5.4) */
 };
 
 /**
@@ -136,6 +148,12 @@ struct dps_netproto_ops {
 	 */
 	void (*group_changed_locked)(struct dps_nic *nic, const struct dps_addr *group,
 				     bool joined);
+	/**
+	 * A permanent address was added (or a temporary one made permanent), writer lock held:
+	 * the protocol may start Duplicate Address Detection (ep->dad). Must not send or block.
+	 * May be NULL.
+	 */
+	void (*address_added_locked)(struct dps_nic *nic, struct dps_endpoint *ep);
 };
 
 /** Transmit a burst on a link; returns how many the link took (the rest stay with the caller). */

@@ -48,6 +48,7 @@ struct dps_endpoint {
 	uint8_t np;   /**< network protocol slot in the stack */
 	int32_t refs; /**< atomic; permanent endpoints carry a +1 bias */
 	int32_t kind; /**< atomic; enum dps_ep_kind */
+	int32_t dad;  /**< atomic; enum dps_dad_state, set by the protocol's DAD (IPv6) */
 };
 
 struct dps_prefix_set;
@@ -392,6 +393,12 @@ dps_nic_rx_match_rcu(const struct dps_nic *nic, struct dps_endpoint *ep, const s
 {
 	bool promisc = __atomic_load_n(&nic->promiscuous, __ATOMIC_RELAXED);
 
+	/*
+	 * RFC 4862 5.4: a tentative (or duplicate) address is not ours yet: packets to it are
+	 * not accepted (NDP reads it itself for the DAD rules).
+	 */
+	if (ep != NULL && unlikely(__atomic_load_n(&ep->dad, __ATOMIC_RELAXED) != 0))
+		ep = NULL;
 	if (ep != NULL) {
 		int32_t kind = __atomic_load_n(&ep->kind, __ATOMIC_RELAXED);
 

@@ -124,6 +124,10 @@
 	X(NDP_NA_SENT, "ndp.advertisements_sent", SENT, "neighbour advertisements sent")              \
 	X(NDP_NS_SENT, "ndp.solicitations_sent", SENT, "neighbour solicitations sent")                \
 	X(NDP_INVALID, "ndp.invalid", DROP, "NDP messages failing RFC 4861 validation")               \
+	X(NDP_RS_RCVD, "ndp.router_solicitations_received", INFO, "router solicitations received")  \
+	X(NDP_RA_SENT, "ndp.router_advertisements_sent", SENT, "router advertisements sent (RFC 4861 6.2)") \
+	X(NDP_DAD_PROBES_SENT, "ndp.dad_probes_sent", SENT, "DAD neighbour solicitations sent (RFC 4862 5.4.2)") \
+	X(NDP_DAD_DUPLICATES, "ndp.dad_duplicates", ERROR, "addresses found duplicate by DAD (RFC 4862 5.4.5)") \
 	/* Group management: IGMPv2 (RFC 2236), MLDv1 (RFC 2710) */                               \
 	X(IGMP_QUERIES_RCVD, "igmp.queries_received", INFO, "IGMP membership queries received")        \
 	X(IGMP_REPORTS_RCVD, "igmp.reports_received", INFO, "IGMP reports of other hosts received")    \

@@ -416,9 +416,14 @@ dps_nic_add_address_locked(struct dps_nic *nic, uint16_t proto, const struct dps
 	if (ep != NULL) {
 		if (ep_kind(ep) == DPS_EP_PERMANENT)
 			return -EEXIST;
-		return ep_promote_locked(nic, ep, p, peb);
+		ret = ep_promote_locked(nic, ep, p, peb);
+	} else {
+		ret = ep_create_locked(nic, slot, p, peb, DPS_EP_PERMANENT, &ep);
 	}
-	return ep_create_locked(nic, slot, p, peb, DPS_EP_PERMANENT, &ep);
+	/* The protocol may hold a new address back until it proves unique (RFC 4862 5.4). */
+	if (ret == 0 && ep != NULL && nic->stack->np[slot]->address_added_locked != NULL)
+		nic->stack->np[slot]->address_added_locked(nic, ep);
+	return ret;
 }
 
 int
@@ -748,6 +753,9 @@ primary_usable(const struct dps_nic *nic, const struct dps_endpoint *ep)
 	/* Seed TODO: allow broadcast with SO_BROADCAST. */
 	if (np->is_unspecified_or_broadcast != NULL && np->is_unspecified_or_broadcast(&ep->addr))
 		return false;
+	/* RFC 4862 5.4: a tentative address is not a source. */
+	if (__atomic_load_n(&ep->dad, __ATOMIC_RELAXED) != 0)
+		return false;
 	return dps_endpoint_valid_for_outgoing(ep);
 }
 
@@ -1008,6 +1016,8 @@ dps_nic_endpoints(struct dps_nic *nic, struct dps_endpoint_info *out, int max)
 				out[n].prefix.plen = ep->prefix_len;
 				out[n].kind = (enum dps_ep_kind)ep_kind(ep);
 				out[n].peb = (enum dps_peb)pe->peb;
+				out[n].dad = (enum dps_dad_state)__atomic_load_n(&ep->dad,
+										 __ATOMIC_RELAXED);
 				out[n].refs = dps_endpoint_refs(ep);
 				out[n].primary_index = idx;
 			}

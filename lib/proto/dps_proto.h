@@ -144,6 +144,44 @@ int dps_icmp_echo_send(struct dps_ctx *ctx, const struct dps_echo_req *req, uint
  */
 void dps_proto_poll(struct dps_stack *s, struct dps_ctx *ctx);
 
+/**
+ * Duplicate Address Detection of the IPv6 unicast addresses added from now on (RFC 4862
+ * 5.4): each is tentative (neither a source nor accepting packets) until `transmits`
+ * neighbour solicitations, `retrans_ms` apart, went unanswered for `retrans_ms` more; a
+ * duplicate is never used. Off (0) until called.
+ *
+ * @param s           the stack (dps_proto_register_all() done)
+ * @param transmits   DupAddrDetectTransmits, 0 (no DAD) .. 255
+ * @param retrans_ms  RetransTimer; 0: 1000
+ * @threadsafety Before addresses are added (start-up).
+ */
+void dps_proto_set_dad(struct dps_stack *s, uint32_t transmits, uint32_t retrans_ms);
+
+/** Most prefixes one NIC advertises. */
+#define DPS_RA_MAX_PREFIXES 8
+
+/** Router Advertisements of a NIC (RFC 4861 6.2). */
+struct dps_ra_conf {
+	uint32_t interval_s; /**< MaxRtrAdvInterval, 4 .. 1800 s; 0: 600 */
+	uint16_t n_prefix;   /**< prefixes in prefix[] */
+	struct dps_prefix prefix[DPS_RA_MAX_PREFIXES]; /**< Prefix Information, on-link + autonomous */
+};
+
+/**
+ * Send Router Advertisements on a NIC (RFC 4861 6.2): joins all-routers ff02::2, then the
+ * control thread (dps_proto_poll()) sends an RA at once, two more within 16 s, then every
+ * 0.33 .. 1 x interval, and answers Router Solicitations within 500 ms (at most one every
+ * 3 s). Each RA: Cur Hop Limit 64, Router Lifetime 3 x interval, the NIC's MAC and MTU, and
+ * the prefixes with L and A set (hosts autoconfigure addresses from /64s, RFC 4862).
+ *
+ * @param nic   the NIC; it needs a link-local address (the RA's source, RFC 4861 4.2)
+ * @param conf  interval and prefixes
+ * @return 0; -EINVAL for a NULL conf or too many prefixes; -EADDRNOTAVAIL without a
+ *         link-local address; the errors of dps_nic_join_group().
+ * @threadsafety Takes the writer lock; control plane.
+ */
+int dps_proto_ra_enable(struct dps_nic *nic, const struct dps_ra_conf *conf);
+
 /* ---- per-context state: reassembly (lib/proto/frag.c) ---- */
 
 /** Most datagrams one context may reassemble at once (`[stack] reassembly_datagrams`). */

@@ -403,6 +403,12 @@ void dps_ip_output_routed(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_m
 int dps_mcast_create(struct dps_stack *s);
 /** The IPv4 and IPv6 ops' group_changed_locked: a membership began or ended. */
 void dps_mcast_group_changed_locked(struct dps_nic *nic, const struct dps_addr *g, bool joined);
+/** The IPv6 ops' address_added_locked: start DAD (RFC 4862 5.4) of a unicast address. */
+void dps_dad_address_added_locked(struct dps_nic *nic, struct dps_endpoint *ep);
+/** NDP saw another node claim a tentative address of ours (RFC 4862 5.4.3/5.4.4). */
+void dps_dad_duplicate(struct dps_ctx *ctx, struct dps_nic *nic, struct dps_endpoint *ep);
+/** A valid Router Solicitation arrived on nic: an RA follows if the NIC sends them. */
+void dps_ra_solicited(struct dps_ctx *ctx, struct dps_nic *nic);
 /** IGMP for this host (info filled by ipv4). Takes ownership. */
 void dps_igmp_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m);
 /** MLD query, report or done, checksum verified by ICMPv6. Takes ownership. */

@@ -230,6 +230,7 @@ ndp_ns_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m, 
 	struct rte_ether_addr slla, dmac;
 	struct dps_addr target;
 	struct nd_msg ns;
+	struct dps_endpoint *tep;
 	bool has_slla, unspec = dps_ip6_is_unspec(info->remote.b);
 	struct rte_ipv6_hdr *ip;
 	struct nd_msg *na;
@@ -247,6 +248,17 @@ ndp_ns_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m, 
 	}
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_NS_RCVD);
 	dps_addr6(&target, ns.target);
+	/*
+	 * RFC 4862 5.4.3: a solicitation for a tentative address is never answered; one from ::
+	 * is another node's DAD for it: ours is a duplicate (not our own probe looped back).
+	 */
+	tep = dps_nic_endpoint_rcu(nic, &target);
+	if (unlikely(tep != NULL && __atomic_load_n(&tep->dad, __ATOMIC_ACQUIRE) != 0)) {
+		if (unspec && eh != NULL && !rte_is_same_ether_addr(&eh->src_addr, &nic->mac))
+			dps_dad_duplicate(ctx, nic, tep);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	/* RFC 4861 7.2.3: answer only for a target address assigned to the interface. */
 	if (dps_nic_rx_lookup_rcu(nic, &target) == DPS_RX_NONE || eh == NULL) {
 		rte_pktmbuf_free(m);
@@ -303,6 +315,7 @@ ndp_na_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m, 
 	struct rte_ether_addr tlla;
 	struct dps_addr target;
 	struct nd_msg na;
+	struct dps_endpoint *tep;
 	bool has_tlla;
 
 	/* RFC 4861 7.1.2: also, to a multicast destination the Solicited flag must be clear. */
@@ -315,6 +328,13 @@ ndp_na_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m, 
 	}
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_NA_RCVD);
 	dps_addr6(&target, na.target);
+	/* RFC 4862 5.4.4: an advertisement for a tentative address of ours: it is a duplicate. */
+	tep = dps_nic_endpoint_rcu(nic, &target);
+	if (unlikely(tep != NULL && __atomic_load_n(&tep->dad, __ATOMIC_ACQUIRE) != 0)) {
+		dps_dad_duplicate(ctx, nic, tep);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	/*
 	 * RFC 4861 7.2.5: the target's link-layer address, when given, resolves an INCOMPLETE
 	 * entry; an existing one takes it only with Override (or when it is the same), and
@@ -384,6 +404,14 @@ dps_icmp6_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *
 		return;
 	case ND_NEIGHBOR_ADVERT:
 		ndp_na_input(ctx, info, m, hlim);
+		return;
+	case ND_ROUTER_SOLICIT:
+		/* RFC 4861 6.1.1: hop limit 255, code 0, at least 8 bytes. */
+		if (hlim == 255 && h[1] == 0 && info->l4_len >= 8)
+			dps_ra_solicited(ctx, nic);
+		else
+			dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_INVALID);
+		rte_pktmbuf_free(m);
 		return;
 	case 130: /* MLD query, report, done (RFC 2710 3) */
 	case 131:

@@ -327,4 +327,5 @@ const struct dps_netproto_ops dps_ipv6_ops = {
 	.solicit = dps_ndp_solicit,
 	.unresolved = dps_ip6_unresolved,
 	.group_changed_locked = dps_mcast_group_changed_locked,
+	.address_added_locked = dps_dad_address_added_locked,
 };

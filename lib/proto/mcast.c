@@ -34,7 +34,7 @@
 #define MC_UNSOLICITED_MS 10000 /* RFC 2236 8.10, RFC 2710 7.10: Unsolicited Report Interval */
 #define MC_MAX_SEND 64          /* messages built per poll; the rest wait for the next */
 
-enum mc_ev_kind { MC_EV_QUERY, MC_EV_REPORT };
+enum mc_ev_kind { MC_EV_QUERY, MC_EV_REPORT, MC_EV_DAD_DUP, MC_EV_RS };
 
 /* What the data path posts: 32 bytes (the ring's elements are multiples of 4). */
 struct mc_ev {
@@ -58,9 +58,35 @@ struct mc_member {
 };
 TAILQ_HEAD(mc_list, mc_member);
 
+/* An IPv6 address under Duplicate Address Detection (RFC 4862 5.4). */
+struct dad_entry {
+	uint16_t nic;
+	struct dps_addr a;
+	uint64_t due;    /* next probe, or the end of the wait after the last one */
+	uint8_t probes;  /* neighbour solicitations still to send */
+	TAILQ_ENTRY(dad_entry) link;
+};
+TAILQ_HEAD(dad_list, dad_entry);
+
+/* Router Advertisements of one NIC (RFC 4861 6.2). */
+struct ra_state {
+	bool on;
+	uint8_t initial;     /* MAX_INITIAL_RTR_ADVERTISEMENTS still to send */
+	uint8_t n_prefix;
+	uint32_t max_ms;     /* MaxRtrAdvInterval */
+	uint64_t next;       /* next unsolicited RA */
+	uint64_t rs_due;     /* answer to a solicitation; 0: none */
+	uint64_t last;       /* last multicast RA */
+	struct dps_prefix prefix[DPS_RA_MAX_PREFIXES];
+};
+
 struct dps_mcast {
-	pthread_mutex_t lock; /* the list; taken inside the writer lock, never around it */
+	struct ra_state ra[DPS_MAX_NICS];
+	pthread_mutex_t lock; /* the lists; taken inside the writer lock, never around it */
 	struct mc_list members;
+	struct dad_list dad;
+	uint32_t dad_transmits;  /* RFC 4862 DupAddrDetectTransmits; 0: no DAD */
+	uint32_t dad_retrans_ms; /* RFC 4861 RetransTimer between probes */
 	struct rte_ring *ev;
 };
 
@@ -141,6 +167,43 @@ dps_mcast_group_changed_locked(struct dps_nic *nic, const struct dps_addr *g, bo
 	pthread_mutex_unlock(&mc->lock);
 }
 
+/*
+ * RFC 4862 5.4: every unicast IPv6 address added is tentative until DupAddrDetectTransmits
+ * neighbour solicitations from :: went unanswered for RetransTimer after the last.
+ */
+void
+dps_dad_address_added_locked(struct dps_nic *nic, struct dps_endpoint *ep)
+{
+	struct dps_mcast *mc = mcast_of(nic->stack);
+	struct dad_entry *d;
+
+	if (mc == NULL || mc->dad_transmits == 0 || ep->addr.len != 16 ||
+	    dps_ip6_is_multi(ep->addr.b) || dps_ip6_is_unspec(ep->addr.b))
+		return;
+	d = rte_zmalloc("dps_dad", sizeof(*d), 0);
+	if (d == NULL)
+		return; /* no memory: the address is used at once, as without DAD */
+	d->nic = nic->id;
+	d->a = ep->addr;
+	d->probes = (uint8_t)mc->dad_transmits;
+	d->due = rte_get_tsc_cycles();
+	__atomic_store_n(&ep->dad, DPS_DAD_TENTATIVE, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&mc->lock);
+	TAILQ_INSERT_TAIL(&mc->dad, d, link);
+	pthread_mutex_unlock(&mc->lock);
+}
+
+void
+dps_proto_set_dad(struct dps_stack *s, uint32_t transmits, uint32_t retrans_ms)
+{
+	struct dps_mcast *mc = mcast_of(s);
+
+	if (mc == NULL)
+		return;
+	mc->dad_transmits = RTE_MIN(transmits, 255u);
+	mc->dad_retrans_ms = retrans_ms != 0 ? retrans_ms : 1000;
+}
+
 /* Data path: post an event for the control thread; a full ring loses it (counted). */
 static void
 mc_post(struct dps_ctx *ctx, uint16_t nic, uint8_t kind, uint8_t fam, const uint8_t *g,
@@ -151,7 +214,7 @@ mc_post(struct dps_ctx *ctx, uint16_t nic, uint8_t kind, uint8_t fam, const uint
 
 	if (mc == NULL)
 		return;
-	if (len != 0)
+	if (len != 0 && g != NULL)
 		memcpy(ev.group, g, len);
 	if (rte_ring_mp_enqueue_elem(mc->ev, &ev, sizeof(ev)) != 0)
 		dps_cnt_inc(ctx, nic, DPS_CNT_MCAST_EVENTS_LOST);
@@ -379,6 +442,248 @@ mc_send_one(struct dps_ctx *ctx, struct dps_nic *nic, const struct mc_send *s)
 	dps_eth_output(ctx, nic, m, &mac, RTE_ETHER_TYPE_IPV6);
 }
 
+/* Data path: a neighbour solicitation (from ::) or advertisement for a tentative address. */
+void
+dps_dad_duplicate(struct dps_ctx *ctx, struct dps_nic *nic, struct dps_endpoint *ep)
+{
+	int32_t want = DPS_DAD_TENTATIVE;
+
+	/* RFC 4862 5.4.5: the address is a duplicate: never used (the control side logs it). */
+	if (!__atomic_compare_exchange_n(&ep->dad, &want, DPS_DAD_DUPLICATE, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_DAD_DUPLICATES);
+	mc_post(ctx, nic->id, MC_EV_DAD_DUP, 16, ep->addr.b, 16, 0);
+}
+
+/* A link-local address of the NIC (RFC 4861 4.2: the source of an RA), or -EADDRNOTAVAIL. */
+static int
+nic_link_local(struct dps_nic *nic, struct dps_addr *out)
+{
+	struct dps_protocol_address pa[64];
+	int n = dps_nic_all_addresses(nic, pa, RTE_DIM(pa));
+
+	for (int i = 0; i < n && i < (int)RTE_DIM(pa); i++)
+		if (pa[i].prefix.addr.len == 16 && pa[i].prefix.addr.b[0] == 0xfe &&
+		    (pa[i].prefix.addr.b[1] & 0xc0) == 0x80) {
+			*out = pa[i].prefix.addr;
+			return 0;
+		}
+	return -EADDRNOTAVAIL;
+}
+
+int
+dps_proto_ra_enable(struct dps_nic *nic, const struct dps_ra_conf *conf)
+{
+	static const uint8_t all_routers[16] = {0xff, 0x02, [15] = 2};
+	struct dps_mcast *mc = mcast_of(nic->stack);
+	struct ra_state *ra;
+	struct dps_addr ll, g;
+	int rc;
+
+	if (mc == NULL || conf == NULL || conf->n_prefix > DPS_RA_MAX_PREFIXES)
+		return -EINVAL;
+	if (nic_link_local(nic, &ll) != 0)
+		return -EADDRNOTAVAIL;
+	/* RFC 4861 6.2.2 / RFC 4291 2.8: a router listens on all-routers (solicitations). */
+	dps_addr6(&g, all_routers);
+	rc = dps_nic_join_group(nic, RTE_ETHER_TYPE_IPV6, &g);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&mc->lock);
+	ra = &mc->ra[nic->id];
+	memset(ra, 0, sizeof(*ra));
+	ra->n_prefix = (uint8_t)conf->n_prefix;
+	memcpy(ra->prefix, conf->prefix, conf->n_prefix * sizeof(conf->prefix[0]));
+	ra->max_ms = (conf->interval_s != 0 ? conf->interval_s : 600) * 1000;
+	ra->initial = 3; /* MAX_INITIAL_RTR_ADVERTISEMENTS */
+	ra->next = rte_get_tsc_cycles();
+	ra->on = true;
+	pthread_mutex_unlock(&mc->lock);
+	return 0;
+}
+
+/* Data path: a Router Solicitation (RFC 4861 6.1.1 checked by the caller). */
+void
+dps_ra_solicited(struct dps_ctx *ctx, struct dps_nic *nic)
+{
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_RS_RCVD);
+	mc_post(ctx, nic->id, MC_EV_RS, 16, NULL, 0, 0);
+}
+
+/* RFC 4861 4.2 / 6.2.3: an RA to all-nodes with SLLA, MTU and the configured prefixes. */
+static void
+ra_send(struct dps_ctx *ctx, struct dps_nic *nic, const struct ra_state *ra)
+{
+	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+	const uint32_t len = 16 + 8 + 8 + 32u * ra->n_prefix;
+	struct rte_mbuf *m;
+	struct dps_addr src, dst;
+	struct rte_ether_addr mac;
+	struct rte_ipv6_hdr *ip;
+	uint8_t *p, *o;
+	uint16_t ck, lifetime;
+	uint32_t v;
+
+	if (nic_link_local(nic, &src) != 0) {
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_OUTGOING_PACKET_ERRORS);
+		return;
+	}
+	m = rte_pktmbuf_alloc(ctx->pool);
+	p = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(DPS_IP6_HLEN + len)) : NULL;
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_NO_MBUF);
+		return;
+	}
+	memset(p, 0, DPS_IP6_HLEN + len);
+	ip = (struct rte_ipv6_hdr *)p;
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)len);
+	ip->proto = DPS_IP6_NH_ICMPV6;
+	ip->hop_limits = 255;
+	memcpy(ip->src_addr, src.b, 16);
+	memcpy(ip->dst_addr, all_nodes, 16);
+	o = p + DPS_IP6_HLEN;
+	o[0] = 134;
+	o[4] = DPS_IP6_HLIM; /* Cur Hop Limit */
+	/* AdvDefaultLifetime: 3 x MaxRtrAdvInterval (6.2.1), at most 9000 s. */
+	lifetime = rte_cpu_to_be_16((uint16_t)RTE_MIN(3 * (ra->max_ms / 1000), 9000u));
+	memcpy(o + 6, &lifetime, 2);
+	o += 16;
+	o[0] = 1; /* Source Link-Layer Address */
+	o[1] = 1;
+	memcpy(o + 2, nic->mac.addr_bytes, 6);
+	o += 8;
+	o[0] = 5; /* MTU */
+	o[1] = 1;
+	v = rte_cpu_to_be_32(__atomic_load_n(&nic->mtu, __ATOMIC_RELAXED));
+	memcpy(o + 4, &v, 4);
+	o += 8;
+	for (unsigned int i = 0; i < ra->n_prefix; i++, o += 32) {
+		o[0] = 3; /* Prefix Information (4.6.2): on-link and autonomous (SLAAC) */
+		o[1] = 4;
+		o[2] = ra->prefix[i].plen;
+		o[3] = 0xc0;
+		v = rte_cpu_to_be_32(2592000); /* AdvValidLifetime: 30 days */
+		memcpy(o + 4, &v, 4);
+		v = rte_cpu_to_be_32(604800); /* AdvPreferredLifetime: 7 days */
+		memcpy(o + 8, &v, 4);
+		memcpy(o + 16, ra->prefix[i].addr.b, 16);
+	}
+	dps_addr6(&dst, all_nodes);
+	ck = (uint16_t)~dps_cksum_fold(__rte_raw_cksum(p + DPS_IP6_HLEN, len,
+			dps_cksum_pseudo(&src, &dst, IPPROTO_ICMPV6, len)));
+	memcpy(p + DPS_IP6_HLEN + 2, &ck, 2);
+	dps_ip6_mcast_mac(all_nodes, &mac);
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_RA_SENT);
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
+	dps_eth_output(ctx, nic, m, &mac, RTE_ETHER_TYPE_IPV6);
+}
+
+/* Control thread, list lock held: which NICs send an RA now (RFC 4861 6.2.4, 6.2.6). */
+static unsigned int
+ra_due(struct dps_mcast *mc, uint64_t now, uint16_t *out)
+{
+	const uint64_t ms = rte_get_tsc_hz() / 1000;
+	unsigned int n = 0;
+
+	for (uint16_t i = 0; i < DPS_MAX_NICS; i++) {
+		struct ra_state *ra = &mc->ra[i];
+		uint64_t ival;
+
+		if (!ra->on)
+			continue;
+		if (!(ra->next <= now || (ra->rs_due != 0 && ra->rs_due <= now)))
+			continue;
+		out[n++] = i;
+		ra->rs_due = 0;
+		ra->last = now;
+		/* MinRtrAdvInterval 0.33 x Max; the first three at most 16 s apart (6.2.4). */
+		ival = ra->max_ms / 3 + rte_rand_max(ra->max_ms - ra->max_ms / 3 + 1);
+		if (ra->initial > 0) {
+			ra->initial--;
+			ival = RTE_MIN(ival, 16000u);
+		}
+		ra->next = now + ival * ms;
+	}
+	return n;
+}
+
+/* RFC 4862 5.4.2: NS from ::, to the target's solicited-node group, no options. */
+static void
+dad_probe(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_addr *a)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ctx->pool);
+	uint8_t *p = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, DPS_IP6_HLEN + 24) : NULL;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)p;
+	struct dps_addr src, dst;
+	struct rte_ether_addr mac;
+	uint16_t ck;
+
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_NO_MBUF);
+		return;
+	}
+	memset(p, 0, DPS_IP6_HLEN + 24);
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(24);
+	ip->proto = DPS_IP6_NH_ICMPV6;
+	ip->hop_limits = 255;
+	dps_ip6_solicited(a->b, ip->dst_addr);
+	p[DPS_IP6_HLEN] = 135;
+	memcpy(p + DPS_IP6_HLEN + 8, a->b, 16);
+	dps_addr6(&src, ip->src_addr);
+	dps_addr6(&dst, ip->dst_addr);
+	ck = (uint16_t)~dps_cksum_fold(__rte_raw_cksum(p + DPS_IP6_HLEN, 24,
+			dps_cksum_pseudo(&src, &dst, IPPROTO_ICMPV6, 24)));
+	memcpy(p + DPS_IP6_HLEN + 2, &ck, 2);
+	dps_ip6_mcast_mac(ip->dst_addr, &mac);
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_DAD_PROBES_SENT);
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
+	dps_eth_output(ctx, nic, m, &mac, RTE_ETHER_TYPE_IPV6);
+}
+
+/* Control thread, list lock held: probes due, DAD that passed, duplicates to forget. */
+static void
+dad_run(struct dps_mcast *mc, struct dps_stack *s, struct dps_ctx *ctx, uint64_t now)
+{
+	struct dad_entry *d, *next;
+	const uint64_t retrans = rte_get_tsc_hz() / 1000 * mc->dad_retrans_ms;
+	char buf[64];
+
+	for (d = TAILQ_FIRST(&mc->dad); d != NULL; d = next) {
+		struct dps_nic *nic = dps_stack_nic_rcu(s, d->nic);
+		struct dps_endpoint *ep = nic != NULL ? dps_nic_endpoint_rcu(nic, &d->a) : NULL;
+		int32_t st = ep != NULL ? __atomic_load_n(&ep->dad, __ATOMIC_ACQUIRE) : -1;
+
+		next = TAILQ_NEXT(d, link);
+		if (st == DPS_DAD_DUPLICATE || st == -1 || st == DPS_DAD_NONE) {
+			if (st == DPS_DAD_DUPLICATE)
+				RTE_LOG(WARNING, USER1, "dpstack: nic %u: address %s is used by "
+					"another node (DAD, RFC 4862 5.4.5): not used\n", d->nic,
+					dps_addr_fmt(&d->a, buf, sizeof(buf)));
+			TAILQ_REMOVE(&mc->dad, d, link);
+			rte_free(d);
+			continue;
+		}
+		if (d->due > now)
+			continue;
+		if (d->probes > 0) {
+			dad_probe(ctx, nic, &d->a);
+			d->probes--;
+			d->due = now + retrans;
+			continue;
+		}
+		/* RetransTimer after the last probe and no answer: the address is ours. */
+		__atomic_compare_exchange_n(&ep->dad, &st, DPS_DAD_NONE, false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_RELAXED);
+		TAILQ_REMOVE(&mc->dad, d, link);
+		rte_free(d);
+	}
+}
+
 void
 dps_proto_poll(struct dps_stack *s, struct dps_ctx *ctx)
 {
@@ -386,14 +691,32 @@ dps_proto_poll(struct dps_stack *s, struct dps_ctx *ctx)
 	struct mc_send out[MC_MAX_SEND];
 	struct mc_member *e, *next;
 	struct mc_ev ev;
-	unsigned int n = 0;
+	unsigned int n = 0, n_ra;
+	uint16_t ra_nics[DPS_MAX_NICS];
 	uint64_t now = rte_get_tsc_cycles();
 
 	if (mc == NULL)
 		return;
 	pthread_mutex_lock(&mc->lock);
-	while (rte_ring_sc_dequeue_elem(mc->ev, &ev, sizeof(ev)) == 0)
-		mc_apply(mc, &ev, now);
+	while (rte_ring_sc_dequeue_elem(mc->ev, &ev, sizeof(ev)) == 0) {
+		if (ev.kind == MC_EV_RS) {
+			/*
+			 * RFC 4861 6.2.6: answer after a random 0 .. MAX_RA_DELAY_TIME (500 ms), and
+			 * not within MIN_DELAY_BETWEEN_RAS (3 s) of the last multicast RA.
+			 */
+			struct ra_state *ra = &mc->ra[ev.nic % DPS_MAX_NICS];
+			uint64_t due = now + mc_rand_delay(500);
+			uint64_t floor = ra->last + 3 * rte_get_tsc_hz();
+
+			if (!ra->on || ra->rs_due != 0)
+				continue;
+			ra->rs_due = RTE_MAX(due, ra->last != 0 ? floor : 0);
+		} else if (ev.kind != MC_EV_DAD_DUP) {
+			mc_apply(mc, &ev, now);
+		}
+	}
+	n_ra = ra_due(mc, now, ra_nics);
+	dad_run(mc, s, ctx, now);
 	for (e = TAILQ_FIRST(&mc->members); e != NULL && n < MC_MAX_SEND; e = next) {
 		next = TAILQ_NEXT(e, link);
 		if (e->due == 0 || e->due > now)
@@ -414,6 +737,12 @@ dps_proto_poll(struct dps_stack *s, struct dps_ctx *ctx)
 	}
 	pthread_mutex_unlock(&mc->lock);
 	/* Sent outside the list lock: the address queries take the writer lock. */
+	for (unsigned int i = 0; i < n_ra; i++) {
+		struct dps_nic *nic = dps_stack_nic_rcu(s, ra_nics[i]);
+
+		if (nic != NULL)
+			ra_send(ctx, nic, &mc->ra[ra_nics[i]]);
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct dps_nic *nic = dps_stack_nic_rcu(s, out[i].nic);
 
@@ -427,12 +756,17 @@ mcast_fini(void *state)
 {
 	struct dps_mcast *mc = state;
 	struct mc_member *e;
+	struct dad_entry *d;
 
 	if (mc == NULL)
 		return;
 	while ((e = TAILQ_FIRST(&mc->members)) != NULL) {
 		TAILQ_REMOVE(&mc->members, e, link);
 		rte_free(e);
+	}
+	while ((d = TAILQ_FIRST(&mc->dad)) != NULL) {
+		TAILQ_REMOVE(&mc->dad, d, link);
+		rte_free(d);
 	}
 	rte_ring_free(mc->ev);
 	pthread_mutex_destroy(&mc->lock);
@@ -456,6 +790,8 @@ dps_mcast_create(struct dps_stack *s)
 	}
 	pthread_mutex_init(&mc->lock, NULL);
 	TAILQ_INIT(&mc->members);
+	TAILQ_INIT(&mc->dad);
+	mc->dad_retrans_ms = 1000;
 	dps_stack_set_proto_state(s, mc, mcast_fini);
 	return 0;
 }

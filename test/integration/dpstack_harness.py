@@ -275,7 +275,7 @@ class Dpstack:
             raise DpstackError(f"{dpstack_bin()} does not exist: build first (DPS_BUILD)")
         if isinstance(config, str):
             self.config_path = self.workdir / "dpstack.conf"
-            self.config_path.write_text(config)
+            self.config_path.write_text(without_dad(config))
         elif config is not None:
             self.config_path = Path(config)
         eal = eal_args(lcores, vdevs, self.file_prefix, in_memory, no_huge) + list(extra_eal)
@@ -797,6 +797,19 @@ class PcapResult(NamedTuple):
     stderr: str
     stats: object         # last `show stats` JSON taken before stopping, or None
     group_outputs: list = []  # per port: the IGMP / MLD messages dpstack sent (mcast.c)
+
+
+def without_dad(config: str) -> str:
+    """Config text for a test run: DAD off (`[stack] dad_transmits = 0`) unless the text sets
+    dad_transmits itself. With DAD (RFC 4862 5.4, on by default) every IPv6 address is
+    tentative for a second after start, while a pcap's input is read at once and the tests'
+    first pings are sent; the DAD tests (test_dad.py) set the key."""
+    if re.search(r"^\s*dad_transmits\s*=", config, re.M):
+        return config
+    m = re.search(r"^\[stack\][^\n]*\n", config, re.M)
+    if m:
+        return config[:m.end()] + "dad_transmits = 0\n" + config[m.end():]
+    return "[stack]\ndad_transmits = 0\n\n" + config
 
 
 def is_group_mgmt(pkt) -> bool:
