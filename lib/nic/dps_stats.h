@@ -163,6 +163,8 @@
 	X(FWD_TOO_BIG, "fwd.too_big", DROP, "larger than the outgoing MTU with DF set, or IPv6")       \
 	X(FWD_NO_FRAG, "fwd.fragmentation_failed", DROP, "IPv4 over the out MTU, DF clear, not fragmented (no mbufs, over 64 fragments)") \
 	X(FWD_FRAGMENTED, "fwd.fragmented", INFO, "IPv4 packets forwarded in fragments (RFC 1812 4.2.2.7)") \
+	X(FWD_BAD_OPTION, "fwd.bad_option", DROP, "IPv4 option with a bad length or pointer: Parameter Problem (RFC 1812 4.3.3.5)") \
+	X(FWD_SOURCE_ROUTE, "fwd.source_route", DROP, "IPv4 with LSRR/SSRR: source routing is not enabled (RFC 1812 5.2.4.1)") \
 	X(FWD_REDIRECTS_SENT, "fwd.redirects_sent", SENT, "ICMP host redirects sent (RFC 1812 5.2.7.2)") \
 	X(FWD_FRAGS_CREATED, "fwd.fragments_created", INFO, "fragments made of forwarded IPv4 packets") \
 	X(FWD_MARTIAN, "fwd.martian", DROP, "source or destination RFC 1812 5.3.7 forbids forwarding") \

@@ -259,6 +259,26 @@ int dps_ndp_solicit(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_a
  */
 void dps_fwd4_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n);
 
+/** Verdicts of dps_ip4_options_check(). */
+enum { DPS_IP4OPT_OK = 0, DPS_IP4OPT_BAD = -1, DPS_IP4OPT_SOURCE_ROUTE = 1 };
+
+/**
+ * Check the options of an IPv4 header (h, hlen bytes; RFC 791 3.1): every option's length,
+ * and the pointer and layout of Record Route, Timestamp, LSRR and SSRR. Returns DPS_IP4OPT_OK,
+ * DPS_IP4OPT_SOURCE_ROUTE (valid, with a source route), or DPS_IP4OPT_BAD with *fault the
+ * offset of the faulty octet from the header's start (RFC 1812 4.3.3.5's pointer).
+ * (lib/proto/ip4opt.c)
+ */
+int dps_ip4_options_check(const uint8_t *h, uint32_t hlen, uint32_t *fault);
+
+/**
+ * Add this router's entry to the Record Route and Timestamp options of a checked header:
+ * addr_be (the outgoing address, network order) and the time in ms since midnight UT; a full
+ * Timestamp has its overflow count raised. Returns whether h changed (the checksum is then
+ * the caller's).
+ */
+bool dps_ip4_options_fill(uint8_t *h, uint32_t hlen, uint32_t addr_be);
+
 /** Most fragments one forwarded IPv4 packet is cut into (dps_fwd4_fragment()). */
 #define DPS_FWD_FRAG_MAX 64
 

@@ -20,6 +20,7 @@ struct fwd_cnt {
 	uint32_t forwarded, no_route, ttl, too_big, no_frag, martian, link_bcast, local, bad;
 	uint32_t fragmented, frags; /* RFC 1812 4.2.2.7: packets sent in fragments, fragments */
 	uint32_t redirects;         /* RFC 1812 5.2.7.2: host redirects sent */
+	uint32_t bad_opt, srcroute; /* RFC 1812 5.2.4: options refused */
 	uint32_t mcast;  /* multicast destination not joined */
 	uint32_t dbcast; /* directed broadcast to a connected subnet */
 };
@@ -43,6 +44,10 @@ fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
 	}
 	if (unlikely(c->redirects))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_REDIRECTS_SENT, c->redirects);
+	if (unlikely(c->bad_opt))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_BAD_OPTION, c->bad_opt);
+	if (unlikely(c->srcroute))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_SOURCE_ROUTE, c->srcroute);
 	if (unlikely(c->martian))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_MARTIAN, c->martian);
 	if (unlikely(c->link_bcast))
@@ -184,6 +189,49 @@ fwd4_redirect(struct dps_ctx *ctx, struct dps_nic *in, const struct rte_mbuf *m,
 	if (dps_icmp4_error(ctx, in, m, DPS_ICMP4_REDIRECT, DPS_ICMP4_REDIRECT_HOST,
 			    rte_be_to_cpu_32(nha)) == 0)
 		c->redirects++;
+}
+
+/*
+ * RFC 791 3.1, RFC 1812 5.2.4: the options of a packet to be forwarded out of out. A malformed
+ * option: dropped with Parameter Problem (12/0) pointing at the faulty octet (4.3.3.5). A
+ * source route: dropped and counted, never forwarded as if the route had ended (source
+ * routing is not enabled: 5.2.4.1's switch is off). Record Route and Timestamp: our outgoing
+ * address (and time) added, the header checksum recomputed. Returns false to drop (m not freed).
+ */
+static bool
+fwd4_options(struct dps_ctx *ctx, struct dps_nic *in, const struct dps_nic *out,
+	     struct rte_mbuf *m, struct fwd_cnt *c)
+{
+	uint8_t h[60];
+	uint32_t hlen, fault = 0;
+	struct dps_addr a;
+	uint32_t a_be;
+	int v;
+
+	if (dps_mbuf_copy(m, 0, 20, h) < 0)
+		return false;
+	hlen = (uint32_t)(h[0] & 0x0f) * 4;
+	if (hlen <= 20 || dps_mbuf_copy(m, 0, hlen, h) < 0)
+		return hlen == 20;
+	v = dps_ip4_options_check(h, hlen, &fault);
+	if (v == DPS_IP4OPT_BAD) {
+		c->bad_opt++;
+		(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_PARAM_PROBLEM, 0, fault << 24);
+		return false;
+	}
+	if (v == DPS_IP4OPT_SOURCE_ROUTE) {
+		c->srcroute++;
+		return false;
+	}
+	if (dps_primary_src(out, RTE_ETHER_TYPE_IPV4, &a) < 0)
+		return true;
+	memcpy(&a_be, a.b, 4);
+	if (dps_ip4_options_fill(h, hlen, a_be)) {
+		dps_ip4_set_cksum((struct rte_ipv4_hdr *)h);
+		if (dps_mbuf_write(m, 0, hlen, h) < 0)
+			return false;
+	}
+	return true;
 }
 
 static void
@@ -333,6 +381,11 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			c.ttl++;
 			(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_TIME_EXCEEDED,
 					      DPS_ICMP4_TTL_EXCEEDED, 0);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* Options (never on the fast loop: it takes IHL 5 only). */
+		if (unlikely(ip->version_ihl != 0x45) && !fwd4_options(ctx, in, out, m, &c)) {
 			rte_pktmbuf_free(m);
 			continue;
 		}

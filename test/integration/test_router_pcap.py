@@ -278,3 +278,102 @@ def test_received_redirect_is_counted_and_not_acted_on(pcap_dpstack):
     assert counter(res, "icmp.redirects_received") == 1
     fwd = [p for p in res.outputs[0] if p.haslayer(UDP) and not p.haslayer(ICMP)]
     assert len(fwd) == 1 and fwd[0][Ether].dst == GW3_MAC
+
+
+# ------------------------------------------------------------------------- IPv4 options
+
+def opt_pkt(opts):
+    # Built, never dissected again: scapy cannot parse some of the malformed options.
+    pkt = (Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=FAR, id=21, ihl=5 + len(opts) // 4) /
+           UDP(sport=9, dport=9) / Raw(data(40)))
+    raw = bytearray(bytes(pkt))
+    raw[14 + 20:14 + 20] = opts
+    raw[14 + 2:14 + 4] = (len(raw) - 14).to_bytes(2, "big")
+    raw[14 + 10:14 + 12] = b"\0\0"
+    raw[14 + 10:14 + 12] = ip_cksum(raw[14:14 + 20 + len(opts)]).to_bytes(2, "big")
+    return Raw(bytes(raw))
+
+
+def ip_of(pkt):
+    return bytes(pkt)[14:]
+
+
+# (name, option bytes, RFC 1812 4.3.3.5 pointer: offset of the faulty octet in the header)
+BAD_OPTIONS = [
+    ("length0", b"\x1e\x00\x00\x00", 21),
+    ("length_past_header", b"\x1e\x08\x00\x00", 21),
+    ("no_length_octet", b"\x01\x01\x01\x1e", 23),
+    ("rr_length_not_3_plus_4n", b"\x07\x04\x04\x00", 21),
+    ("rr_pointer_below_4", b"\x07\x07\x03" + b"\0" * 4 + b"\x00", 22),
+    ("rr_pointer_unaligned", b"\x07\x07\x05" + b"\0" * 4 + b"\x00", 22),
+    ("rr_pointer_past_end", b"\x07\x07\x0c" + b"\0" * 4 + b"\x00", 22),
+    ("ts_bad_flag", b"\x44\x08\x05\x02" + b"\0" * 4, 23),
+    ("ts_flag1_length_not_4_plus_8n", b"\x44\x08\x05\x01" + b"\0" * 4, 21),
+    ("ts_pointer_unaligned", b"\x44\x08\x06\x00" + b"\0" * 4, 22),
+    ("ts_full_overflow_wraps", b"\x44\x08\x09\xf0" + b"\0" * 4, 23),
+    ("lsrr_pointer_below_4", b"\x83\x07\x02" + b"\0" * 4 + b"\x00", 22),
+]
+
+
+@pytest.mark.parametrize("case", BAD_OPTIONS, ids=[c[0] for c in BAD_OPTIONS])
+def test_malformed_option_dropped_with_parameter_problem_at_the_fault(pcap_dpstack, case):
+    name, opts, ptr = case
+    pkt = opt_pkt(opts)
+    res = run(pcap_dpstack, [pkt])
+    assert not res.outputs[1], name
+    want = bytes(Ether(src=LAN0_MAC, dst=IN_MAC) /
+                 IP(src="192.0.2.1", dst=H0, ttl=64, id=0, flags="DF", tos=0xc0) /
+                 ICMP(type=12, code=0, ptr=ptr) / ip_of(pkt))
+    assert [bytes(p) for p in res.outputs[0]] == [want], name
+    assert counter(res, "fwd.bad_option") == 1
+    assert counter(res, "fwd.forwarded") == 0
+
+
+@pytest.mark.parametrize("opt", [b"\x83\x07\x04\xc6\x33\x64\x09\x00",
+                                 b"\x89\x07\x04\xc6\x33\x64\x09\x00"], ids=["lsrr", "ssrr"])
+def test_source_route_dropped_and_counted_not_forwarded_nor_answered(pcap_dpstack, opt):
+    res = run(pcap_dpstack, [opt_pkt(opt)])
+    assert not res.outputs[1]
+    assert not [p for p in res.outputs[0] if p.haslayer(IP)]
+    assert counter(res, "fwd.source_route") == 1
+    assert counter(res, "fwd.forwarded") == 0
+
+
+def test_record_route_filled_with_the_outgoing_address(pcap_dpstack):
+    pkt = opt_pkt(b"\x07\x0b\x04" + b"\0" * 8 + b"\x00")
+    res = run(pcap_dpstack, [pkt])
+    ip = bytearray(ip_of(pkt))
+    ip[20 + 2] = 8                            # pointer moved by one entry
+    ip[23:27] = bytes([198, 51, 100, 1])      # lan1's address: the one it leaves by
+    ip[8] -= 1
+    ip[10:12] = b"\0\0"
+    ip[10:12] = ip_cksum(ip[:32]).to_bytes(2, "big")
+    assert [bytes(p) for p in res.outputs[1]] == [
+        bytes(Ether(src=LAN1_MAC, dst=GW_MAC, type=0x0800)) + bytes(ip)]
+    assert counter(res, "fwd.forwarded") == 1
+
+
+def test_full_record_route_passes_unchanged(pcap_dpstack):
+    pkt = opt_pkt(b"\x07\x07\x08\x01\x02\x03\x04\x00")
+    res = run(pcap_dpstack, [pkt])
+    assert [bytes(p) for p in res.outputs[1]] == [
+        bytes(Ether(src=LAN1_MAC, dst=GW_MAC, type=0x0800)) + forwarded_ip(Ether(bytes(pkt)))]
+
+
+def test_timestamp_filled_and_full_one_counts_overflow(pcap_dpstack):
+    ts0 = opt_pkt(b"\x44\x0c\x05\x00" + b"\0" * 8)           # timestamps only, room for 2
+    ts1 = opt_pkt(b"\x44\x0c\x05\x01" + b"\0" * 8)           # address + timestamp, room for 1
+    full = opt_pkt(b"\x44\x08\x09\x10" + b"\0" * 4)          # full, overflow 1
+    res = run(pcap_dpstack, [ts0, ts1, full])
+    out = [bytearray(bytes(p)[14:]) for p in res.outputs[1]]
+    assert len(out) == 3
+    for o, i in zip(out, (ts0, ts1, full)):
+        assert ip_cksum(o[:(o[0] & 15) * 4]) == 0
+        assert o[8] == ip_of(i)[8] - 1 and o[(o[0] & 15) * 4:] == ip_of(i)[(o[0] & 15) * 4:]
+    # ts0: pointer 9, a 32-bit time (ms since midnight UT, below 86,400,000) in bytes 24-27.
+    assert out[0][22] == 9 and int.from_bytes(out[0][24:28], "big") < 86400000
+    # ts1: pointer 13, lan1's address then the time.
+    assert out[1][22] == 13 and bytes(out[1][24:28]) == bytes([198, 51, 100, 1])
+    assert int.from_bytes(out[1][28:32], "big") < 86400000
+    # full: overflow 1 -> 2, nothing else changes.
+    assert out[2][23] == 0x20 and out[2][22] == 9
