@@ -39,7 +39,7 @@ rib_bytes(uint64_t cap, uint32_t node)
 }
 
 /* The next-hop group index array and the table itself, per family. */
-#define ROUTE_FIXED ((uint64_t)DPS_ROUTE_MAX_GROUPS * 8 + (1u << 20))
+#define ROUTE_FIXED ((uint64_t)DPS_ROUTE_MAX_GROUPS * 8 + (2u << 20))
 
 /*
  * Two rte_fib DIR-24-8 copies (left-right, lib/nic/route.c): each a 2^24-entry tbl24 and
