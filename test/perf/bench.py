@@ -360,7 +360,7 @@ class Bench:
         lcores = ["--lcores", "0@0,1@0,2@1"] if w2 else ["-l", "0-1"]
         mem = self.mem()
         if scen == "fulltable" and not self.a.hugepages:
-            mem = ["--no-huge", "-m", str(max(self.a.mem, 2048))]  # the tables: ~200 MB
+            mem = ["--no-huge", "-m", str(max(self.a.mem, 2560))]  # tables ~1.7 GB
         eal = lcores + ["-n", "1", "--no-pci", "--file-prefix=" + prefix,
                         "--log-level=lib.*:error"] + mem + vdevs
         # Port ids: net_pcap0 = 0, net_null0 = 1, net_pcap1 = 2 (vdevs probe in order).
@@ -411,11 +411,17 @@ class Bench:
                 changer = Changer(sock, self.a.change_rate)
                 changer.start()
             # The socket comes up before the ports start: warm up from the first frame out.
-            for _ in range(200):
+            # A full-table config allocates ~1.8 GB of FIB copies first: give it two minutes.
+            for _ in range(2400 if scen == "fulltable" else 200):
                 if tel.stats(ports)[0] > 0 or p.poll() is not None:
                     break
                 time.sleep(0.05)
             if dev.endswith("-full"):
+                sock = os.path.join(self.work, prefix + ".sock")
+                for _ in range(1200):
+                    if os.path.exists(sock) or p.poll() is not None:
+                        break
+                    time.sleep(0.1)
                 self.load_table(res, tel, ports, prefix, dev.split("-")[0])
             time.sleep(self.a.warmup)
             rates, rx, t_first = [], [], time.monotonic()
