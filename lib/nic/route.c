@@ -476,8 +476,13 @@ group_hash(const struct rt_spec *sp)
 	for (unsigned int i = 0; i < sp->n_paths; i++) {
 		h = rte_hash_crc_4byte((uint32_t)sp->paths[i].nic_id << 1 | sp->paths[i].has_gw,
 				       h);
-		if (sp->paths[i].has_gw)
-			h = rte_hash_crc(sp->paths[i].gw.b, sp->paths[i].gw.len, h);
+		if (sp->paths[i].has_gw) {
+			uint32_t w[DPS_ADDR_MAX_LEN / 4];
+
+			/* gw.b sits at offset 1: hash an aligned copy (4-byte loads). */
+			memcpy(w, sp->paths[i].gw.b, sp->paths[i].gw.len);
+			h = rte_hash_crc(w, sp->paths[i].gw.len, h);
+		}
 	}
 	return h;
 }
@@ -573,7 +578,11 @@ group_sweep(struct dps_route_table *t)
 static uint32_t
 prefix_hash(const struct dps_prefix *p)
 {
-	return rte_hash_crc(p->addr.b, p->addr.len, p->plen);
+	uint32_t w[DPS_ADDR_MAX_LEN / 4];
+
+	/* addr.b sits at offset 1: rte_hash_crc() loads 4-byte words, so hash an aligned copy. */
+	memcpy(w, p->addr.b, p->addr.len);
+	return rte_hash_crc(w, p->addr.len, p->plen);
 }
 
 static struct rt_conn **
