@@ -121,6 +121,18 @@ tel_counters(struct dps_app *app, struct rte_tel_data *d, int nic_id)
 		snprintf(group, sizeof(group), "%.*s", (int)glen, name);
 		rte_tel_data_add_dict_container(d, group, g, 0);
 	}
+	/* The stack-wide view carries each worker's heartbeat, as `show stats` does. */
+	for (unsigned int w = 0; nic_id < 0 && w < app->n_workers; w++) {
+		struct rte_tel_data *g = rte_tel_data_alloc();
+
+		if (g == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(g);
+		rte_tel_data_add_dict_u64(g, "loops",
+					  __atomic_load_n(&app->workers[w].loops, __ATOMIC_RELAXED));
+		snprintf(group, sizeof(group), "lcore_%u", app->workers[w].lcore_id);
+		rte_tel_data_add_dict_container(d, group, g, 0);
+	}
 	return 0;
 }
 

@@ -70,6 +70,8 @@ EXAMPLES = {
     "route replace": (["route", "replace", "10.9.0.0/16", "dev", "lan0"],
                       ["route", "replace", "10.9.0.0/16"]),
     "route del": (["route", "del", "10.9.0.0/16"], ["route", "del", "10.9.0.0/16"]),
+    # An empty batch commits at once; a batch's lines come only over one connection (-f).
+    "route batch": (["route", "batch", "0"], ["route", "batch", "x"]),
     "neigh add": (["neigh", "add", "192.0.2.9", "lladdr", "02:00:00:00:00:09", "dev", "lan0"],
                   ["neigh", "add", "192.0.2.9", "02:00:00:00:00:09", "lan0"]),
     "neigh replace": (["neigh", "replace", "192.0.2.9", "02:00:00:00:00:0a", "lan0"],
