@@ -452,6 +452,13 @@ struct rte_mbuf *dps_frag6_input(struct dps_ctx *ctx, struct dps_nic *nic, struc
 				 uint32_t fo);
 /** Free the datagrams whose reassembly timed out (Time Exceeded code 1 where due). */
 void dps_reasm_expire(struct dps_ctx *ctx, uint64_t now);
+/*
+ * The IPv4 header of a datagram's later fragments (RFC 791 3.1, 3.2): the fixed header and the
+ * options whose copied bit is set, padded to a multiple of 4, IHL set. Returns its length.
+ * Used by forwarding (fwdfrag.c) and by the stack's own replies (fragout.c).
+ */
+uint32_t dps_ip4_later_frag_header(const uint8_t *h, uint32_t hlen, uint8_t *out);
+
 /**
  * Send a datagram this host built that is longer than the NIC's MTU as fragments (RFC 791
  * 3.2, RFC 8200 4.5: a source may fragment its own packets), each sent as dps_reply_output()

@@ -30,41 +30,6 @@ frag_send(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *f,
 		dps_eth_output(ctx, nic, f, dmac, ethertype);
 }
 
-/*
- * RFC 791 3.1 (copied flag) and 3.2: later fragments carry only the options whose copied bit
- * is set, padded with End of Option List to a 4-byte multiple. Returns the new header length.
- */
-static uint32_t
-ip4_copied_options(const uint8_t *h, uint32_t hlen, uint8_t *out)
-{
-	uint32_t o = 20, p = 20;
-
-	memcpy(out, h, 20);
-	while (p < hlen) {
-		uint8_t type = h[p], len;
-
-		if (type == 0) /* End of Option List */
-			break;
-		if (type == 1) { /* No Operation: not copied */
-			p++;
-			continue;
-		}
-		if (p + 1 >= hlen)
-			break;
-		len = h[p + 1];
-		if (len < 2 || p + len > hlen)
-			break;
-		if (type & 0x80) {
-			memcpy(out + o, h + p, len);
-			o += len;
-		}
-		p += len;
-	}
-	while (o & 3)
-		out[o++] = 0;
-	return o;
-}
-
 /* Room for one fragment in one mbuf of the pool, after the Ethernet header's headroom. */
 static inline uint32_t
 frag_room(const struct dps_ctx *ctx)
@@ -89,7 +54,7 @@ frag4_output(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m,
 	if (hlen < 20 || dps_mbuf_copy(m, 0, hlen, h) < 0 || m->pkt_len <= hlen)
 		goto bad;
 	data = m->pkt_len - hlen;
-	hlen2 = ip4_copied_options(h, hlen, later);
+	hlen2 = dps_ip4_later_frag_header(h, hlen, later);
 	/* Our own datagram: we may fragment it (DF was the request's, or nobody's). */
 	ip->packet_id = rte_cpu_to_be_16(id);
 	((struct rte_ipv4_hdr *)later)->packet_id = ip->packet_id;

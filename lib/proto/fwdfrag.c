@@ -23,10 +23,11 @@
  * RFC 791 3.1 (the copied flag of the option type) and 3.2: the first fragment carries every
  * option, later ones only those whose copied bit is set, padded with End of Option List to a
  * multiple of 4 bytes. h holds hlen header bytes; returns the later fragments' header length.
- * Options were validated before forwarding (ip4opt.c); a malformed one ends the copy.
+ * Options were validated before forwarding (ip4opt.c); a malformed one ends the copy. Shared
+ * with fragout.c, which fragments the stack's own replies.
  */
-static uint32_t
-frag4_later_header(const uint8_t *h, uint32_t hlen, uint8_t *out)
+uint32_t
+dps_ip4_later_frag_header(const uint8_t *h, uint32_t hlen, uint8_t *out)
 {
 	uint32_t o = 20, p = 20;
 
@@ -76,7 +77,7 @@ dps_fwd4_fragment(struct dps_ctx *ctx, struct rte_mbuf *m, uint32_t mtu, struct 
 	if (hlen < 20 || dps_mbuf_copy(m, 0, hlen, h) < 0 || m->pkt_len <= hlen)
 		goto bad;
 	data = m->pkt_len - hlen;
-	hlen2 = frag4_later_header(h, hlen, later);
+	hlen2 = dps_ip4_later_frag_header(h, hlen, later);
 	fo = rte_be_to_cpu_16(ip->fragment_offset);
 	base = (uint32_t)(fo & RTE_IPV4_HDR_OFFSET_MASK) * 8;
 	mf = (fo & RTE_IPV4_HDR_MF_FLAG) != 0;
