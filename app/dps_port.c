@@ -799,9 +799,33 @@ dps_port_print_stats(struct dps_app *app)
 	fflush(stdout);
 }
 
+/*
+ * Stop the LSC callbacks of every port before any port stops. Stopping or closing one port
+ * can raise an LSC interrupt on another (a memif server and its client in one process: the
+ * client sees the server go away), and a callback still registered would run in the
+ * interrupt thread while the ports, the stack and the app are being freed.
+ * rte_eth_dev_callback_unregister() refuses with -EAGAIN while the callback is executing:
+ * wait it out, so that none is in flight when this returns.
+ */
+static void
+lsc_unregister_all(struct dps_app *app)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		struct dps_app_port *p = &app->ports[i];
+
+		if (!p->configured || !p->lsc_intr)
+			continue;
+		while (rte_eth_dev_callback_unregister(p->port_id, RTE_ETH_EVENT_INTR_LSC,
+						       lsc_event, p) == -EAGAIN)
+			rte_delay_us_sleep(1000);
+		p->lsc_intr = false;
+	}
+}
+
 void
 dps_port_stop_all(struct dps_app *app)
 {
+	lsc_unregister_all(app);
 	for (uint16_t i = 0; i < app->n_ports; i++) {
 		struct dps_app_port *p = &app->ports[i];
 		int rc;
@@ -819,14 +843,12 @@ dps_port_stop_all(struct dps_app *app)
 void
 dps_port_close_all(struct dps_app *app)
 {
+	lsc_unregister_all(app);
 	for (uint16_t i = 0; i < app->n_ports; i++) {
 		struct dps_app_port *p = &app->ports[i];
 
 		if (!p->configured)
 			continue;
-		if (p->lsc_intr)
-			rte_eth_dev_callback_unregister(p->port_id, RTE_ETH_EVENT_INTR_LSC,
-							lsc_event, p);
 		rte_eth_dev_close(p->port_id);
 		p->configured = false;
 	}
