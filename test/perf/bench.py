@@ -25,6 +25,7 @@ import threading
 import time
 
 LAN0_MAC = "02:00:00:00:aa:01"
+LAN1_MAC = "02:00:00:00:aa:03"  # the second input port of the "two" layout
 SRC_MAC = "02:00:00:00:0a:02"
 PEER_MAC = "02:00:00:00:bb:02"
 # l3fwd's built-in LPM tables (l3fwd_route.h / lpm_default_v4.cfg): 198.18.N.0/24 and
@@ -118,6 +119,19 @@ def flows_of(v4):
     return [v4[i * len(v4) // 1024] for i in range(1024)] if len(v4) >= 1024 else v4
 
 
+def lan1_pcap(path):
+    """The frames of path addressed to lan1's MAC: the second input port's own copy. Fed
+    the same frames as lan0, a stack that filters by destination MAC (dpstack does, per
+    IEEE 802.3 4.2.4.1.1; l3fwd does not) would drop every frame of the second port."""
+    from scapy.all import Ether, rdpcap, wrpcap
+    out = path[:-len(".pcap")] + "-lan1.pcap"
+    frames = rdpcap(path)
+    for f in frames:
+        f[Ether].dst = LAN1_MAC
+    wrpcap(out, frames)
+    return out
+
+
 def make_pcap(path, kind, fam, size, table=None):
     """Write the scenario's frames; size is on the wire (with the 4-byte FCS)."""
     from scapy.all import (ARP, ICMP, IP, UDP, Ether, ICMPv6EchoRequest, ICMPv6ND_NS,
@@ -206,9 +220,9 @@ echo = 7
 LAN1 = """
 [nic lan1]
 port = net_pcap1
-mac = 02:00:00:00:aa:03
+mac = %s
 address = 192.0.3.1/24
-"""
+""" % LAN1_MAC
 
 
 # ---- telemetry ----
@@ -355,7 +369,8 @@ class Bench:
         rx = ",".join(["rx_pcap=" + pcap] * 3)
         vdevs = ["--vdev=net_pcap0,%s,infinite_rx=1" % rx, "--vdev=net_null0,no-rx=1"]
         if two:
-            vdevs.append("--vdev=net_pcap1,%s,infinite_rx=1" % rx)
+            rx1 = ",".join(["rx_pcap=" + pcap[:-len(".pcap")] + "-lan1.pcap"] * 3)
+            vdevs.append("--vdev=net_pcap1,%s,infinite_rx=1" % rx1)
         w2 = dev.endswith("-2w")
         lcores = ["--lcores", "0@0,1@0,2@1"] if w2 else ["-l", "0-1"]
         mem = self.mem()
@@ -692,6 +707,9 @@ def main():
         if key not in pcaps:
             pcaps[key] = os.path.join(work, "in-%s-%d-%d.pcap" % key)
             make_pcap(pcaps[key], *key, table=rtable)
+        if SCENARIOS[s].get("layout") == "two" and not os.path.exists(
+                pcaps[key][:-len(".pcap")] + "-lan1.pcap"):
+            lan1_pcap(pcaps[key])
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     os.makedirs(a.out, exist_ok=True)
