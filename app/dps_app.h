@@ -17,6 +17,7 @@
 
 #include "dps_config.h"
 #include "dps_nic_dp.h"
+#include "dps_proto.h"
 #include "dps_trace.h"
 
 extern int dps_logtype_app;
@@ -48,7 +49,18 @@ struct dps_app_port {
 	uint64_t link_state;   /**< atomic: last logged status and speed, to log changes once */
 	uint16_t mtu;          /**< L3 MTU given to the NIC */
 	bool mac_promisc;      /**< the PMD refused the config's MAC: promiscuous instead */
+	bool has_vlans;        /**< VLAN NICs ride on this port */
+	bool vlan_hw_insert;   /**< RTE_ETH_TX_OFFLOAD_VLAN_INSERT enabled */
+	bool vlan_hw_strip;    /**< RTE_ETH_RX_OFFLOAD_VLAN_STRIP enabled */
 	rte_spinlock_t txq_lock[DPS_MAX_CTX];
+};
+
+/** A VLAN NIC (`vlan =`): no port of its own, its frames tagged on its parent's port. */
+struct dps_app_vlan {
+	uint16_t nic_id;              /**< its index in cfg.nics[] and the stack */
+	struct dps_app_port *parent;  /**< the port (and its own, untagged NIC) */
+	struct dps_nic *nic;
+	struct dps_vlan_link link;    /**< xmit_priv of the NIC: tag, then the port's xmit */
 };
 
 /** An rx queue polled by a worker lcore. */
@@ -96,6 +108,8 @@ struct dps_app {
 	int32_t quit;             /**< atomic: set by the signal handler */
 	uint16_t n_ports;
 	struct dps_app_port ports[DPS_MAX_NICS];
+	uint16_t n_vlans;         /**< VLAN NICs: cfg.nics[n_ports + i] is vlans[i] */
+	struct dps_app_vlan vlans[DPS_MAX_NICS];
 	unsigned int n_workers;
 	struct dps_app_worker workers[RTE_MAX_LCORE];
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
@@ -117,6 +131,24 @@ struct dps_app {
 	struct dps_app_qmap qmap[DPS_APP_MAX_QMAP];
 	struct dps_ping *ping;    /**< app/dps_ping.c: the mailbox and reply slots of `ping` */
 };
+
+/** The stack's NIC of cfg.nics[i] (a port's, or a VLAN's), NULL before it exists. */
+static inline struct dps_nic *
+dps_app_nic(const struct dps_app *app, unsigned int i)
+{
+	if (i < app->n_ports)
+		return app->ports[i].nic;
+	if (i < (unsigned int)app->n_ports + app->n_vlans)
+		return app->vlans[i - app->n_ports].nic;
+	return NULL;
+}
+
+/** NICs of the application: ports and VLANs (cfg.n_nics once the ports are set up). */
+static inline unsigned int
+dps_app_n_nics(const struct dps_app *app)
+{
+	return (unsigned int)app->n_ports + app->n_vlans;
+}
 
 /** Requests one `ping` may send. */
 #define DPS_PING_MAX_COUNT 1000

@@ -23,6 +23,58 @@ dps_apply_proto(const struct dps_addr *a)
 	return a->len == 16 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4;
 }
 
+/*
+ * VLAN NICs: the parent's MAC, its MTU unless the VLAN's own `mtu =` is lower (a tagged frame
+ * is 4 bytes longer than the MTU allows the parent's untagged ones: 802.1Q's 1522-byte
+ * frames), a dps_vlan_link to the port's transmit, and the parent's table entry.
+ */
+static int
+apply_vlans(struct dps_app *app, char *err, size_t errlen)
+{
+	const struct dps_config *cfg = &app->cfg;
+
+	for (uint16_t i = 0; i < app->n_vlans; i++) {
+		struct dps_app_vlan *v = &app->vlans[i];
+		const struct dps_cfg_nic *cn = &cfg->nics[v->nic_id];
+		struct dps_app_port *p = v->parent;
+		struct dps_nic_conf nc = {
+			.name = cn->name,
+			.id = v->nic_id,
+			.port_id = p->port_id,
+			.mtu = cn->mtu != 0 && cn->mtu < p->mtu ? cn->mtu : p->mtu,
+			.mac = p->nic->mac,
+			.xmit = dps_vlan_xmit,
+			.xmit_priv = &v->link,
+		};
+		int rc;
+
+		if (cn->mtu > p->mtu)
+			DPS_LOG(WARNING, "nic %s: mtu %u above its port's %u: using %u", cn->name,
+				cn->mtu, p->mtu, p->mtu);
+		v->link = (struct dps_vlan_link){
+			.xmit = dps_port_xmit,
+			.xmit_priv = p,
+			.tci = cn->vlan,
+			.hw_insert = p->vlan_hw_insert,
+		};
+		rc = dps_nic_create(app->stack, &nc, &v->nic);
+		if (rc == 0)
+			rc = dps_nic_enable(v->nic);
+		if (rc == 0)
+			rc = dps_vlan_add(p->nic, cn->vlan, v->nic);
+		if (rc != 0) {
+			dps_errf(err, errlen, "%s:%d: nic %s: %s", cfg->path, cn->line, cn->name,
+				 strerror(-rc));
+			return rc;
+		}
+		DPS_LOG(INFO, "nic %s (id %u) is vlan %u of nic %s on port %u (%s), MTU %u%s%s",
+			cn->name, v->nic_id, cn->vlan, cfg->nics[p->nic_id].name, p->port_id,
+			p->name, nc.mtu, p->vlan_hw_insert ? ", tags inserted by the PMD" : "",
+			p->vlan_hw_strip ? ", stripped by the PMD" : "");
+	}
+	return 0;
+}
+
 int
 dps_apply_nics(struct dps_app *app, char *err, size_t errlen)
 {
@@ -64,7 +116,7 @@ dps_apply_nics(struct dps_app *app, char *err, size_t errlen)
 			cn->name, p->nic_id, p->port_id, p->name, RTE_ETHER_ADDR_BYTES(&nc.mac),
 			p->mtu);
 	}
-	return 0;
+	return apply_vlans(app, err, errlen);
 }
 
 /* The NIC whose configured subnets contain gw: the first in file order. */
@@ -87,7 +139,7 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 {
 	const struct dps_config *cfg = &app->cfg;
 	const struct dps_cfg_nic *cn = &cfg->nics[i];
-	struct dps_nic *nic = app->ports[i].nic;
+	struct dps_nic *nic = dps_app_nic(app, i);
 	char buf[64];
 	int rc;
 

@@ -51,6 +51,7 @@ enum nic_key {
 	NK_MAC,
 	NK_RA,
 	NK_RA_INTERVAL,
+	NK_VLAN,
 	NK_MAX,
 };
 
@@ -429,6 +430,8 @@ set_sec_label(struct parser *ps, const char *type, const char *name)
 		snprintf(ps->sec_label, sizeof(ps->sec_label), "[%s]", type);
 }
 
+static bool same_port(const char *a, const char *b);
+
 /* Checks that need the whole [nic] section. */
 static int
 close_section(struct parser *ps)
@@ -440,6 +443,22 @@ close_section(struct parser *ps)
 	nic = &ps->cfg->nics[ps->nic];
 	if (nic->port[0] == '\0')
 		return fail_at(ps, nic->line, "nic '%s' has no 'port =' line", nic->name);
+	/* One NIC per port and VLAN (vlan 0: the port's own, untagged). */
+	for (int i = 0; i < ps->nic; i++) {
+		const struct dps_cfg_nic *o = &ps->cfg->nics[i];
+
+		if (o->vlan != nic->vlan || !same_port(o->port, nic->port))
+			continue;
+		if (nic->vlan != 0)
+			return fail_at(ps, nic->port_line,
+				       "port '%s' vlan %u already used by nic '%s' (line %d)",
+				       nic->port, nic->vlan, o->name, o->port_line);
+		return fail_at(ps, nic->port_line, "port '%s' already used by nic '%s' (line %d)",
+			       nic->port, o->name, o->port_line);
+	}
+	if (nic->vlan != 0 && nic->has_mac)
+		return fail_at(ps, ps->nic_key_line[NK_MAC],
+			       "nic '%s' is a VLAN: it has its port's MAC (no 'mac =')", nic->name);
 	if (nic->mtu != 0 && nic->mtu < DPS_CFG_MTU_MIN_IPV6) {
 		/* Without this the NIC would take IPv6 addresses it cannot serve. */
 		for (unsigned i = 0; i < nic->n_addrs; i++)
@@ -573,13 +592,7 @@ nic_port(struct parser *ps, struct dps_cfg_nic *nic, char *val)
 			if (!isgraph((unsigned char)*c))
 				return fail(ps, "bad port name '%s'", tok[0]);
 	}
-	for (unsigned i = 0; i < ps->cfg->n_nics; i++) {
-		const struct dps_cfg_nic *o = &ps->cfg->nics[i];
-
-		if (o != nic && o->port[0] != '\0' && same_port(o->port, tok[0]))
-			return fail(ps, "port '%s' already used by nic '%s' (line %d)", tok[0],
-				    o->name, o->port_line);
-	}
+	/* Whether another NIC has the port is checked at the section's end (vlan = may follow). */
 	snprintf(nic->port, sizeof(nic->port), "%s", tok[0]);
 	nic->port_line = ps->line;
 	return 0;
@@ -661,6 +674,7 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 		[NK_MTU] = "mtu",	    [NK_MAC] = "mac",
 		[NK_REDIRECTS] = "redirects",
 		[NK_RA] = "ra",		    [NK_RA_INTERVAL] = "ra_interval",
+		[NK_VLAN] = "vlan",
 	};
 	struct dps_cfg_nic *nic = &ps->cfg->nics[ps->nic];
 	unsigned long mtu;
@@ -734,6 +748,13 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 		if (parse_uint(val, 1800, &mtu) != 0 || mtu < 4)
 			return fail(ps, "ra_interval '%s' out of range (a number 4..1800)", val);
 		nic->ra_interval = (uint32_t)mtu;
+		return 0;
+	case NK_VLAN:
+		/* IEEE 802.1Q 9.6: VID 0 is priority tagging (the port's own), 4095 reserved. */
+		if (parse_uint(val, DPS_CFG_VLAN_MAX, &mtu) != 0 || mtu < 1)
+			return fail(ps, "vlan '%s' out of range (a VLAN id 1..%d)", val,
+				    DPS_CFG_VLAN_MAX);
+		nic->vlan = (uint16_t)mtu;
 		return 0;
 	case NK_MAX:
 		break;
@@ -1011,6 +1032,43 @@ parse_line(struct parser *ps, char *line)
 	return -EINVAL;
 }
 
+/*
+ * VLAN NICs after the ports' own NICs, each group in file order (struct dps_config.n_vlans);
+ * the NIC indices of routes and neighbours follow the move.
+ */
+static int
+vlans_last(struct dps_config *cfg)
+{
+	struct dps_cfg_nic *tmp;
+	int map[DPS_CFG_MAX_NICS];
+	unsigned k = 0;
+
+	cfg->n_vlans = 0;
+	for (unsigned i = 0; i < cfg->n_nics; i++)
+		cfg->n_vlans += cfg->nics[i].vlan != 0;
+	for (unsigned i = 0; i < cfg->n_nics; i++)
+		cfg->nics[i].parent = -1;
+	if (cfg->n_vlans == 0)
+		return 0;
+	tmp = malloc(sizeof(cfg->nics));
+	if (tmp == NULL)
+		return -ENOMEM;
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < cfg->n_nics; i++)
+			if ((cfg->nics[i].vlan != 0) == (pass == 1)) {
+				map[i] = (int)k;
+				tmp[k++] = cfg->nics[i];
+			}
+	memcpy(cfg->nics, tmp, cfg->n_nics * sizeof(*tmp));
+	free(tmp);
+	for (unsigned i = 0; i < cfg->n_routes; i++)
+		if (cfg->routes[i].nic >= 0)
+			cfg->routes[i].nic = map[cfg->routes[i].nic];
+	for (unsigned i = 0; i < cfg->n_neighs; i++)
+		cfg->neighs[i].nic = map[cfg->neighs[i].nic];
+	return 0;
+}
+
 /* The checks that need the whole file, in file order. */
 static int
 finish(struct parser *ps)
@@ -1036,7 +1094,7 @@ finish(struct parser *ps)
 	if (cfg->n_nics == 0)
 		return fail_at(ps, ps->line > 0 ? ps->line : 1,
 			       "no '[nic NAME]' section: dpstack needs at least one port");
-	return 0;
+	return vlans_last(cfg);
 }
 
 static int
@@ -1191,7 +1249,7 @@ dps_config_resolve_ports(struct dps_config *cfg, char *err, size_t errlen)
 			return -ENODEV;
 		}
 		for (unsigned j = 0; j < i; j++) {
-			if (cfg->nics[j].port_id != pid)
+			if (cfg->nics[j].port_id != pid || cfg->nics[j].vlan != nic->vlan)
 				continue;
 			dps_errf(err, errlen,
 				 "%s:%d: port '%s' is port %u, already used by nic "
@@ -1201,6 +1259,18 @@ dps_config_resolve_ports(struct dps_config *cfg, char *err, size_t errlen)
 			return -EEXIST;
 		}
 		nic->port_id = pid;
+		nic->parent = -1;
+		/* A VLAN's tags arrive on its port's own NIC, which must exist (ports come first). */
+		for (unsigned j = 0; j < cfg->n_nics - cfg->n_vlans && nic->vlan != 0; j++)
+			if (cfg->nics[j].port_id == pid)
+				nic->parent = (int)j;
+		if (nic->vlan != 0 && nic->parent < 0) {
+			dps_errf(err, errlen,
+				 "%s:%d: nic '%s' is vlan %u of port '%s', which has no nic of its "
+				 "own (add one without 'vlan =': it takes the untagged frames)",
+				 cfg->path, nic->port_line, nic->name, nic->vlan, nic->port);
+			return -ENOENT;
+		}
 	}
 	return 0;
 }

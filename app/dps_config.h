@@ -47,6 +47,8 @@ extern "C" {
 /** Longest NIC name, without the terminating NUL. */
 #define DPS_CFG_NIC_NAME_MAX 15
 /** Smallest and largest accepted `mtu =` (68: RFC 791's minimum for IPv4). */
+/** Highest `vlan =` (IEEE 802.1Q: 0 is priority tagging, 4095 reserved). */
+#define DPS_CFG_VLAN_MAX 4094
 #define DPS_CFG_MTU_MIN 68
 #define DPS_CFG_MTU_MAX 9000
 /** IPv6 needs every link to carry 1280-byte packets (RFC 8200 section 5). */
@@ -113,6 +115,8 @@ struct dps_cfg_nic {
 	uint32_t ra_interval;    /**< `ra_interval =` MaxRtrAdvInterval, seconds; 0: 600 */
 	struct dps_prefix ra_prefix[DPS_CFG_MAX_RA_PREFIXES]; /**< `ra_prefix =` lines */
 	unsigned n_ra_prefix;
+	uint16_t vlan;    /**< `vlan =`: 802.1Q VID 1..4094 of port's traffic; 0: the port's own */
+	int parent;       /**< a VLAN's parent (the port's own NIC), index in nics[]; else -1 */
 };
 
 /** One `[routes]` entry; at least one of has_gw and nic >= 0 holds. */
@@ -155,6 +159,12 @@ struct dps_config {
 	uint32_t dad_retrans_ms; /**< [stack] RetransTimer between DAD probes, default 1000 */
 	struct dps_cfg_nic nics[DPS_CFG_MAX_NICS];
 	unsigned n_nics;
+	/**
+	 * Of them VLAN NICs (`vlan =`): always the last n_vlans of nics[], in file order, the
+	 * ports' own NICs first in file order (the parser moves them; routes and neighbours
+	 * follow), so that nics[i] for i < n_nics - n_vlans is port i of the application.
+	 */
+	unsigned n_vlans;
 	struct dps_cfg_route *routes;
 	unsigned n_routes;
 	struct dps_cfg_neigh *neighs;

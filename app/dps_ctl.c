@@ -927,7 +927,9 @@ running_config(struct ctl *c)
 		P("\n[nic %s]\n", dps_nic_name(nics[i]));
 		if (cn != NULL)
 			P("port = %s\n", cn->port);
-		else
+		if (cn != NULL && cn->vlan != 0)
+			P("vlan = %u\n", cn->vlan);
+		else if (cn == NULL)
 			P("port = %u\n", dps_nic_port_id(nics[i]));
 		if (cn != NULL && cn->has_mac)
 			P("mac = %s\n", dps_mac_fmt(cn->mac, mac, sizeof(mac)));

@@ -111,9 +111,21 @@ dps_port_init(struct dps_app *app, char *err, size_t errlen)
 {
 	app->n_ports = 0;
 	RTE_BUILD_BUG_ON(DPS_CFG_MAX_NICS > DPS_MAX_NICS);
+	app->n_vlans = 0;
+	/* The ports' own NICs come first in cfg.nics[], the VLAN NICs last (the parser's order). */
 	for (unsigned int i = 0; i < app->cfg.n_nics && i < DPS_CFG_MAX_NICS; i++) {
 		struct dps_app_port *p = &app->ports[i];
 		struct dps_cfg_nic *cn = &app->cfg.nics[i];
+
+		if (cn->vlan != 0) {
+			struct dps_app_vlan *v = &app->vlans[app->n_vlans++];
+
+			memset(v, 0, sizeof(*v));
+			v->nic_id = (uint16_t)i;
+			v->parent = &app->ports[cn->parent];
+			v->parent->has_vlans = true;
+			continue;
+		}
 
 		memset(p, 0, sizeof(*p));
 		p->app = app;
@@ -600,6 +612,13 @@ configure_port(struct dps_app *app, struct dps_app_port *p, char *err, size_t er
 	}
 	/* Forwarded mbuf chains go out as they came in, where the PMD can send chains. */
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS & info.tx_offload_capa;
+	/* 802.1Q tags by the PMD where it can, for a port with VLAN NICs; else in software. */
+	p->vlan_hw_insert = p->has_vlans && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT);
+	p->vlan_hw_strip = p->has_vlans && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP);
+	if (p->vlan_hw_insert)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+	if (p->vlan_hw_strip)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	p->tx_multiseg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0 ||
 			 tx_chains_without_capa(info.driver_name);
 	p->tap_ifindex = info.driver_name != NULL && strcmp(info.driver_name, "net_tap") == 0 ?

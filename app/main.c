@@ -329,14 +329,14 @@ print_stats(struct dps_app *app, struct ctrl_state *st, double secs)
 {
 	uint64_t cur[DPS_CNT_MAX];
 
-	for (uint16_t i = 0; i < app->n_ports; i++) {
-		const struct dps_app_port *p = &app->ports[i];
+	/* Every NIC, VLANs included: NIC i is cfg.nics[i]. */
+	for (uint16_t i = 0; i < dps_app_n_nics(app); i++) {
 		uint64_t *prev = st->prev[i];
 		uint64_t drops = 0;
 		char reasons[1024];
 		size_t off = 0;
 
-		dps_stack_counters(app->stack, p->nic_id, cur);
+		dps_stack_counters(app->stack, i, cur);
 		reasons[0] = '\0';
 		/* Every DROP counter of lib/nic/dps_stats.h: each lost packet counts once. */
 		for (unsigned int c = 0; c < DPS_CNT_MAX; c++) {
@@ -352,7 +352,7 @@ print_stats(struct dps_app *app, struct ctrl_state *st, double secs)
 		}
 		printf("stats %s rx %.0f pps %.0f bps tx %.0f pps %.0f bps drops %" PRIu64
 		       "%s%s%s\n",
-		       app->cfg.nics[p->nic_id].name,
+		       app->cfg.nics[i].name,
 		       (double)(cur[DPS_CNT_RX_PACKETS] - prev[DPS_CNT_RX_PACKETS]) / secs,
 		       (double)(cur[DPS_CNT_RX_BYTES] - prev[DPS_CNT_RX_BYTES]) * 8 / secs,
 		       (double)(cur[DPS_CNT_TX_PACKETS] - prev[DPS_CNT_TX_PACKETS]) / secs,
@@ -374,13 +374,13 @@ warn_trouble(struct dps_app *app, struct ctrl_state *st, uint64_t now)
 {
 	uint64_t period = st->tsc_hz * DPS_WARN_PERIOD_S;
 
-	for (uint16_t i = 0; i < app->n_ports; i++) {
-		const char *nic = app->cfg.nics[app->ports[i].nic_id].name;
+	for (uint16_t i = 0; i < dps_app_n_nics(app); i++) {
+		const char *nic = app->cfg.nics[i].name;
 
 		for (unsigned int k = 0; k < DPS_WARN_N; k++) {
 			struct warn_state *w = &st->warned[i][k];
 			enum dps_counter c = warn_counters[k];
-			uint64_t v = dps_stack_counter(app->stack, app->ports[i].nic_id, c);
+			uint64_t v = dps_stack_counter(app->stack, i, c);
 			uint64_t d = v - w->seen;
 
 			w->seen = v;
@@ -479,12 +479,12 @@ print_final_counters(struct dps_app *app)
 	uint64_t cnt[DPS_CNT_MAX];
 
 	dps_port_print_stats(app);
-	for (uint16_t i = 0; i < app->n_ports; i++) {
-		const char *name = app->cfg.nics[app->ports[i].nic_id].name;
+	for (uint16_t i = 0; i < dps_app_n_nics(app); i++) {
+		const char *name = app->cfg.nics[i].name;
 
-		if (app->ports[i].nic == NULL)
+		if (dps_app_nic(app, i) == NULL)
 			continue;
-		dps_stack_counters(app->stack, app->ports[i].nic_id, cnt);
+		dps_stack_counters(app->stack, i, cnt);
 		for (unsigned int c = 0; c < DPS_CNT_MAX; c++)
 			if (cnt[c] != 0)
 				printf("nic %s %s %" PRIu64 "\n", name, dps_counter_names[c],
@@ -524,15 +524,15 @@ create_stack(struct dps_app *app, char *err, size_t errlen)
 	if (rc != 0)
 		return rc;
 	/* RFC 4861 6: Router Advertisements where a NIC enables them. */
-	for (uint16_t i = 0; i < app->n_ports; i++) {
-		const struct dps_cfg_nic *cn = &app->cfg.nics[app->ports[i].nic_id];
+	for (uint16_t i = 0; i < dps_app_n_nics(app); i++) {
+		const struct dps_cfg_nic *cn = &app->cfg.nics[i];
 		struct dps_ra_conf ra = {.interval_s = cn->ra_interval,
 					 .n_prefix = (uint16_t)cn->n_ra_prefix};
 
-		if (!cn->ra || app->ports[i].nic == NULL)
+		if (!cn->ra || dps_app_nic(app, i) == NULL)
 			continue;
 		memcpy(ra.prefix, cn->ra_prefix, cn->n_ra_prefix * sizeof(ra.prefix[0]));
-		rc = dps_proto_ra_enable(app->ports[i].nic, &ra);
+		rc = dps_proto_ra_enable(dps_app_nic(app, i), &ra);
 		if (rc != 0) {
 			snprintf(err, errlen, "nic %s: ra = on: %s", cn->name,
 				 rc == -EADDRNOTAVAIL ? "needs a link-local address (address = "
@@ -618,6 +618,8 @@ free_stack(struct dps_app *app)
 	dps_ping_free(app);
 	for (uint16_t i = 0; i < app->n_ports; i++)
 		app->ports[i].nic = NULL;
+	for (uint16_t i = 0; i < app->n_vlans; i++)
+		app->vlans[i].nic = NULL;
 }
 
 static void
@@ -961,14 +963,14 @@ main(int argc, char **argv)
 
 	st.tsc_hz = rte_get_tsc_hz();
 	st.last_link_tsc = st.last_stats_tsc = rte_get_tsc_cycles();
-	st.prev = calloc(app->n_ports, sizeof(*st.prev));
-	st.warned = calloc(app->n_ports, sizeof(*st.warned));
+	st.prev = calloc(dps_app_n_nics(app), sizeof(*st.prev));
+	st.warned = calloc(dps_app_n_nics(app), sizeof(*st.warned));
 	if (st.prev == NULL || st.warned == NULL) {
 		fprintf(stderr, "dpstack: out of memory\n");
 		goto out_stop;
 	}
-	for (uint16_t i = 0; i < app->n_ports; i++) {
-		dps_stack_counters(app->stack, app->ports[i].nic_id, st.prev[i]);
+	for (uint16_t i = 0; i < dps_app_n_nics(app); i++) {
+		dps_stack_counters(app->stack, i, st.prev[i]);
 		for (unsigned int k = 0; k < DPS_WARN_N; k++)
 			st.warned[i][k] = (struct warn_state){
 				.seen = st.prev[i][warn_counters[k]],

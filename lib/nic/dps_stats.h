@@ -60,6 +60,10 @@
 	X(ETH_NOT_FOR_US, "eth.not_for_us", DROP, "unicast frames for another MAC")                    \
 	X(ETH_BAD_SOURCE, "eth.bad_source", DROP, "frames from a multicast or broadcast MAC")          \
 	X(ETH_UNKNOWN_TYPE, "eth.unknown_ethertype", DROP, "frames of an ethertype we do not speak")    \
+	X(ETH_VLAN_UNKNOWN, "eth.vlan_unknown", DROP,                                              \
+	  "802.1Q frames of a VLAN no NIC of the port is (ports with VLAN NICs)")                  \
+	X(ETH_VLAN_QINQ, "eth.vlan_qinq", DROP,                                                    \
+	  "stacked VLAN tags (802.1ad 0x88a8, or a tag inside a tag): QinQ is not supported")      \
 	/* ARP */                                                                                  \
 	X(ARP_REQUESTS_RCVD, "arp.requests_received", INFO, "ARP requests received")                    \
 	X(ARP_REPLIES_RCVD, "arp.replies_received", INFO, "ARP replies received")                       \

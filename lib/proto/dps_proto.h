@@ -326,6 +326,74 @@ int dps_icmp4_error(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct rt
 int dps_icmp6_error(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct rte_mbuf *orig,
 		    uint8_t type, uint8_t code, uint32_t extra);
 
+/* ---- 802.1Q VLAN interfaces (docs/protocols.md, "VLANs") ---- */
+
+/** Highest VLAN id a NIC can be (IEEE 802.1Q 9.6: 0 is priority tagged, 4095 reserved). */
+#define DPS_VLAN_ID_MAX 4094
+
+/**
+ * The link of a VLAN NIC: what dps_vlan_xmit() needs to tag its frames and hand them to the
+ * port. The NIC's dps_nic_conf takes .xmit = dps_vlan_xmit and .xmit_priv = this struct, which
+ * must outlive the NIC.
+ */
+struct dps_vlan_link {
+	dps_link_xmit_t xmit; /**< the port's own link transmit (the parent NIC's) */
+	void *xmit_priv;      /**< its first argument */
+	uint16_t tci;         /**< the tag's TCI in host order: the VID, priority 0, DEI 0 */
+	bool hw_insert;       /**< the port inserts tags (RTE_ETH_TX_OFFLOAD_VLAN_INSERT on) */
+};
+
+/**
+ * Link transmit of a VLAN NIC (dps_link_xmit_t; priv is a struct dps_vlan_link): inserts the
+ * 802.1Q tag in software (rte_vlan_insert, into the headroom; a shared or indirect mbuf is
+ * copied first) or asks the PMD to (RTE_MBUF_F_TX_VLAN), then calls the port's transmit.
+ * Frames that cannot be tagged (no headroom and no mbuf for a copy) are put after the ones
+ * handed on and counted as not sent (the caller frees them: tx.dropped).
+ *
+ * @param priv   the NIC's struct dps_vlan_link
+ * @param queue  the caller's tx queue on the port
+ * @param pkts   frames with their Ethernet header, untagged; may be replaced by copies
+ * @param n      how many
+ * @return how many the port took (the rest stay with the caller, as for any link).
+ * @threadsafety Data path, as the port's transmit: each context on its own queue.
+ */
+uint16_t dps_vlan_xmit(void *priv, uint16_t queue, struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Make child the NIC of VLAN vid on the port of parent: frames parent receives tagged with
+ * vid are untagged and received by child (dps_eth_input_burst() of the parent does it). Once
+ * a NIC has a VLAN, tagged frames of other VIDs are dropped (eth.vlan_unknown), stacked tags
+ * too (eth.vlan_qinq), and priority-tagged frames (VID 0) are parent's, untagged.
+ *
+ * @param parent  the port's own NIC (untagged traffic), not itself a VLAN
+ * @param vid     1 .. DPS_VLAN_ID_MAX
+ * @param child   a NIC of the same stack, other than parent, whose link is a dps_vlan_link
+ * @return 0; -EINVAL for a bad vid, NIC or a child that has VLANs itself; -EEXIST when vid or
+ *         child is taken on parent; -ENOMEM.
+ * @threadsafety Takes the writer lock; the receive path sees the change at its next burst.
+ */
+int dps_vlan_add(struct dps_nic *parent, uint16_t vid, struct dps_nic *child);
+
+/**
+ * Undo dps_vlan_add(): frames of vid count as eth.vlan_unknown again.
+ *
+ * @param parent  the port's own NIC
+ * @param vid     the VLAN id
+ * @return 0; -EINVAL for a bad NIC or vid; -ENOENT when vid is not configured.
+ * @threadsafety Takes the writer lock; not from an online reader context.
+ */
+int dps_vlan_del(struct dps_nic *parent, uint16_t vid);
+
+/**
+ * The VLAN a NIC is, as dps_vlan_add() made it.
+ *
+ * @param nic     the NIC
+ * @param parent  filled with the parent NIC's id when not NULL
+ * @return the VID, or 0 when nic is no VLAN.
+ * @threadsafety Takes the writer lock.
+ */
+uint16_t dps_vlan_of(struct dps_nic *nic, uint16_t *parent);
+
 #ifdef __cplusplus
 }
 #endif

@@ -421,6 +421,26 @@ void dps_ip_output_routed(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_m
 
 /** Create the stack's group-management state (dps_proto_register_all). 0 or -ENOMEM. */
 int dps_mcast_create(struct dps_stack *s);
+
+/*
+ * 802.1Q (vlan.c): a parent NIC's VLANs, child[vid] = the child NIC's id + 1 (0: none).
+ * Immutable once published (a change publishes a copy); read once per burst.
+ */
+struct dps_vlan_tbl {
+	uint16_t n;
+	uint16_t child[4096];
+};
+
+/* The per-parent-NIC table pointers (in lib/proto's stack state), or NULL before it exists. */
+struct dps_vlan_tbl **dps_vlan_slots(const struct dps_stack *s);
+
+static inline const struct dps_vlan_tbl *
+dps_vlan_tbl_rcu(const struct dps_nic *nic)
+{
+	struct dps_vlan_tbl **t = dps_vlan_slots(nic->stack);
+
+	return t != NULL ? __atomic_load_n(&t[nic->id], __ATOMIC_ACQUIRE) : NULL;
+}
 /** The IPv4 and IPv6 ops' group_changed_locked: a membership began or ended. */
 void dps_mcast_group_changed_locked(struct dps_nic *nic, const struct dps_addr *g, bool joined);
 /** The IPv6 ops' address_added_locked: start DAD (RFC 4862 5.4) of a unicast address. */

@@ -170,7 +170,10 @@ eth_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
 		fp_side_add(&sd->arp, m);
 		break;
 	default:
-		/* VLAN tags (0x8100) included: 802.1Q is not supported. */
+		/*
+		 * VLAN tags (0x8100) on a port without VLAN NICs included: such a port does not
+		 * speak 802.1Q (on one with VLAN NICs, vlan_rx_chunk() took the tags off).
+		 */
 		dps_nic_count_rx(ctx, nic, m->pkt_len);
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_ETH_UNKNOWN_TYPE);
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_UNKNOWN_PROTOCOL_RCVD);
@@ -743,14 +746,131 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 	fp_side_flush(ctx, nic, &sd);
 }
 
+/* ---- 802.1Q: a port with VLAN NICs (vlan.c) ---- */
+
+#define VLAN_HLEN 4
+#define VLAN_SLOT_DROP UINT16_MAX
+
+/*
+ * Where one frame of a port with VLANs goes (IEEE 802.1Q 9.6): 0 the parent NIC (untagged,
+ * or priority-tagged: VID 0, its tag taken off), else the child NIC's id + 1 with the tag
+ * taken off, so the frame is an untagged one of the child; VLAN_SLOT_DROP when counted and
+ * dropped here. A tag the PMD stripped (RTE_MBUF_F_RX_VLAN_STRIPPED) is read from vlan_tci.
+ */
+static inline uint16_t
+vlan_slot(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
+	  struct rte_mbuf *m)
+{
+	uint8_t *eh = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t t, inner, tci;
+	bool stripped = (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) != 0;
+
+	if (unlikely(m->data_len < ETH_HLEN))
+		return 0; /* eth_classify() counts it */
+	memcpy(&t, eh + 12, 2);
+	if (!stripped && t != RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		if (unlikely(t == RTE_BE16(RTE_ETHER_TYPE_QINQ))) {
+			eth_drop(ctx, nic, m, DPS_CNT_ETH_VLAN_QINQ);
+			return VLAN_SLOT_DROP;
+		}
+		return 0;
+	}
+	if (stripped) {
+		tci = m->vlan_tci;
+		inner = t;
+	} else {
+		/* The tag and the inner ethertype in the first segment, where they are moved. */
+		if (unlikely(m->data_len < ETH_HLEN + VLAN_HLEN)) {
+			eth_drop(ctx, nic, m, DPS_CNT_ETH_SHORT);
+			return VLAN_SLOT_DROP;
+		}
+		memcpy(&tci, eh + 14, 2);
+		tci = rte_be_to_cpu_16(tci);
+		memcpy(&inner, eh + 16, 2);
+	}
+	/* A tag in a tag (802.1ad S-tag then C-tag, or two C-tags): QinQ, not supported. */
+	if (unlikely(inner == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+		     inner == RTE_BE16(RTE_ETHER_TYPE_QINQ))) {
+		eth_drop(ctx, nic, m, DPS_CNT_ETH_VLAN_QINQ);
+		return VLAN_SLOT_DROP;
+	}
+	tci &= RTE_VLAN_ID_MASK;
+	/* VID 0: priority-tagged, the port's own (802.1Q 9.6); 4095 is reserved: child[] 0. */
+	if (tci != 0 && unlikely(vt->child[tci] == 0)) {
+		eth_drop(ctx, nic, m, DPS_CNT_ETH_VLAN_UNKNOWN);
+		return VLAN_SLOT_DROP;
+	}
+	if (stripped) {
+		m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_VLAN);
+	} else {
+		/* The addresses move up over the tag: an untagged frame, 4 bytes later. */
+		memmove(eh + VLAN_HLEN, eh, 2 * RTE_ETHER_ADDR_LEN);
+		rte_pktmbuf_adj(m, VLAN_HLEN);
+		/* A port's packet type said VLAN: it is plain Ethernet now (fp_eth() reads it). */
+		if ((m->packet_type & RTE_PTYPE_L2_MASK) == RTE_PTYPE_L2_ETHER_VLAN)
+			m->packet_type = (m->packet_type & ~RTE_PTYPE_L2_MASK) | RTE_PTYPE_L2_ETHER;
+	}
+	return vt->child[tci];
+}
+
+/*
+ * A burst of a port with VLANs: sorted by NIC (a counting sort, order kept within each), the
+ * parent's frames first, then each child's as one burst of its own through rx_chunk().
+ */
+static void
+vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
+	      struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *sorted[DPS_BURST];
+	uint16_t slot[DPS_BURST], kid[DPS_BURST], nk = 0, out = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		slot[i] = vlan_slot(ctx, nic, vt, pkts[i]);
+		if (slot[i] == VLAN_SLOT_DROP || slot[i] == 0)
+			continue;
+		bool seen = false;
+
+		for (uint16_t k = 0; k < nk && !seen; k++)
+			seen = kid[k] == slot[i];
+		if (!seen)
+			kid[nk++] = slot[i];
+	}
+	for (uint16_t i = 0; i < n; i++)
+		if (slot[i] == 0)
+			sorted[out++] = pkts[i];
+	if (out > 0)
+		rx_chunk(ctx, nic, sorted, out);
+	for (uint16_t k = 0; k < nk; k++) {
+		struct dps_nic *child = dps_stack_nic_rcu(nic->stack, (uint16_t)(kid[k] - 1));
+
+		out = 0;
+		for (uint16_t i = 0; i < n; i++)
+			if (slot[i] == kid[k])
+				sorted[out++] = pkts[i];
+		if (likely(child != NULL)) {
+			rx_chunk(ctx, child, sorted, out);
+			continue;
+		}
+		/* The child NIC is going away: its frames are a VLAN nobody is any more. */
+		for (uint16_t i = 0; i < out; i++)
+			eth_drop(ctx, nic, sorted[i], DPS_CNT_ETH_VLAN_UNKNOWN);
+	}
+}
+
 void
 dps_eth_input_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts,
 		    uint16_t n)
 {
+	/* One load per burst; NULL on a port without VLAN NICs (the common case). */
+	const struct dps_vlan_tbl *vt = dps_vlan_tbl_rcu(nic);
+
 	while (n > 0) {
 		uint16_t k = RTE_MIN(n, (uint16_t)DPS_BURST);
 
-		rx_chunk(ctx, nic, pkts, k);
+		if (likely(vt == NULL))
+			rx_chunk(ctx, nic, pkts, k);
+		else
+			vlan_rx_chunk(ctx, nic, vt, pkts, k);
 		pkts += k;
 		n -= k;
 	}

@@ -82,6 +82,8 @@ struct ra_state {
 
 struct dps_mcast {
 	struct ra_state ra[DPS_MAX_NICS];
+	/* vlan.c's tables, per parent NIC id (lib/proto's one stack-wide state lives here). */
+	struct dps_vlan_tbl *vlan[DPS_MAX_NICS];
 	pthread_mutex_t lock; /* the lists; taken inside the writer lock, never around it */
 	struct mc_list members;
 	struct dad_list dad;
@@ -100,6 +102,14 @@ static struct dps_mcast *
 mcast_of(const struct dps_stack *s)
 {
 	return dps_stack_proto_state(s);
+}
+
+struct dps_vlan_tbl **
+dps_vlan_slots(const struct dps_stack *s)
+{
+	struct dps_mcast *mc = mcast_of(s);
+
+	return mc != NULL ? mc->vlan : NULL;
 }
 
 /* Whether a group is reported at all. */
@@ -770,6 +780,8 @@ mcast_fini(void *state)
 	}
 	rte_ring_free(mc->ev);
 	pthread_mutex_destroy(&mc->lock);
+	for (unsigned int i = 0; i < DPS_MAX_NICS; i++)
+		rte_free(mc->vlan[i]);
 	rte_free(mc);
 }
 

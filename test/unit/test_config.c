@@ -864,6 +864,62 @@ DPS_TEST(resolve_ports_duplicate)
 	CHECK(err_is(4, "port '0' is port 0, already used by nic 'a' (line 2)"));
 }
 
+/* 802.1Q: `vlan =` NICs share their port with its own NIC and come last in nics[]. */
+DPS_TEST(vlan_nics_parse_and_move_after_the_ports)
+{
+	static const char text[] = "[nic v7]\nport = net_null0\nvlan = 7\naddress = 10.7.0.1/24\n"
+				   "[nic lan0]\nport = net_null0\n"
+				   "[nic v8]\nport = 0\nvlan = 8\n"
+				   "[nic wan0]\nport = net_null1\n"
+				   "[routes]\n10.9.0.0/16 = dev v8\n10.10.0.0/16 = dev wan0\n"
+				   "[neighbors]\n10.7.0.9 = 02:00:00:00:00:09 v7\n";
+	struct dps_config cfg;
+
+	CHECK_EQ(dps_config_parse_string(NAME, text, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(cfg.n_nics, 4);
+	CHECK_EQ(cfg.n_vlans, 2);
+	CHECK(strcmp(cfg.nics[0].name, "lan0") == 0 && cfg.nics[0].vlan == 0);
+	CHECK(strcmp(cfg.nics[1].name, "wan0") == 0);
+	CHECK(strcmp(cfg.nics[2].name, "v7") == 0 && cfg.nics[2].vlan == 7);
+	CHECK(strcmp(cfg.nics[3].name, "v8") == 0 && cfg.nics[3].vlan == 8);
+	CHECK_EQ(cfg.nics[2].n_addrs, 1);
+	CHECK_EQ(cfg.routes[0].nic, 3);
+	CHECK_EQ(cfg.routes[1].nic, 1);
+	CHECK_EQ(cfg.neighs[0].nic, 2);
+	/* Port names resolve; each VLAN finds its port's own NIC, by id or by name. */
+	CHECK_EQ(dps_config_resolve_ports(&cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(cfg.nics[2].parent, 0);
+	CHECK_EQ(cfg.nics[3].parent, 0);
+	CHECK_EQ(cfg.nics[0].parent, -1);
+	dps_config_free(&cfg);
+}
+
+DPS_TEST(err_vlan)
+{
+	CHECK_BAD("[nic a]\nport = 0\nvlan = 0\n", 3, "vlan '0' out of range (a VLAN id 1..4094)");
+	CHECK_BAD("[nic a]\nport = 0\nvlan = 4095\n", 3, "vlan '4095' out of range");
+	CHECK_BAD("[nic a]\nport = 0\nvlan = x\n", 3, "vlan 'x'");
+	CHECK_BAD("[nic a]\nport = 0\n[nic b]\nport = 0\nvlan = 5\n[nic c]\nvlan = 5\n"
+		  "port = 0\n",
+		  8, "port '0' vlan 5 already used by nic 'b' (line 4)");
+	CHECK_BAD("[nic a]\nport = 0\n[nic b]\nport = 0\nvlan = 5\nmac = 02:00:00:00:00:01\n", 6,
+		  "nic 'b' is a VLAN: it has its port's MAC");
+}
+
+DPS_TEST(resolve_vlan_without_its_port_nic)
+{
+	struct dps_config cfg;
+	int rc;
+
+	CHECK_EQ(dps_config_parse_string(NAME, "[nic a]\nport = net_null0\n[nic b]\nport = 1\n"
+					 "vlan = 9\n", &cfg, errbuf, sizeof(errbuf)),
+		 0);
+	rc = dps_config_resolve_ports(&cfg, errbuf, sizeof(errbuf));
+	dps_config_free(&cfg);
+	CHECK_EQ(rc, -ENOENT);
+	CHECK(err_is(4, "nic 'b' is vlan 9 of port '1', which has no nic of its own"));
+}
+
 /* An mbuf chain of `segs` segments of `seg_len` bytes (byte i of the packet is i & 0xff). */
 static struct rte_mbuf *
 chain(struct rte_mempool *mp, unsigned int segs, uint16_t seg_len)
