@@ -297,7 +297,10 @@ dps_ep_filter_bit(const uint8_t *b, uint8_t len)
 }
 
 /**
- * Whether the endpoint map may hold an endpoint of these address bytes on some NIC.
+ * Whether the endpoint map may hold an endpoint of these address bytes on some NIC, or the
+ * bytes may be the directed broadcast of an IPv4 endpoint's subnet (host part all ones, prefix
+ * 30 or shorter) on some NIC: a false return proves neither, so a forwarding path that gets
+ * false for both addresses of a packet needs no local or broadcast test.
  *
  * @param s    the stack
  * @param b    the address bytes

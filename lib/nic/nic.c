@@ -141,8 +141,30 @@ primary_remove_locked(struct dps_nic *nic, struct dps_endpoint *pub)
  * delete of its addresses: a reader that skips the lookup on a clear bit can only miss an
  * endpoint that was not (or no longer) in the map at that point.
  */
+/*
+ * The directed broadcast of an IPv4 endpoint's subnet (host part all ones; none for /31 and
+ * /32, RFC 3021), which the filter covers too: dps_stack_maybe_local() is then also the
+ * forwarding path's broadcast test (RFC 1812 5.3.5.2, 4.2.3.1: a subnet broadcast is neither
+ * forwarded as unicast nor a valid source), with no walk of a NIC's subnets per packet.
+ * A superset of what dps_nic_subnet_allones_rcu() matches (primary endpoints only): a false
+ * positive costs the exact test, as any other.
+ */
+static bool
+ep_subnet_bcast(const struct dps_addr *a, uint8_t plen, struct dps_addr *out)
+{
+	uint32_t x;
+
+	if (a->len != 4 || plen > 30)
+		return false;
+	memcpy(&x, a->b, 4);
+	x = rte_cpu_to_be_32(rte_be_to_cpu_32(x) | (plen == 0 ? ~0u : ~(~0u << (32 - plen))));
+	out->len = 4;
+	memcpy(out->b, &x, 4);
+	return true;
+}
+
 static void
-ep_filter_add_locked(struct dps_stack *s, const struct dps_addr *a)
+ep_filter_bit_add_locked(struct dps_stack *s, const struct dps_addr *a)
 {
 	uint32_t bit = dps_ep_filter_bit(a->b, a->len);
 	uint64_t *w = &s->ep_filter[bit / 64];
@@ -155,7 +177,7 @@ ep_filter_add_locked(struct dps_stack *s, const struct dps_addr *a)
 }
 
 static void
-ep_filter_del_locked(struct dps_stack *s, const struct dps_addr *a)
+ep_filter_bit_del_locked(struct dps_stack *s, const struct dps_addr *a)
 {
 	uint32_t bit = dps_ep_filter_bit(a->b, a->len);
 	uint64_t *w = &s->ep_filter[bit / 64];
@@ -164,6 +186,27 @@ ep_filter_del_locked(struct dps_stack *s, const struct dps_addr *a)
 	if (--dps_stack_priv(s)->ep_filter_cnt[bit] == 0)
 		__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) & ~(1ULL << (bit % 64)),
 				 __ATOMIC_RELEASE);
+}
+
+/* An endpoint's bits: its address and, for IPv4, its subnet's broadcast. */
+static void
+ep_filter_add_locked(struct dps_stack *s, const struct dps_addr *a, uint8_t plen)
+{
+	struct dps_addr b;
+
+	if (ep_subnet_bcast(a, plen, &b))
+		ep_filter_bit_add_locked(s, &b);
+	ep_filter_bit_add_locked(s, a);
+}
+
+static void
+ep_filter_del_locked(struct dps_stack *s, const struct dps_addr *a, uint8_t plen)
+{
+	struct dps_addr b;
+
+	ep_filter_bit_del_locked(s, a);
+	if (ep_subnet_bcast(a, plen, &b))
+		ep_filter_bit_del_locked(s, &b);
 }
 
 struct ep_free_arg {
@@ -203,7 +246,7 @@ ep_unlink_locked(struct dps_endpoint *ep)
 	RTE_VERIFY(ep_kind(ep) != DPS_EP_PERMANENT);
 	dps_ep_key_make(&k, nic->id, &ep->addr);
 	if (rte_hash_del_key(s->ep_hash, &k) >= 0)
-		ep_filter_del_locked(s, &ep->addr);
+		ep_filter_del_locked(s, &ep->addr, ep->prefix_len);
 	primary_remove_locked(nic, ep);
 	TAILQ_REMOVE(&dps_nic_priv(nic)->all, pe, all_link);
 	if (was_primary)
@@ -339,10 +382,10 @@ ep_create_locked(struct dps_nic *nic, unsigned int slot, const struct dps_prefix
 		joined = true;
 	}
 	dps_ep_key_make(&k, nic->id, &p->addr);
-	ep_filter_add_locked(s, &p->addr);
+	ep_filter_add_locked(s, &p->addr, p->plen);
 	pos = rte_hash_add_key_data(s->ep_hash, &k, ep);
 	if (pos < 0) {
-		ep_filter_del_locked(s, &p->addr);
+		ep_filter_del_locked(s, &p->addr, p->plen);
 		ret = pos == -ENOSPC ? -ENOSPC : -ENOMEM;
 		goto fail;
 	}
@@ -379,8 +422,9 @@ ep_promote_locked(struct dps_nic *nic, struct dps_endpoint *ep, const struct dps
 		  enum dps_peb peb)
 {
 	struct dps_ep_priv *pe = dps_ep_priv(ep);
-	struct dps_addr g;
+	struct dps_addr g, b;
 	bool was_primary = pe->in_primary;
+	uint8_t old_plen = ep->prefix_len;
 
 	/* Refs cannot be zero for a mapped endpoint: zero and unlink are one locked step. */
 	RTE_VERIFY(dps_endpoint_tryget(ep));
@@ -389,12 +433,16 @@ ep_promote_locked(struct dps_nic *nic, struct dps_endpoint *ep, const struct dps
 			pe->left_group = false;
 	}
 	/* Later gVisor (c356fe2eb): the re-added address takes the new behaviour and prefix. */
+	if (ep_subnet_bcast(&ep->addr, p->plen, &b))
+		ep_filter_bit_add_locked(nic->stack, &b); /* the new broadcast, before it is used */
 	ep->prefix_len = p->plen;
 	primary_remove_locked(nic, ep);
 	primary_insert_locked(nic, ep, peb);
 	ep_set_kind(ep, DPS_EP_PERMANENT);
 	if (was_primary || pe->in_primary)
 		rebuild_primary_locked(nic, ep->np);
+	if (ep_subnet_bcast(&ep->addr, old_plen, &b))
+		ep_filter_bit_del_locked(nic->stack, &b);
 	return 0;
 }
 
@@ -1109,7 +1157,7 @@ dps_nic_free_locked(struct dps_nic *nic)
 
 		dps_ep_key_make(&k, nic->id, &ep->addr);
 		if (rte_hash_del_key(s->ep_hash, &k) >= 0)
-			ep_filter_del_locked(s, &ep->addr);
+			ep_filter_del_locked(s, &ep->addr, ep->prefix_len);
 		primary_remove_locked(nic, ep);
 		TAILQ_REMOVE(&dps_nic_priv(nic)->all, pe, all_link);
 		__atomic_store_n(&ep->refs, 0, __ATOMIC_RELEASE);

@@ -64,7 +64,6 @@ struct fp_set {
 
 struct fp_set4 {
 	struct fp_set c;
-	uint32_t bcast; /* bit k: an address of packet k ends in binary 11 (a broadcast?) */
 	uint32_t dst[DPS_BURST];
 };
 
@@ -239,7 +238,6 @@ fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct 
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_HLEN);
 	uint32_t iplen = m->pkt_len - ETH_HLEN, tlen, sa, da;
 	uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	bool bcast = false;
 
 	/* The fixed header in the first segment (changed in place), no options (RFC 791). */
 	if (unlikely(m->data_len < ETH_HLEN + IP4_HLEN || ip->version_ihl != 0x45))
@@ -259,19 +257,14 @@ fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct 
 	sa = rte_be_to_cpu_32(ip->src_addr);
 	if (unlikely(dps_fp_martian4(da, sa)))
 		return FP_SLOW;
-	/* A clear filter bit proves no NIC has the address: not a spoofed source of ours. */
+	/*
+	 * A clear filter bit proves no NIC has the address and it is no NIC's subnet broadcast
+	 * (dps_stack_maybe_local): not a spoofed source of ours, not a broadcast source (RFC 1812
+	 * 5.3.7), and below, a destination that is neither ours nor a directed broadcast of any
+	 * NIC (RFC 1812 5.3.5.2), the incoming or the outgoing one: the slow side decides those.
+	 */
 	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->src_addr, 4)))
 		return FP_SLOW;
-	/*
-	 * A subnet-directed broadcast of the incoming NIC is ours (dst) or invalid (src); one of
-	 * the outgoing NIC is checked after the lookup. Only an address ending in 11 can be one.
-	 */
-	if (unlikely((da & 3) == 3 || (sa & 3) == 3)) {
-		if (dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->dst_addr) ||
-		    dps_ip4_subnet_bcast_rcu(in->nic, in->np4, (const uint8_t *)&ip->src_addr))
-			return FP_SLOW;
-		bcast = true;
-	}
 	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->dst_addr, 4))) {
 		/* An echo request? Fragments wait for reassembly, chains take the long way. */
 		if (ip->next_proto_id != IPPROTO_ICMP || m->nb_segs != 1 ||
@@ -289,7 +282,6 @@ fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct 
 		m->data_len = (uint16_t)(tlen + ETH_HLEN);
 		m->pkt_len = tlen + ETH_HLEN;
 	}
-	f->bcast |= (uint32_t)bcast << f->c.n;
 	f->c.m[f->c.n] = m;
 	f->dst[f->c.n] = ip->dst_addr;
 	f->c.hash[f->c.n] = dps_fp_hash4(m, ip);
@@ -366,22 +358,18 @@ fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m, str
 
 /*
  * Whether a routed IPv4 packet needs the router's slow side: no route, leaving by the NIC it
- * came in on (a redirect, RFC 1812 5.2.7.2), a directed broadcast (RFC 1812 5.3.5.2) or
- * broadcast source on the outgoing NIC, TTL expiring (RFC 1812 5.3.1), too big for the
- * outgoing MTU (RFC 1812 5.2.7.1 / 4.2.2.7: an error or fragments). fwd.c decides the
- * same packets in the same order and acts (counter, ICMP error).
+ * came in on (a redirect, RFC 1812 5.2.7.2), TTL expiring (RFC 1812 5.3.1), too big for the
+ * outgoing MTU (RFC 1812 5.2.7.1 / 4.2.2.7: an error or fragments). fwd.c decides the same
+ * packets in the same order and acts (counter, ICMP error). Directed broadcasts and
+ * broadcast sources of the outgoing NIC (RFC 1812 5.3.5.2) never get here: stage 1 sent
+ * every address the local filter may hold, subnet broadcasts included, to the slow side.
  */
 static inline bool
-fp4_exception(const struct fp_in *in, const struct dps_nic *out, const struct dps_nexthop *nh,
-	      const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, bool maybe_bcast)
+fp4_exception(const struct fp_in *in, const struct dps_nic *out, const struct rte_mbuf *m,
+	      const struct rte_ipv4_hdr *ip)
 {
 	/* Back out of the NIC it came in on: the slow side decides the redirect (5.2.7.2). */
 	if (unlikely(out == NULL || out == in->nic))
-		return true;
-	if (unlikely(maybe_bcast) &&
-	    ((!nh->has_gw &&
-	      dps_ip4_subnet_bcast_rcu(out, in->np4, (const uint8_t *)&ip->dst_addr)) ||
-	     dps_ip4_subnet_bcast_rcu(out, in->np4, (const uint8_t *)&ip->src_addr)))
 		return true;
 	return ip->time_to_live <= 1 ||
 	       m->pkt_len - ETH_HLEN > __atomic_load_n(&out->mtu, __ATOMIC_RELAXED);
@@ -417,7 +405,7 @@ fp4_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set4 *f,
 		const struct dps_nic *out = dps_fp_nh_out(in->s, &mm, nh);
 		const struct dps_fp_eth *hdr;
 
-		if (unlikely(fp4_exception(in, out, nh, m, ip, (f->bcast >> i) & 1)) ||
+		if (unlikely(fp4_exception(in, out, m, ip)) ||
 		    unlikely(!dps_fp_neigh(in->s, &nm, out,
 					   nh->has_gw ? nh->gw.b : (const uint8_t *)&f->dst[i], 4,
 					   RTE_BE16(RTE_ETHER_TYPE_IPV4), &hdr))) {
@@ -686,7 +674,6 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 	fp_in_init(&in, nic);
 	fs.f4.c.n = fs.f6.c.n = fs.e4.n = fs.e6.n = 0;
 	fs.f4.c.bytes = fs.f6.c.bytes = 0;
-	fs.f4.bcast = 0;
 	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = 0;
 
 	/* Stage 1, a group at a time, the next group's headers on their way into the cache. */

@@ -142,6 +142,55 @@ DPS_TEST(random_churn_never_loses_an_address)
 	DONE(f);
 }
 
+/*
+ * The filter covers each IPv4 endpoint's subnet broadcast too (RFC 1812 5.3.5.2: the fast
+ * path's broadcast test): set with the endpoint, none for /31 and /32 (RFC 3021), moved when
+ * a promotion changes the prefix, cleared with the last endpoint of the subnet.
+ */
+DPS_TEST(ipv4_subnet_broadcast_follows_its_endpoint)
+{
+	SETUP(f, FX_ENABLE);
+	struct dps_endpoint *ep;
+	/* Addresses whose filter bits differ from each other's and from 255.255.255.255's. */
+	static const char *const addr[] = {"10.1.0.255", "10.1.255.255", "10.1.0.1", "10.1.0.2"};
+	uint32_t bits[5];
+
+	for (unsigned int i = 0; i < 4; i++) {
+		struct dps_addr a = A(addr[i]);
+
+		bits[i] = dps_ep_filter_bit(a.b, 4);
+	}
+	bits[4] = bit4(0xffffffffu);
+	for (unsigned int i = 0; i < 5; i++)
+		for (unsigned int j = i + 1; j < 5; j++)
+			CHECK(bits[i] != bits[j]);
+	CHECK(!maybe(&f, "10.1.0.255"));
+	CHECK_EQ(fx_add(f.nic, "10.1.0.1/24", DPS_PEB_CAN_BE_PRIMARY), 0);
+	CHECK(maybe(&f, "10.1.0.255"));
+	/* A second address of the subnet shares the broadcast: it stays until both are gone. */
+	CHECK_EQ(fx_add(f.nic2, "10.1.0.2/24", DPS_PEB_CAN_BE_PRIMARY), 0);
+	CHECK_EQ(fx_del(f.nic, "10.1.0.1"), 0);
+	CHECK(maybe(&f, "10.1.0.255"));
+	CHECK_EQ(fx_del(f.nic2, "10.1.0.2"), 0);
+	CHECK(!maybe(&f, "10.1.0.255"));
+	/* RFC 3021: a /31 has no broadcast; nor has a /32. */
+	CHECK_EQ(fx_add(f.nic, "10.1.0.254/31", DPS_PEB_CAN_BE_PRIMARY), 0);
+	CHECK(!maybe(&f, "10.1.0.255"));
+	CHECK_EQ(fx_del(f.nic, "10.1.0.254"), 0);
+	/* Promotion of an expired endpoint with a new prefix moves the broadcast. */
+	CHECK_EQ(fx_add(f.nic, "10.1.0.1/24", DPS_PEB_CAN_BE_PRIMARY), 0);
+	ep = fx_get_ref(f.nic, "10.1.0.1");
+	CHECK(ep != NULL);
+	CHECK_EQ(fx_del(f.nic, "10.1.0.1"), 0);
+	CHECK_EQ(fx_add(f.nic, "10.1.0.1/16", DPS_PEB_CAN_BE_PRIMARY), 0);
+	CHECK(maybe(&f, "10.1.255.255"));
+	CHECK(!maybe(&f, "10.1.0.255"));
+	dps_endpoint_put(ep);
+	CHECK_EQ(fx_del(f.nic, "10.1.0.1"), 0);
+	CHECK(!maybe(&f, "10.1.255.255") && !maybe(&f, "10.1.0.1"));
+	DONE(f);
+}
+
 int
 main(int argc, char **argv)
 {
