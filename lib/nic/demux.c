@@ -609,3 +609,90 @@ dps_nic_deliver_transport_control(struct dps_ctx *ctx, struct dps_nic *nic,
 	if (t->ctl != NULL)
 		t->ctl(ctx, t, (int)type, extra, m, t->arg);
 }
+
+/* ---- bulk lookup (a fast path's demux pass over a burst) ---- */
+
+dps_tep_rx_t
+dps_tep_rx(const struct dps_tep *tep)
+{
+	return tep->rx;
+}
+
+#define DEMUX_BULK_KEYS (DPS_BURST * FORM_MAX)
+
+int
+dps_demux_lookup_bulk(const struct dps_stack *s, uint16_t netproto, uint8_t tproto,
+		      uint8_t alen, const struct dps_demux_query *q, uint16_t n,
+		      struct dps_tep **tep)
+{
+	static const struct {
+		bool local, remote;
+	} forms[FORM_MAX] = {
+		[FORM_FULL] = {true, true},
+		[FORM_NO_LOCAL] = {false, true},
+		[FORM_NO_REMOTE] = {true, false},
+		[FORM_PORT] = {false, false},
+	};
+	const struct dps_demux *d = dps_stack_priv(s)->demux;
+	struct dps_tep_key key[DEMUX_BULK_KEYS];
+	const void *kp[DEMUX_BULK_KEYS];
+	void *data[DEMUX_BULK_KEYS];
+	uint8_t first[DPS_BURST], nkeys[DPS_BURST];
+	uint64_t hit[DEMUX_BULK_KEYS / 64] = {0};
+	int32_t wild_port = -1; /* the port of the last port-alone key, and its index */
+	uint16_t nk = 0, wild_key = 0;
+	struct dps_addr la = {.len = alen}, ra = {.len = alen};
+
+	if (n > DPS_BURST || alen > DPS_ADDR_MAX_LEN)
+		return -EINVAL;
+	if (__atomic_load_n(&d->tp[tproto], __ATOMIC_ACQUIRE) == NULL)
+		return -EPROTONOSUPPORT;
+	/* Seed: raw endpoints get a copy of every datagram before the demux: not ours to skip. */
+	if (__atomic_load_n(&d->raw[tproto], __ATOMIC_ACQUIRE) != NULL)
+		return -EAGAIN;
+	for (uint16_t i = 0; i < n; i++) {
+		uint8_t mask = port_forms(d, tproto, q[i].lport);
+
+		/* Wildcard binds only, on the port of the last such datagram: the same key. */
+		if (mask == 1u << FORM_PORT && wild_port == q[i].lport) {
+			first[i] = (uint8_t)wild_key;
+			nkeys[i] = 1;
+			continue;
+		}
+		first[i] = (uint8_t)nk;
+		for (unsigned int f = 0; f < FORM_MAX; f++) {
+			if (!(mask & (1u << f)))
+				continue;
+			if (forms[f].local)
+				memcpy(la.b, q[i].laddr, alen);
+			if (forms[f].remote)
+				memcpy(ra.b, q[i].raddr, alen);
+			tep_key_make(&key[nk], netproto, tproto, q[i].lport,
+				     forms[f].local ? &la : NULL, forms[f].remote ? q[i].rport : 0,
+				     forms[f].remote ? &ra : NULL);
+			kp[nk] = &key[nk];
+			if (f == FORM_PORT && mask == 1u << FORM_PORT) {
+				wild_port = q[i].lport;
+				wild_key = nk;
+			}
+			nk++;
+		}
+		nkeys[i] = (uint8_t)(nk - first[i]);
+	}
+	/* rte_hash bulk lookups take at most RTE_HASH_LOOKUP_BULK_MAX (64) keys. */
+	for (uint16_t off = 0; off < nk; off += RTE_HASH_LOOKUP_BULK_MAX)
+		rte_hash_lookup_bulk_data(d->h, &kp[off],
+					  RTE_MIN((uint32_t)(nk - off), (uint32_t)RTE_HASH_LOOKUP_BULK_MAX),
+					  &hit[off / RTE_HASH_LOOKUP_BULK_MAX], &data[off]);
+	for (uint16_t i = 0; i < n; i++) {
+		tep[i] = NULL;
+		/* The demuxer's order: the first form that matched (keys were made in that order). */
+		for (uint16_t k = first[i]; k < first[i] + nkeys[i]; k++) {
+			if ((hit[k / 64] >> (k % 64)) & 1) {
+				tep[i] = data[k];
+				break;
+			}
+		}
+	}
+	return 0;
+}

@@ -155,6 +155,50 @@ int dps_tep_unbind(struct dps_stack *s, struct dps_tep *tep);
 const struct dps_tep_id *dps_tep_id(const struct dps_tep *tep);
 
 /**
+ * The receive callback an endpoint was bound with: lets a caller that looked endpoints up in
+ * bulk (dps_demux_lookup_bulk()) recognise its own service's endpoints without calling them.
+ *
+ * @param tep  a bound endpoint
+ * @return its rx callback.
+ * @threadsafety Any thread holding the endpoint (an online reader).
+ */
+dps_tep_rx_t dps_tep_rx(const struct dps_tep *tep);
+
+/** One datagram of a bulk demux lookup (dps_demux_lookup_bulk()). */
+struct dps_demux_query {
+	uint16_t lport;       /**< destination port, host order */
+	uint16_t rport;       /**< source port, host order */
+	const uint8_t *laddr; /**< destination address (alen bytes) */
+	const uint8_t *raddr; /**< source address (alen bytes) */
+};
+
+/**
+ * The endpoints dps_nic_deliver_transport() would hand n unicast datagrams of one (netproto,
+ * tproto) to, in bulk: for datagram i the first match in the demuxer's order (full id,
+ * without the local address, without the remote, the port alone) among the forms bound on
+ * its port, NULL when none is. Only the forms present on each port are looked up, and a
+ * port whose binds are all wildcards (the port alone, as the built-in services bind) costs
+ * one key however many datagrams of the burst go to it: one rte_hash bulk lookup for all.
+ * Nothing is delivered, nothing counted: the caller decides what the endpoints mean.
+ *
+ * @param s         the stack
+ * @param netproto  network protocol (ethertype, host order)
+ * @param tproto    IP protocol number
+ * @param alen      address length of netproto (4 or 16)
+ * @param q         the datagrams' ports and addresses
+ * @param n         how many, at most DPS_BURST
+ * @param tep       out: n endpoints (or NULL)
+ * @return 0; -EINVAL when n is over DPS_BURST or alen over DPS_ADDR_MAX_LEN;
+ *         -EPROTONOSUPPORT when tproto is not registered; -EAGAIN when raw endpoints of
+ *         tproto are bound (every datagram is copied to them first: the general path must
+ *         run). tep is not written on an error.
+ * @threadsafety Data path: an online RCU reader (the endpoints stay valid while it is).
+ */
+int dps_demux_lookup_bulk(const struct dps_stack *s, uint16_t netproto, uint8_t tproto,
+			  uint8_t alen, const struct dps_demux_query *q, uint16_t n,
+			  struct dps_tep **tep);
+
+/**
  * Number of transport endpoints bound.
  *
  * @param s  the stack
