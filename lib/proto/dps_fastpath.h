@@ -293,6 +293,36 @@ dps_fp_fold(uint64_t sum)
 }
 
 /**
+ * Whether a UDP / TCP message right after a 20-byte IPv4 header (contiguous, length from
+ * total_length) checks out with its pseudo-header (RFC 768, RFC 1071).
+ */
+static inline bool
+dps_fp_ip4_l4_cksum_ok(const struct rte_ipv4_hdr *ip)
+{
+	uint16_t l4len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - 20);
+	/* Pseudo-header: addresses, a zero octet, the protocol, the transport length. */
+	const uint8_t ph[4] = {0, ip->next_proto_id, (uint8_t)(l4len >> 8), (uint8_t)l4len};
+	uint64_t sum = dps_fp_sum(&ip->src_addr, 8, 0);
+
+	sum = dps_fp_sum(ph, 4, sum);
+	return dps_fp_fold(dps_fp_sum(ip + 1, l4len, sum)) == 0xffff;
+}
+
+/**
+ * RFC 1624 eqn. 3 for one 32-bit field (two 16-bit words) of the covered data:
+ * HC' = ~(~HC + ~m + m'), on network-order words as loaded.
+ */
+static inline uint16_t
+dps_fp_cksum_adjust32(uint16_t ck, uint32_t old, uint32_t nw)
+{
+	uint64_t sum = (uint16_t)~ck;
+
+	sum += (uint32_t)~old;
+	sum += nw;
+	return (uint16_t)~dps_fp_fold(sum);
+}
+
+/**
  * Whether an ICMPv6 / UDP / TCP message right after a fixed IPv6 header (contiguous, length
  * from payload_len) checks out with its pseudo-header (RFC 8200 8.1).
  */

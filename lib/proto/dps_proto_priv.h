@@ -34,6 +34,13 @@ extern const struct dps_netproto_ops dps_arp_ops;
 extern const struct dps_transproto_ops dps_udp_ops;
 extern const struct dps_transproto_ops dps_tcp_ops;
 
+/**
+ * The UDP echo service's receive callback (udp.c): the fast path knows the service's
+ * endpoints by it (dps_tep_rx()) and answers their datagrams itself.
+ */
+void dps_udp_echo_rx(struct dps_ctx *ctx, struct dps_tep *tep, struct rte_mbuf *m,
+		     const struct dps_pktinfo *info, void *arg);
+
 /* ---- mbuf helpers (chains allowed) ---- */
 
 /** Copy len bytes at off of m into buf. Returns 0, or -1 if outside the packet. */

@@ -17,6 +17,11 @@
  *      MTU), neighbour (memo), TTL / hop limit decrement with the incremental checksum,
  *      Ethernet rewrite in place, tx run.
  *
+ * Packets to the stack's own addresses for the built-in services are answered in place at
+ * stage 3 too: ICMP / ICMPv6 echo requests and UDP datagrams for the echo service (RFC 862),
+ * found with one bulk endpoint lookup and one bulk demux lookup per burst (fp*_echo(),
+ * fp*_uecho()), byte for byte as icmp4.c / icmp6.c / udp.c would answer them.
+ *
  * A frame that leaves the fast path is put, untouched, in a side array whose name is the
  * reason, and handled after the loop by the code that handled every frame before: the NIC
  * layer's delivery (dps_nic_deliver_network: local endpoints, ARP, NDP, options, errors,
@@ -32,6 +37,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_ptype.h>
 #include <rte_prefetch.h>
+#include <rte_udp.h>
 
 #include "dps_fastpath.h"
 #include "dps_proto.h"
@@ -72,21 +78,27 @@ struct fp_set6 {
 	uint8_t dst[DPS_BURST][16];
 };
 
-/*
- * ICMP / ICMPv6 messages to an address that may be ours, as received (untouched): echo
- * requests to a live address of the incoming NIC are answered by fp4_echo() / fp6_echo(),
- * the rest goes to the NIC layer's delivery.
- */
+/* Messages of one transport to an address that may be ours, as received (untouched). */
 struct fp_echo {
 	uint16_t n;
 	struct rte_mbuf *m[DPS_BURST];
+};
+
+/*
+ * The local-delivery candidates of one family, by the built-in service that may answer them:
+ * ICMP / ICMPv6 echo requests to a live address of the incoming NIC are answered by
+ * fp4_echo() / fp6_echo(), UDP datagrams to a port of the echo service by fp4_uecho() /
+ * fp6_uecho(); the rest goes to the NIC layer's delivery.
+ */
+struct fp_local {
+	struct fp_echo icmp, udp;
 };
 
 /* Everything stage 1 sorts the fast path's frames into. */
 struct fp_sets {
 	struct fp_set4 f4;
 	struct fp_set6 f6;
-	struct fp_echo e4, e6;
+	struct fp_local e4, e6;
 };
 
 enum fp_verdict { FP_SLOW, FP_FWD, FP_ECHO };
@@ -227,12 +239,13 @@ fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
 /*
  * Whether an IPv4 packet is the common case: everything ipv4.c's parser, the NIC layer's
  * delivery and fwd.c's first checks would accept without a second look. A packet to be
- * routed (no NIC has its destination) joins f; an unfragmented ICMP message to an address
- * the filter says may be ours joins the echo candidates e (fp4_echo() decides); anything
- * else is FP_SLOW. Ethernet padding of a single-segment frame is cut once accepted.
+ * routed (no NIC has its destination) joins f; an unfragmented ICMP message or UDP datagram
+ * in one segment to an address the filter says may be ours joins the local candidates e
+ * (fp4_echo() / fp4_uecho() decide); anything else is FP_SLOW. Ethernet padding of a
+ * single-segment frame is cut once accepted.
  */
 static inline enum fp_verdict
-fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct fp_echo *e)
+fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct fp_local *e)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_HLEN);
@@ -266,13 +279,22 @@ fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct 
 	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->src_addr, 4)))
 		return FP_SLOW;
 	if (unlikely(dps_stack_maybe_local(in->s, (const uint8_t *)&ip->dst_addr, 4))) {
-		/* An echo request? Fragments wait for reassembly, chains take the long way. */
-		if (ip->next_proto_id != IPPROTO_ICMP || m->nb_segs != 1 ||
+		/*
+		 * An echo request, or a datagram for the echo service? Fragments wait for
+		 * reassembly, chains take the long way; both headers are 8 bytes.
+		 */
+		if (m->nb_segs != 1 ||
 		    (ip->fragment_offset &
 		     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
 		    tlen < IP4_HLEN + 8)
 			return FP_SLOW;
-		e->m[e->n++] = m;
+		if (ip->next_proto_id == IPPROTO_UDP) {
+			e->udp.m[e->udp.n++] = m;
+			return FP_ECHO;
+		}
+		if (ip->next_proto_id != IPPROTO_ICMP)
+			return FP_SLOW;
+		e->icmp.m[e->icmp.n++] = m;
 		return FP_ECHO;
 	}
 	if (unlikely(!in->fwd4))
@@ -291,7 +313,7 @@ fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct 
 
 /* The same for IPv6 (RFC 8200 3; ipv6.c's parser, the NIC layer, fwd.c's first checks). */
 static inline enum fp_verdict
-fp6_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f, struct fp_echo *e)
+fp6_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f, struct fp_local *e)
 {
 	const struct rte_ipv6_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, ETH_HLEN);
@@ -310,10 +332,16 @@ fp6_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f, struct 
 	if (unlikely(dps_stack_maybe_local(in->s, ip->src_addr, 16)))
 		return FP_SLOW;
 	if (unlikely(dps_stack_maybe_local(in->s, ip->dst_addr, 16))) {
-		/* ICMPv6 without extension headers in one segment: an echo request? */
-		if (ip->proto != IPPROTO_ICMPV6 || m->nb_segs != 1 || tlen < DPS_IP6_HLEN + 8)
+		/* ICMPv6 or UDP without extension headers in one segment: for a built-in service? */
+		if (m->nb_segs != 1 || tlen < DPS_IP6_HLEN + 8)
 			return FP_SLOW;
-		e->m[e->n++] = m;
+		if (ip->proto == IPPROTO_UDP) {
+			e->udp.m[e->udp.n++] = m;
+			return FP_ECHO;
+		}
+		if (ip->proto != IPPROTO_ICMPV6)
+			return FP_SLOW;
+		e->icmp.m[e->icmp.n++] = m;
 		return FP_ECHO;
 	}
 	if (unlikely(!in->fwd6))
@@ -460,9 +488,9 @@ fp6_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set6 *f,
 
 /* ---- local delivery: the built-in echo services (RFC 792, RFC 4443 4.1) ---- */
 
-/* Echo replies of a burst, counted once. */
+/* Echo replies of a burst, counted once: ICMP (n4, n6) and UDP (u4, u6). */
 struct fp_echo_cnt {
-	uint32_t n4, n6;
+	uint32_t n4, n6, u4, u6;
 	uint64_t bytes;
 };
 
@@ -606,6 +634,177 @@ fp6_echo(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct 
 	}
 }
 
+/*
+ * The UDP datagrams of e the demuxer would give to the built-in echo service, in one demux
+ * pass: bit i set when e->m[i] is to a live address of the incoming NIC (bit i of local) and
+ * dps_nic_deliver_transport()'s lookup finds an endpoint of the echo service for it (not a
+ * more specific endpoint, not a user's, not none). src_off: the source address in the frame
+ * (the destination follows it); udp_off: the UDP header.
+ */
+static __rte_always_inline uint64_t
+fp_uecho_mask(const struct fp_in *in, const struct fp_echo *e, uint64_t local, uint16_t netproto,
+	      uint16_t src_off, uint8_t alen, uint16_t udp_off)
+{
+	struct dps_demux_query q[DPS_BURST];
+	struct dps_tep *tep[DPS_BURST];
+	const struct dps_tep *last = NULL;
+	uint8_t idx[DPS_BURST];
+	uint64_t echo = 0;
+	uint16_t nq = 0;
+	bool last_echo = false;
+
+	for (uint64_t l = local; l != 0; l &= l - 1) {
+		uint16_t i = (uint16_t)__builtin_ctzll(l);
+		const uint8_t *p = rte_pktmbuf_mtod(e->m[i], const uint8_t *);
+		const struct rte_udp_hdr *uh = (const struct rte_udp_hdr *)(p + udp_off);
+
+		q[nq].lport = rte_be_to_cpu_16(uh->dst_port);
+		q[nq].rport = rte_be_to_cpu_16(uh->src_port);
+		q[nq].raddr = p + src_off;
+		q[nq].laddr = p + src_off + alen;
+		idx[nq++] = (uint8_t)i;
+	}
+	/* Not registered, or raw endpoints (they see every datagram first): the long way. */
+	if (nq == 0 || dps_demux_lookup_bulk(in->s, netproto, IPPROTO_UDP, alen, q, nq, tep) < 0)
+		return 0;
+	for (uint16_t k = 0; k < nq; k++) {
+		/* The datagrams of a burst go to few endpoints: ask each once. */
+		if (tep[k] != last) {
+			last = tep[k];
+			last_echo = last != NULL && dps_tep_rx(last) == dps_udp_echo_rx;
+		}
+		echo |= (uint64_t)last_echo << idx[k];
+	}
+	return echo;
+}
+
+/*
+ * udp.c's udp_validate() verdict for a datagram that fills its IP payload (a shorter one is
+ * cut by the slow path first): the length (RFC 768), then the checksum as that checks it
+ * (zero: none, RFC 768; the port's rx verdict when it gave one; else in software).
+ */
+static inline bool
+fp4_udp_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *uh,
+	   uint16_t tlen)
+{
+	uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (rte_be_to_cpu_16(uh->dgram_len) != tlen - IP4_HLEN)
+		return false;
+	if (uh->dgram_cksum == 0)
+		return true;
+	if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	return ck != RTE_MBUF_F_RX_L4_CKSUM_BAD && dps_fp_ip4_l4_cksum_ok(ip);
+}
+
+/* The same over IPv6, where the checksum is mandatory (RFC 8200 8.1): zero is an error. */
+static inline bool
+fp6_udp_ok(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip, const struct rte_udp_hdr *uh)
+{
+	uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (uh->dgram_len != ip->payload_len || uh->dgram_cksum == 0)
+		return false;
+	if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	return ck != RTE_MBUF_F_RX_L4_CKSUM_BAD && dps_fp_ip6_l4_cksum_ok(ip);
+}
+
+/* Source and destination port swapped (the checksum does not change: same words). */
+static inline void
+fp_udp_swap_ports(struct rte_udp_hdr *uh)
+{
+	uint32_t p;
+
+	memcpy(&p, uh, 4);
+	p = p >> 16 | p << 16;
+	memcpy(uh, &p, 4);
+}
+
+/*
+ * UDP echo (RFC 862) answered in place, byte for byte as udp.c's dps_udp_echo_rx() and
+ * udp_reply_in_place() answer: addresses and ports swapped, TTL 64, flags and fragment
+ * offset zero, the rest of the header kept; the header checksum updated for the two changed
+ * words (RFC 1624 eqn. 3), the UDP checksum unchanged (the swap keeps its sum; a zero one
+ * stays zero). Anything else, or a datagram the service's checks refuse: the NIC layer's
+ * delivery, which counts it.
+ */
+static void
+fp4_uecho(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct fp_side *slow,
+	  struct dps_fp_run *run, struct fp_echo_cnt *c)
+{
+	const uint16_t src_off = ETH_HLEN + offsetof(struct rte_ipv4_hdr, src_addr);
+	uint64_t echo = fp_uecho_mask(in, e, fp_local_mask(in, e, (uint16_t)(src_off + 4), 4),
+				      RTE_ETHER_TYPE_IPV4, src_off, 4, ETH_HLEN + IP4_HLEN);
+	/* Fragment word, TTL and protocol of the reply (network order as stored). */
+	static const uint8_t frag_ttl[4] = {0, 0, DPS_IP4_TTL, IPPROTO_UDP};
+
+	for (uint16_t i = 0; i < e->n; i++) {
+		struct rte_mbuf *m = e->m[i];
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_HLEN);
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
+		uint16_t tlen = rte_be_to_cpu_16(ip->total_length);
+		uint32_t a, ow, nw;
+
+		if (!((echo >> i) & 1) || !fp4_udp_ok(m, ip, uh, tlen)) {
+			fp_to_l3(m);
+			fp_side_add(slow, m);
+			continue;
+		}
+		c->bytes += m->pkt_len;
+		m->data_len = (uint16_t)(m->pkt_len = (uint32_t)tlen + ETH_HLEN);
+		a = ip->src_addr;
+		ip->src_addr = ip->dst_addr;
+		ip->dst_addr = a;
+		memcpy(&ow, &ip->fragment_offset, 4);
+		memcpy(&nw, frag_ttl, 4);
+		memcpy(&ip->fragment_offset, &nw, 4);
+		ip->hdr_checksum = dps_fp_cksum_adjust32(ip->hdr_checksum, ow, nw);
+		fp_udp_swap_ports(uh);
+		fp_echo_eth(in, m, IP4_HLEN);
+		dps_fp_run_add(ctx, run, in->nic, m);
+		c->u4++;
+	}
+}
+
+/*
+ * The same over IPv6 (udp_reply_in_place()): addresses and ports swapped, hop limit 64,
+ * traffic class and flow label kept; no header checksum, the UDP one unchanged.
+ */
+static void
+fp6_uecho(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct fp_side *slow,
+	  struct dps_fp_run *run, struct fp_echo_cnt *c)
+{
+	const uint16_t src_off = ETH_HLEN + offsetof(struct rte_ipv6_hdr, src_addr);
+	uint64_t echo = fp_uecho_mask(in, e, fp_local_mask(in, e, (uint16_t)(src_off + 16), 16),
+				      RTE_ETHER_TYPE_IPV6, src_off, 16, ETH_HLEN + DPS_IP6_HLEN);
+
+	for (uint16_t i = 0; i < e->n; i++) {
+		struct rte_mbuf *m = e->m[i];
+		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_HLEN);
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
+		uint8_t a[16];
+
+		if (!((echo >> i) & 1) || !fp6_udp_ok(m, ip, uh)) {
+			fp_to_l3(m);
+			fp_side_add(slow, m);
+			continue;
+		}
+		c->bytes += m->pkt_len;
+		m->data_len = (uint16_t)(m->pkt_len = (uint32_t)ETH_HLEN + DPS_IP6_HLEN +
+						      rte_be_to_cpu_16(ip->payload_len));
+		ip->hop_limits = DPS_IP6_HLIM;
+		memcpy(a, ip->src_addr, 16);
+		memcpy(ip->src_addr, ip->dst_addr, 16);
+		memcpy(ip->dst_addr, a, 16);
+		fp_udp_swap_ports(uh);
+		fp_echo_eth(in, m, DPS_IP6_HLEN);
+		dps_fp_run_add(ctx, run, in->nic, m);
+		c->u6++;
+	}
+}
+
 /* ---- the burst ---- */
 
 static inline void
@@ -666,13 +865,14 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 	struct fp_in in;
 	struct fp_sets fs;
 	struct fp_sides sd;
-	struct fp_echo_cnt ec = {0, 0, 0};
+	struct fp_echo_cnt ec = {0, 0, 0, 0, 0};
 	struct dps_fp_run run;
 	uint32_t rx, fwd;
 	uint16_t i;
 
 	fp_in_init(&in, nic);
-	fs.f4.c.n = fs.f6.c.n = fs.e4.n = fs.e6.n = 0;
+	fs.f4.c.n = fs.f6.c.n = 0;
+	fs.e4.icmp.n = fs.e4.udp.n = fs.e6.icmp.n = fs.e6.udp.n = 0;
 	fs.f4.c.bytes = fs.f6.c.bytes = 0;
 	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = 0;
 
@@ -694,12 +894,16 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 		fp4_forward(ctx, &in, &fs.f4, &sd.router4);
 	if (fs.f6.c.n > 0)
 		fp6_forward(ctx, &in, &fs.f6, &sd.router6);
-	if (unlikely(fs.e4.n + fs.e6.n > 0)) {
+	if (unlikely(fs.e4.icmp.n + fs.e4.udp.n + fs.e6.icmp.n + fs.e6.udp.n > 0)) {
 		dps_fp_run_init(&run);
-		if (fs.e4.n > 0)
-			fp4_echo(ctx, &in, &fs.e4, &sd.deliver4, &run, &ec);
-		if (fs.e6.n > 0)
-			fp6_echo(ctx, &in, &fs.e6, &sd.deliver6, &run, &ec);
+		if (fs.e4.icmp.n > 0)
+			fp4_echo(ctx, &in, &fs.e4.icmp, &sd.deliver4, &run, &ec);
+		if (fs.e4.udp.n > 0)
+			fp4_uecho(ctx, &in, &fs.e4.udp, &sd.deliver4, &run, &ec);
+		if (fs.e6.icmp.n > 0)
+			fp6_echo(ctx, &in, &fs.e6.icmp, &sd.deliver6, &run, &ec);
+		if (fs.e6.udp.n > 0)
+			fp6_uecho(ctx, &in, &fs.e6.udp, &sd.deliver6, &run, &ec);
 		dps_fp_run_flush(ctx, &run);
 	}
 	/* What the NIC layer, the forwarder and ICMP would count, once per burst. */
@@ -709,8 +913,8 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 		if (fwd > 0)
 			dps_cnt_add(ctx, nic->id, DPS_CNT_FWD_FORWARDED, fwd);
 	}
-	if (unlikely(ec.n4 + ec.n6 > 0)) {
-		uint32_t ne = ec.n4 + ec.n6;
+	if (unlikely(ec.n4 + ec.n6 + ec.u4 + ec.u6 > 0)) {
+		uint32_t nu = ec.u4 + ec.u6, ne = ec.n4 + ec.n6 + nu;
 
 		rx += ne;
 		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_DELIVERED, ne);
@@ -722,6 +926,12 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 		if (ec.n6 > 0) {
 			dps_cnt_add(ctx, nic->id, DPS_CNT_ICMP6_ECHO_RCVD, ec.n6);
 			dps_cnt_add(ctx, nic->id, DPS_CNT_ICMP6_ECHO_SENT, ec.n6);
+		}
+		/* udp.c's dps_udp_echo_rx(): received, echoed, sent. */
+		if (nu > 0) {
+			dps_cnt_add(ctx, nic->id, DPS_CNT_UDP_PACKETS_RECEIVED, nu);
+			dps_cnt_add(ctx, nic->id, DPS_CNT_UDP_ECHOED, nu);
+			dps_cnt_add(ctx, nic->id, DPS_CNT_UDP_PACKETS_SENT, nu);
 		}
 	}
 	if (rx > 0) {

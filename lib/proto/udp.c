@@ -159,9 +159,14 @@ udp_reply_in_place(struct rte_mbuf *m, const struct dps_pktinfo *info, const str
 	return dps_mbuf_write(m, hlen, UDP_HLEN, &uh);
 }
 
-static void
-udp_echo_rx(struct dps_ctx *ctx, struct dps_tep *tep, struct rte_mbuf *m,
-	    const struct dps_pktinfo *info, void *arg)
+/*
+ * The built-in echo service (RFC 862) of one datagram. The fused fast path (fastpath.c,
+ * fp4_uecho() / fp6_uecho()) answers the common case of a burst itself, byte for byte as this
+ * does, and recognises the service's endpoints by this callback.
+ */
+void
+dps_udp_echo_rx(struct dps_ctx *ctx, struct dps_tep *tep, struct rte_mbuf *m,
+		const struct dps_pktinfo *info, void *arg)
 {
 	struct dps_nic *nic = info->nic;
 	const struct rte_ether_hdr *eh = dps_rx_eth(m);
@@ -201,10 +206,10 @@ dps_udp_echo_add(struct dps_stack *s, uint16_t port)
 
 	if (port == 0)
 		return -EINVAL;
-	rc = dps_tep_bind(s, RTE_ETHER_TYPE_IPV4, IPPROTO_UDP, &id, udp_echo_rx, NULL, NULL, &t4);
+	rc = dps_tep_bind(s, RTE_ETHER_TYPE_IPV4, IPPROTO_UDP, &id, dps_udp_echo_rx, NULL, NULL, &t4);
 	if (rc < 0)
 		return rc;
-	rc = dps_tep_bind(s, RTE_ETHER_TYPE_IPV6, IPPROTO_UDP, &id, udp_echo_rx, NULL, NULL, &t6);
+	rc = dps_tep_bind(s, RTE_ETHER_TYPE_IPV6, IPPROTO_UDP, &id, dps_udp_echo_rx, NULL, NULL, &t6);
 	if (rc < 0) {
 		dps_tep_unbind(s, t4);
 		return rc;
