@@ -496,7 +496,7 @@ struct fp_echo_cnt {
 
 /*
  * The NIC layer's receive match for the candidates, in one bulk lookup: bit i set when the
- * destination of e->m[i] (len bytes at dst_off of the frame) is a live address of the
+ * destination of e->m[i] (len bytes at dst_off of the frame) is a live unicast address of the
  * incoming NIC (dps_nic_rx_match_rcu() == DPS_RX_LOCAL; the NIC is neither promiscuous nor
  * has address ranges, or the fast path would be closed).
  */
@@ -527,6 +527,13 @@ fp_local_mask(const struct fp_in *in, const struct fp_echo *e, uint16_t dst_off,
 		struct dps_addr a = {.len = len};
 
 		memcpy(a.b, key[k].b, len);
+		/*
+		 * An address of ours that is also a subnet broadcast of the incoming NIC (say
+		 * x.y.z.255/32 beside x.y.z.1/24) is a broadcast to ipv4.c (RFC 1122 3.3.6): not
+		 * answered from itself, so not here.
+		 */
+		if (len == 4 && unlikely(dps_ip4_subnet_bcast_rcu(in->nic, in->np4, a.b)))
+			continue;
 		if (dps_nic_rx_match_rcu(in->nic, eps[k], &a) == DPS_RX_LOCAL)
 			lk |= 1ull << k;
 	}

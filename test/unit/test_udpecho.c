@@ -103,12 +103,12 @@ udp6(uint8_t *f, const char *dst, uint16_t dport, uint32_t plen, bool zero)
 
 /* An ICMP echo request (for mixed bursts). */
 static uint32_t
-icmp4_echo(uint8_t *f, uint32_t plen)
+icmp4_echo(uint8_t *f, const char *dst, uint32_t plen)
 {
 	uint32_t n = put_eth(f, &MAC_US, &MAC_PEER, RTE_ETHER_TYPE_IPV4);
 	uint8_t *icmp;
 
-	n += put_ip4(f + n, PEER4, US4, IPPROTO_ICMP, (uint16_t)(8 + plen));
+	n += put_ip4(f + n, PEER4, dst, IPPROTO_ICMP, (uint16_t)(8 + plen));
 	icmp = f + n;
 	memset(icmp, 0, 8 + plen);
 	icmp[0] = RTE_IP_ICMP_ECHO_REQUEST;
@@ -415,6 +415,21 @@ DPS_TEST(udp4_what_the_fast_check_cannot_prove_takes_the_slow_path)
 	n = udp4(f, "224.0.0.1", 7, 18, false);
 	f[0] = 0x01, f[1] = 0x00, f[2] = 0x5e, f[3] = 0, f[4] = 0, f[5] = 1;
 	CHECK(same(f, n, 0, 0));
+	/* An address of ours that is also the subnet's broadcast: a broadcast to ipv4.c. */
+	{
+		struct dps_prefix bp = P("10.0.0.255/32");
+
+		CHECK_EQ(dps_nic_add_address(N, RTE_ETHER_TYPE_IPV4, &bp, DPS_PEB_CAN_BE_PRIMARY), 0);
+		n = udp4(f, "10.0.0.255", 7, 18, false);
+		CHECK(same(f, n, 0, 0));
+		CHECK_EQ(fast_run.stack[DPS_CNT_UDP_ECHOED], 1);
+		CHECK(MEMEQ(fast_run.caps[0].b + 14 + 12, us.b, 4)); /* from the primary */
+		/* ICMP echo (the same receive match): not answered, as icmp4.c does not. */
+		n = icmp4_echo(f, "10.0.0.255", 8);
+		CHECK(same(f, n, 0, 0));
+		CHECK_EQ(fast_run.ncap, 0);
+		CHECK_EQ(dps_nic_remove_address(N, &bp.addr), 0);
+	}
 	/* Our own address as the source: ip.invalid_source_addresses_received. */
 	n = udp4(f, US4, 7, 18, false);
 	memcpy(&ip->src_addr, us.b, 4);
@@ -577,7 +592,7 @@ DPS_TEST(mixed_bursts_give_the_same_replies_and_counters)
 		fr[i] = fb[i];
 	len[0] = udp4(fb[0], US4, 7, 18, false);
 	len[1] = udp6(fb[1], US6, 7, 18, false);
-	len[2] = icmp4_echo(fb[2], 56);
+	len[2] = icmp4_echo(fb[2], US4, 56);
 	len[3] = udp4(fb[3], US4, 9, 18, false);   /* closed */
 	len[4] = udp4(fb[4], US4, 7007, 33, true); /* the other port, no checksum */
 	len[5] = udp6(fb[5], US6, 7, 18, true);    /* zero over IPv6: error */
