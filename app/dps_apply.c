@@ -145,6 +145,7 @@ apply_nic(struct dps_app *app, unsigned int i, char *err, size_t errlen)
 
 	dps_nic_set_forwarding(nic, cn->forwarding);
 	dps_nic_set_redirects(nic, cn->redirects);
+	dps_nic_set_source_route(nic, cn->source_route);
 	dps_nic_set_promiscuous(nic, cn->promiscuous);
 	dps_nic_set_spoofing(nic, cn->spoofing);
 	for (unsigned int j = 0; j < cn->n_addrs; j++) {

@@ -47,6 +47,7 @@ enum nic_key {
 	NK_SPOOFING,
 	NK_FORWARDING,
 	NK_REDIRECTS,
+	NK_SOURCE_ROUTE,
 	NK_MTU,
 	NK_MAC,
 	NK_RA,
@@ -672,7 +673,7 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 		[NK_PORT] = "port",	    [NK_PROMISCUOUS] = "promiscuous",
 		[NK_SPOOFING] = "spoofing", [NK_FORWARDING] = "forwarding",
 		[NK_MTU] = "mtu",	    [NK_MAC] = "mac",
-		[NK_REDIRECTS] = "redirects",
+		[NK_REDIRECTS] = "redirects", [NK_SOURCE_ROUTE] = "source_route",
 		[NK_RA] = "ra",		    [NK_RA_INTERVAL] = "ra_interval",
 		[NK_VLAN] = "vlan",
 	};
@@ -718,6 +719,8 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 		return set_onoff(ps, key, val, &nic->forwarding);
 	case NK_REDIRECTS:
 		return set_onoff(ps, key, val, &nic->redirects);
+	case NK_SOURCE_ROUTE:
+		return set_onoff(ps, key, val, &nic->source_route);
 	case NK_MTU:
 		switch (parse_uint(val, DPS_CFG_MTU_MAX, &mtu)) {
 		case 0:

@@ -108,6 +108,7 @@ struct dps_cfg_nic {
 	bool spoofing;	  /**< default off */
 	bool forwarding;  /**< default on: may this NIC take part when [stack] forwards */
 	bool redirects;   /**< default on: ICMP redirects for packets sent back out of it */
+	bool source_route; /**< default off: LSRR/SSRR of packets arriving on it followed */
 	uint16_t mtu;	  /**< 0 = leave the PMD's default */
 	bool has_mac;	  /**< mac[] overrides the port's own address */
 	uint8_t mac[6];

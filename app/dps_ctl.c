@@ -958,6 +958,8 @@ running_config(struct ctl *c)
 		/* Only when off: the default stays out of the text older tools compare. */
 		if (!dps_nic_redirects(nics[i]))
 			P("redirects = off\n");
+		if (dps_nic_source_route(nics[i]))
+			P("source_route = on\n");
 	}
 	nr = fetch_routes(app->stack, &r);
 	if (nr < 0)

@@ -543,6 +543,24 @@ void dps_nic_set_redirects(struct dps_nic *nic, bool on);
  */
 bool dps_nic_redirects(const struct dps_nic *nic);
 
+/**
+ * Per-NIC switch of IPv4 source routing (LSRR / SSRR, RFC 791 3.1) for packets arriving on
+ * the NIC: RFC 1812 5.2.4.1's configuration switch. Off at creation: a source-routed packet
+ * is then dropped and counted (fwd.source_route), never delivered as if its route had ended.
+ *
+ * @param nic  the NIC
+ * @param on   the new state
+ * @threadsafety Lock-free (an atomic store); any thread.
+ */
+void dps_nic_set_source_route(struct dps_nic *nic, bool on);
+
+/**
+ * @param nic  the NIC
+ * @return whether source routes of packets arriving on it are processed.
+ * @threadsafety Lock-free; any thread.
+ */
+bool dps_nic_source_route(const struct dps_nic *nic);
+
 /* ---- addresses (seed: AddAddress, RemoveAddress, ...) ---- */
 
 /**

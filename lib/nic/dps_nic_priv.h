@@ -67,6 +67,7 @@ struct dps_nic_priv {
 	/* read by lib/nic's data path (deliver.c, ctx.c, nic.c) */
 	int32_t forwarding; /**< atomic flag */
 	int32_t redirects;  /**< atomic flag: ICMP redirects sent from this NIC (default on) */
+	int32_t source_route; /**< atomic flag: LSRR/SSRR processed (default off) */
 	dps_link_xmit_t xmit;
 	void *xmit_priv;
 	struct dps_ep_set *primary[DPS_MAX_NETPROTO]; /**< RCU */

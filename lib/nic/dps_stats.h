@@ -168,8 +168,11 @@
 	X(FWD_NO_FRAG, "fwd.fragmentation_failed", DROP, "IPv4 over the out MTU, DF clear, not fragmented (no mbufs, over 64 fragments)") \
 	X(FWD_FRAGMENTED, "fwd.fragmented", INFO, "IPv4 packets forwarded in fragments (RFC 1812 4.2.2.7)") \
 	X(FWD_BAD_OPTION, "fwd.bad_option", DROP, "IPv4 option with a bad length or pointer: Parameter Problem (RFC 1812 4.3.3.5)") \
-	X(FWD_SOURCE_ROUTE, "fwd.source_route", DROP, "IPv4 with LSRR/SSRR: source routing is not enabled (RFC 1812 5.2.4.1)") \
-	X(FWD_REDIRECTS_SENT, "fwd.redirects_sent", SENT, "ICMP host redirects sent (RFC 1812 5.2.7.2)") \
+	X(FWD_SOURCE_ROUTE, "fwd.source_route", DROP, "IPv4 with LSRR/SSRR arriving on a NIC with source_route off (RFC 1812 5.2.4.1's switch)") \
+	X(FWD_SOURCE_ROUTED, "fwd.source_routed", INFO, "IPv4 source routes followed: destination replaced by the next LSRR/SSRR address (RFC 791 3.1)") \
+	X(FWD_SOURCE_ROUTE_FAILED, "fwd.source_route_failed", DROP, "LSRR/SSRR next hop unreachable, or SSRR's not directly connected: ICMP 3/5 (RFC 1812 5.2.4.1)") \
+	X(FWD_REDIRECTS_SENT, "fwd.redirects_sent", SENT, "ICMP host redirects (RFC 1812 5.2.7.2) and NDP redirects (RFC 4861 8.2) sent") \
+	X(FWD_REDIRECT6_NO_LL, "fwd.redirect6_no_link_local", INFO, "IPv6 redirect not sent: the NIC has no link-local address (RFC 4861 8.2)") \
 	X(FWD_FRAGS_CREATED, "fwd.fragments_created", INFO, "fragments made of forwarded IPv4 packets") \
 	X(FWD_MARTIAN, "fwd.martian", DROP, "source or destination RFC 1812 5.3.7 forbids forwarding") \
 	X(FWD_LINK_BROADCAST, "fwd.link_broadcast", DROP, "unicast IP in a link-layer broadcast")      \

@@ -251,6 +251,7 @@ uint32_t dps_proto_ctx_reasm_held(const struct dps_ctx *ctx);
 #define DPS_ICMP4_PROTO_UNREACH 2  /**< code: protocol unreachable */
 #define DPS_ICMP4_PORT_UNREACH 3   /**< code: port unreachable */
 #define DPS_ICMP4_FRAG_NEEDED 4    /**< code: fragmentation needed; extra = next-hop MTU */
+#define DPS_ICMP4_SR_FAILED 5      /**< code: source route failed (RFC 792) */
 #define DPS_ICMP4_TIME_EXCEEDED 11 /**< type: time exceeded */
 #define DPS_ICMP4_TTL_EXCEEDED 0   /**< code: TTL exceeded in transit */
 #define DPS_ICMP4_REASM_EXCEEDED 1 /**< code: fragment reassembly time exceeded */

@@ -286,6 +286,26 @@ int dps_ip4_options_check(const uint8_t *h, uint32_t hlen, uint32_t *fault);
  */
 bool dps_ip4_options_fill(uint8_t *h, uint32_t hlen, uint32_t addr_be);
 
+/** Option types of RFC 791 3.1 that the stack acts on. */
+enum { DPS_IP4OPT_LSRR = 131, DPS_IP4OPT_SSRR = 137 };
+
+/**
+ * Offset from the header's start of the first source route option (LSRR / SSRR) of a header
+ * dps_ip4_options_check() accepted, 0 when there is none. (lib/proto/ip4opt.c)
+ */
+uint32_t dps_ip4_source_route_find(const uint8_t *h, uint32_t hlen);
+
+/**
+ * RFC 791 3.1, RFC 1812 5.2.4.1: a packet for one of our addresses (m at its IPv4 header, on
+ * the local delivery path, before reassembly) whose source route is not complete. With the
+ * arrival NIC's source_route switch off, or forwarding off, it is dropped (fwd.source_route);
+ * on, the next address becomes the destination, the outgoing NIC's address is recorded in its
+ * slot, the pointer advances and the packet is forwarded (dps_fwd4_burst). Returns true when m
+ * was taken (forwarded, dropped or answered with an ICMP error), false when the packet has no
+ * source route or a complete one and is to be delivered. (lib/proto/fwd.c)
+ */
+bool dps_fwd4_source_route(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf *m);
+
 /** Most fragments one forwarded IPv4 packet is cut into (dps_fwd4_fragment()). */
 #define DPS_FWD_FRAG_MAX 64
 

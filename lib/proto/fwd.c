@@ -21,6 +21,7 @@ struct fwd_cnt {
 	uint32_t fragmented, frags; /* RFC 1812 4.2.2.7: packets sent in fragments, fragments */
 	uint32_t redirects;         /* RFC 1812 5.2.7.2: host redirects sent */
 	uint32_t bad_opt, srcroute; /* RFC 1812 5.2.4: options refused */
+	uint32_t srfail;            /* RFC 1812 5.2.4.1: SSRR next hop not adjacent */
 	uint32_t mcast;  /* multicast destination not joined */
 	uint32_t dbcast; /* directed broadcast to a connected subnet */
 };
@@ -48,6 +49,8 @@ fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_BAD_OPTION, c->bad_opt);
 	if (unlikely(c->srcroute))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_SOURCE_ROUTE, c->srcroute);
+	if (unlikely(c->srfail))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_SOURCE_ROUTE_FAILED, c->srfail);
 	if (unlikely(c->martian))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_MARTIAN, c->martian);
 	if (unlikely(c->link_bcast))
@@ -192,15 +195,18 @@ fwd4_redirect(struct dps_ctx *ctx, struct dps_nic *in, const struct rte_mbuf *m,
 }
 
 /*
- * RFC 791 3.1, RFC 1812 5.2.4: the options of a packet to be forwarded out of out. A malformed
- * option: dropped with Parameter Problem (12/0) pointing at the faulty octet (4.3.3.5). A
- * source route: dropped and counted, never forwarded as if the route had ended (source
- * routing is not enabled: 5.2.4.1's switch is off). Record Route and Timestamp: our outgoing
+ * RFC 791 3.1, RFC 1812 5.2.4: the options of a packet to be forwarded out of out (next hop
+ * nh). A malformed option: dropped with Parameter Problem (12/0) pointing at the faulty octet
+ * (4.3.3.5). A source route: with the arrival NIC's source_route switch off (5.2.4.1, our
+ * default), dropped and counted, never forwarded as if the route had ended; on, a loose route
+ * is forwarded toward the destination (the route is followed where the packet is addressed to
+ * us: dps_fwd4_source_route), a strict one only to a directly connected next hop, else
+ * Destination Unreachable, source route failed (3/5). Record Route and Timestamp: our outgoing
  * address (and time) added, the header checksum recomputed. Returns false to drop (m not freed).
  */
 static bool
 fwd4_options(struct dps_ctx *ctx, struct dps_nic *in, const struct dps_nic *out,
-	     struct rte_mbuf *m, struct fwd_cnt *c)
+	     const struct dps_nexthop *nh, struct rte_mbuf *m, struct fwd_cnt *c)
 {
 	uint8_t h[60];
 	uint32_t hlen, fault = 0;
@@ -220,8 +226,16 @@ fwd4_options(struct dps_ctx *ctx, struct dps_nic *in, const struct dps_nic *out,
 		return false;
 	}
 	if (v == DPS_IP4OPT_SOURCE_ROUTE) {
-		c->srcroute++;
-		return false;
+		if (!dps_nic_source_route(in)) {
+			c->srcroute++;
+			return false;
+		}
+		if (h[dps_ip4_source_route_find(h, hlen)] == DPS_IP4OPT_SSRR && nh->has_gw) {
+			c->srfail++;
+			(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH,
+					      DPS_ICMP4_SR_FAILED, 0);
+			return false;
+		}
 	}
 	if (dps_primary_src(out, RTE_ETHER_TYPE_IPV4, &a) < 0)
 		return true;
@@ -231,6 +245,75 @@ fwd4_options(struct dps_ctx *ctx, struct dps_nic *in, const struct dps_nic *out,
 		if (dps_mbuf_write(m, 0, hlen, h) < 0)
 			return false;
 	}
+	return true;
+}
+
+bool
+dps_fwd4_source_route(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf *m)
+{
+	const struct dps_stack *s = ctx->stack;
+	const struct dps_nexthop *nh = NULL;
+	const struct dps_nic *out = NULL;
+	struct rte_ipv4_hdr *ip;
+	uint8_t h[60], *o;
+	uint32_t hlen, fault = 0, next, hash;
+	struct dps_addr a;
+
+	if (dps_mbuf_copy(m, 0, 20, h) < 0)
+		return false;
+	hlen = (uint32_t)(h[0] & 0x0f) * 4;
+	if (hlen <= 20 || dps_mbuf_copy(m, 0, hlen, h) < 0 ||
+	    dps_ip4_options_check(h, hlen, &fault) != DPS_IP4OPT_SOURCE_ROUTE)
+		return false;
+	o = h + dps_ip4_source_route_find(h, hlen);
+	/* RFC 791: the pointer past the last address: the route is complete, we are the end. */
+	if (o[2] > o[1])
+		return false;
+	/*
+	 * RFC 1812 5.2.4.1's switch, off by default here: the packet is dropped, not delivered
+	 * as if it had arrived (its real destination is further down the route).
+	 */
+	if (!dps_nic_source_route(in) || !dps_stack_forwarding(s) || !dps_nic_forwarding(in)) {
+		dps_cnt_inc(ctx, in->id, DPS_CNT_FWD_SOURCE_ROUTE);
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	ip = (struct rte_ipv4_hdr *)h;
+	memcpy(&next, o + o[2] - 1, 4);
+	hash = rte_hash_crc_4byte(ip->src_addr, next);
+	dps_route_lookup4_bulk_rcu(s, &next, &hash, &nh, 1);
+	if (nh != NULL)
+		out = dps_stack_nic_rcu(s, nh->nic_id);
+	/*
+	 * RFC 1812 5.2.4.1 / RFC 792: the next address cannot be reached, or (SSRR, RFC 791)
+	 * is not on a directly connected network: Destination Unreachable, source route failed,
+	 * quoting the packet as it arrived.
+	 */
+	if (out == NULL || (o[0] == DPS_IP4OPT_SSRR && nh->has_gw)) {
+		dps_cnt_inc(ctx, in->id, DPS_CNT_FWD_SOURCE_ROUTE_FAILED);
+		(void)dps_icmp4_error(ctx, in, m, DPS_ICMP4_DEST_UNREACH, DPS_ICMP4_SR_FAILED, 0);
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	/*
+	 * RFC 791 3.1 (LSRR, SSRR): the next address becomes the destination and is replaced
+	 * in the route by our address on the network the packet leaves by (the "recorded
+	 * route"), the pointer moves by 4. Without an address on that NIC: the one the packet
+	 * was sent to.
+	 */
+	if (dps_primary_src(out, RTE_ETHER_TYPE_IPV4, &a) < 0)
+		dps_addr4(&a, &ip->dst_addr);
+	memcpy(o + o[2] - 1, a.b, 4);
+	o[2] += 4;
+	ip->dst_addr = next;
+	dps_ip4_set_cksum(ip);
+	if (dps_mbuf_write(m, 0, hlen, h) < 0) {
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	dps_cnt_inc(ctx, in->id, DPS_CNT_FWD_SOURCE_ROUTED);
+	/* The usual forwarding path: TTL, the other options, MTU, neighbour, no redirect. */
+	dps_fwd4_burst(ctx, in, &m, 1);
 	return true;
 }
 
@@ -385,7 +468,7 @@ fwd4_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			continue;
 		}
 		/* Options (never on the fast loop: it takes IHL 5 only). */
-		if (unlikely(ip->version_ihl != 0x45) && !fwd4_options(ctx, in, out, m, &c)) {
+		if (unlikely(ip->version_ihl != 0x45) && !fwd4_options(ctx, in, out, nh[i], m, &c)) {
 			rte_pktmbuf_free(m);
 			continue;
 		}

@@ -2,7 +2,7 @@
 /*
  * IPv4 options of forwarded packets (RFC 791 3.1, RFC 1812 5.2.4): every option's length and
  * pointer are checked, Record Route and Timestamp get the forwarder's entry, source routes
- * are refused. fwd.c's slow side only: the fused fast path never takes a header with options
+ * are found for fwd.c to follow (or refuse: RFC 1812 5.2.4.1's switch). The slow side only: the fused fast path never takes a header with options
  * (IHL 5 only), so this costs nothing on the fast loop.
  */
 #include <time.h>
@@ -17,8 +17,8 @@ enum {
 	OPT_NOP = 1,
 	OPT_RR = 7,
 	OPT_TS = 68,
-	OPT_LSRR = 131,
-	OPT_SSRR = 137,
+	OPT_LSRR = DPS_IP4OPT_LSRR,
+	OPT_SSRR = DPS_IP4OPT_SSRR,
 };
 
 /* A route option (RR, LSRR, SSRR): 4-byte entries after type, length, pointer (RFC 791). */
@@ -166,4 +166,23 @@ dps_ip4_options_fill(uint8_t *h, uint32_t hlen, uint32_t addr_be)
 		p += o[1];
 	}
 	return changed;
+}
+
+uint32_t
+dps_ip4_source_route_find(const uint8_t *h, uint32_t hlen)
+{
+	uint32_t p = 20;
+
+	/* Called on options dps_ip4_options_check() accepted: every length is sound. */
+	while (p < hlen && h[p] != OPT_EOL) {
+		if (h[p] == OPT_NOP) {
+			p++;
+			continue;
+		}
+		/* RFC 1122 3.2.1.8: more than one is implementation-specific: the first wins. */
+		if (h[p] == OPT_LSRR || h[p] == OPT_SSRR)
+			return p;
+		p += h[p + 1];
+	}
+	return 0;
 }

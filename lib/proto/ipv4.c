@@ -127,6 +127,12 @@ ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 		return;
 	}
 	/*
+	 * RFC 791 3.1, RFC 1122 3.2.1.8: a source route that is not complete makes this only
+	 * a hop: followed or refused before reassembly (each fragment carries the route).
+	 */
+	if (unlikely(ip->version_ihl != 0x45) && dps_fwd4_source_route(ctx, nic, m))
+		return;
+	/*
 	 * RFC 791 3.2 / RFC 1122 3.3.2: a fragment waits for the rest of its datagram; the
 	 * datagram it completes is delivered from here like any other.
 	 */

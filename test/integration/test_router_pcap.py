@@ -282,9 +282,9 @@ def test_received_redirect_is_counted_and_not_acted_on(pcap_dpstack):
 
 # ------------------------------------------------------------------------- IPv4 options
 
-def opt_pkt(opts):
+def opt_pkt(opts, dst=FAR):
     # Built, never dissected again: scapy cannot parse some of the malformed options.
-    pkt = (Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=FAR, id=21, ihl=5 + len(opts) // 4) /
+    pkt = (Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=dst, id=21, ihl=5 + len(opts) // 4) /
            UDP(sport=9, dport=9) / Raw(data(40)))
     raw = bytearray(bytes(pkt))
     raw[14 + 20:14 + 20] = opts
@@ -332,11 +332,88 @@ def test_malformed_option_dropped_with_parameter_problem_at_the_fault(pcap_dpsta
 @pytest.mark.parametrize("opt", [b"\x83\x07\x04\xc6\x33\x64\x09\x00",
                                  b"\x89\x07\x04\xc6\x33\x64\x09\x00"], ids=["lsrr", "ssrr"])
 def test_source_route_dropped_and_counted_not_forwarded_nor_answered(pcap_dpstack, opt):
-    res = run(pcap_dpstack, [opt_pkt(opt)])
+    # The default (source_route off): in transit, and addressed to us with the route not
+    # complete (never delivered nor answered as if it had arrived: RFC 1812 5.2.4.1).
+    res = run(pcap_dpstack, [opt_pkt(opt), opt_pkt(opt, dst="192.0.2.1")])
     assert not res.outputs[1]
     assert not [p for p in res.outputs[0] if p.haslayer(IP)]
-    assert counter(res, "fwd.source_route") == 1
+    assert counter(res, "fwd.source_route") == 2
+    assert counter(res, "fwd.source_routed") == 0
     assert counter(res, "fwd.forwarded") == 0
+
+
+def sr_config():
+    return config(extra_lan0="source_route = on")
+
+
+def sr_followed(pkt, next_hop, recorded):
+    """RFC 791 3.1: pkt's IPv4 bytes after this hop: destination = next_hop, recorded in the
+    slot at the pointer, pointer + 4, TTL - 1, checksum."""
+    ip = bytearray(ip_of(pkt))
+    ptr = ip[22]
+    ip[20 + ptr - 1:20 + ptr + 3] = bytes(map(int, recorded.split(".")))
+    ip[22] = ptr + 4
+    ip[16:20] = bytes(map(int, next_hop.split(".")))
+    ip[8] -= 1
+    ip[10:12] = b"\0\0"
+    ip[10:12] = ip_cksum(ip[:(ip[0] & 15) * 4]).to_bytes(2, "big")
+    return bytes(ip)
+
+
+@pytest.mark.parametrize("kind", [0x83, 0x89], ids=["lsrr", "ssrr"])
+def test_source_route_on_followed_to_the_next_address(pcap_dpstack, kind):
+    # To us, route {>>198.51.100.2, 203.0.113.5}: the next address (directly connected on
+    # lan1, so SSRR is satisfied too) becomes the destination, lan1's address is recorded.
+    opt = bytes([kind, 11, 4, 198, 51, 100, 2, 203, 0, 113, 5, 0])
+    pkt = opt_pkt(opt, dst="192.0.2.1")
+    res = run(pcap_dpstack, [pkt], cfg=sr_config())
+    want = sr_followed(pkt, "198.51.100.2", "198.51.100.1")
+    assert want[20:32] == bytes([kind, 11, 8, 198, 51, 100, 1, 203, 0, 113, 5, 0])
+    assert [bytes(p) for p in res.outputs[1]] == [
+        bytes(Ether(src=LAN1_MAC, dst=GW_MAC, type=0x0800)) + want]
+    assert not [p for p in res.outputs[0] if p.haslayer(IP)]
+    assert counter(res, "fwd.source_routed") == 1
+    assert counter(res, "fwd.source_route") == 0
+    assert counter(res, "fwd.forwarded") == 1
+
+
+def test_lsrr_next_address_behind_a_gateway_is_followed(pcap_dpstack):
+    opt = b"\x83\x07\x04" + bytes([203, 0, 113, 5]) + b"\x00"
+    pkt = opt_pkt(opt, dst="192.0.2.1")
+    res = run(pcap_dpstack, [pkt], cfg=sr_config())
+    assert [bytes(p) for p in res.outputs[1]] == [
+        bytes(Ether(src=LAN1_MAC, dst=GW_MAC, type=0x0800)) +
+        sr_followed(pkt, FAR, "198.51.100.1")]
+    assert counter(res, "fwd.source_routed") == 1
+
+
+def test_ssrr_next_address_not_adjacent_gets_source_route_failed(pcap_dpstack):
+    # 203.0.113.5 is reached through 198.51.100.2: not directly connected, RFC 791's strict
+    # route cannot be followed: Destination Unreachable code 5, quoting the packet as received.
+    opt = b"\x89\x07\x04" + bytes([203, 0, 113, 5]) + b"\x00"
+    pkt = opt_pkt(opt, dst="192.0.2.1")
+    res = run(pcap_dpstack, [pkt], cfg=sr_config())
+    assert not res.outputs[1]
+    want = bytes(Ether(src=LAN0_MAC, dst=IN_MAC) /
+                 IP(src="192.0.2.1", dst=H0, ttl=64, id=0, flags="DF", tos=0xc0) /
+                 ICMP(type=3, code=5) / ip_of(pkt))
+    assert [bytes(p) for p in res.outputs[0]] == [want]
+    assert counter(res, "fwd.source_route_failed") == 1
+    assert counter(res, "fwd.forwarded") == 0
+
+
+def test_ssrr_in_transit_to_a_gatewayed_destination_fails_lsrr_passes(pcap_dpstack):
+    # Not addressed to us: a loose route lets us forward toward the destination (options
+    # as they are, TTL - 1); a strict one forbids a gateway (RFC 791 3.1): 3/5.
+    lsrr = opt_pkt(b"\x83\x07\x04" + bytes([10, 1, 2, 3]) + b"\x00")
+    ssrr = opt_pkt(b"\x89\x07\x04" + bytes([10, 1, 2, 3]) + b"\x00")
+    res = run(pcap_dpstack, [lsrr, ssrr], cfg=sr_config())
+    assert [bytes(p) for p in res.outputs[1]] == [
+        bytes(Ether(src=LAN1_MAC, dst=GW_MAC, type=0x0800)) + forwarded_ip(Ether(bytes(lsrr)))]
+    errs = [p for p in res.outputs[0] if p.haslayer(ICMP)]
+    assert len(errs) == 1 and errs[0][ICMP].type == 3 and errs[0][ICMP].code == 5
+    assert counter(res, "fwd.source_route_failed") == 1
+    assert counter(res, "fwd.forwarded") == 1
 
 
 def test_record_route_filled_with_the_outgoing_address(pcap_dpstack):
