@@ -9,6 +9,9 @@
 
 #include "dps_nic_priv.h"
 
+/* dps_ctx.tx_pending has one bit per NIC id. */
+_Static_assert(DPS_MAX_NICS <= 64, "tx_pending is a 64-bit mask");
+
 int
 dps_ctx_create(struct dps_stack *s, uint16_t id, uint16_t txq, struct rte_mempool *pool,
 	       int socket_id, struct dps_ctx **out)
@@ -104,9 +107,12 @@ dps_ctx_flush_nic(struct dps_ctx *ctx, uint16_t nic_id)
 void
 dps_ctx_flush(struct dps_ctx *ctx)
 {
-	for (uint16_t i = 0; i < DPS_MAX_NICS; i++)
-		if (ctx->tx[i].n != 0)
-			dps_ctx_flush_nic(ctx, i);
+	uint64_t pend = ctx->tx_pending;
+
+	/* A buffer flushed on its own when it filled keeps its bit: flush_nic skips it. */
+	ctx->tx_pending = 0;
+	for (; pend != 0; pend &= pend - 1)
+		dps_ctx_flush_nic(ctx, (uint16_t)rte_bsf64(pend));
 }
 
 uint64_t

@@ -107,6 +107,11 @@ struct dps_ctx {
 	 */
 	void (*echo_reply_cb)(void);
 	void *echo_reply_arg; /**< its argument */
+	/**
+	 * Bit i: tx[i] may hold frames. dps_ctx_flush() visits only these buffers: scanning all
+	 * DPS_MAX_NICS counts touched one cache line per NIC after every burst.
+	 */
+	uint64_t tx_pending;
 	struct dps_txbuf tx[DPS_MAX_NICS]; /**< transmit buffer per NIC */
 	/** Counters per NIC, written only by this context's thread (dps_cnt_add()). */
 	uint64_t cnt[DPS_MAX_NICS][DPS_CNT_MAX] __rte_cache_aligned;
@@ -567,6 +572,7 @@ dps_ctx_tx(struct dps_ctx *ctx, const struct dps_nic *nic, struct rte_mbuf *m)
 {
 	struct dps_txbuf *tb = &ctx->tx[nic->id];
 
+	ctx->tx_pending |= UINT64_C(1) << nic->id;
 	tb->pkts[tb->n++] = m;
 	if (unlikely(tb->n == DPS_TX_BURST))
 		dps_ctx_flush_nic(ctx, nic->id);
@@ -588,6 +594,7 @@ dps_ctx_tx_bulk(struct dps_ctx *ctx, const struct dps_nic *nic, struct rte_mbuf 
 {
 	struct dps_txbuf *tb = &ctx->tx[nic->id];
 
+	ctx->tx_pending |= UINT64_C(1) << nic->id;
 	while (n > 0) {
 		uint16_t k = RTE_MIN(n, (uint16_t)(DPS_TX_BURST - tb->n));
 
