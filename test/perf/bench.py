@@ -66,6 +66,11 @@ SCENARIOS = {
                     dev=["{b}-1w", "{b}-2w", "l3fwd-1w", "l3fwd-2w"],
                     ratios=[("{b}-2w", "{b}-1w"), ("{b}-2w", "l3fwd-2w"),
                             ("l3fwd-2w", "l3fwd-1w")]),
+    "vlan": dict(desc="IPv4 64 B forwarded: plain config; the same frames with two 802.1Q "
+                 "VLAN NICs configured on the input port (-vlan); the frames tagged VID 100 "
+                 "to one of them (-tagged, 68 B)",
+                 pcap=("fwd", 4, 64), dev=["{b}", "{b}-vlan", "{b}-tagged"],
+                 ratios=[("{b}-vlan", "{b}"), ("{b}-tagged", "{b}")]),
     "changes": dict(desc="IPv4 64 B forwarded while ~1,000 address and route changes per "
                     "second (IPv4 and IPv6, add and delete) arrive on the control socket",
                     pcap=("fwd", 4, 64), dev=["{b}", "{b}-changes"],
@@ -130,6 +135,28 @@ def lan1_pcap(path):
         f[Ether].dst = LAN1_MAC
     wrpcap(out, frames)
     return out
+
+
+def tagged_pcap(path):
+    """The frames of path with an 802.1Q tag (VID 100) after the MAC addresses."""
+    from scapy.all import Dot1Q, Ether, rdpcap, wrpcap
+    out = path[:-len(".pcap")] + "-tagged.pcap"
+    wrpcap(out, [Ether(src=f[Ether].src, dst=f[Ether].dst) / Dot1Q(vlan=100) / f[Ether].payload
+                 for f in rdpcap(path)])
+    return out
+
+
+VLANS = """
+[nic lan0v100]
+port = net_pcap0
+vlan = 100
+address = 10.100.0.1/24
+
+[nic lan0v200]
+port = net_pcap0
+vlan = 200
+address = 10.200.0.1/24
+"""
 
 
 def make_pcap(path, kind, fam, size, table=None):
@@ -366,6 +393,8 @@ class Bench:
         two = s.get("layout") == "two"
         # Three rx_pcap give the pcap port three rx and three tx queues (one tx queue per
         # lcore for l3fwd, which wants as many as there are lcores); only queue 0 is polled.
+        if dev.endswith("-tagged"):
+            pcap = pcap[:-len(".pcap")] + "-tagged.pcap"
         rx = ",".join(["rx_pcap=" + pcap] * 3)
         vdevs = ["--vdev=net_pcap0,%s,infinite_rx=1" % rx, "--vdev=net_null0,no-rx=1"]
         if two:
@@ -392,7 +421,8 @@ class Bench:
                 "--", "--forward-mode=" + dev.split("-")[1], "--auto-start",
                 "--stats-period=100", "--nb-cores=1", "--total-num-mbufs=16384"]
         conf = os.path.join(self.work, "dpstack%s.conf" % (
-            "-two" if two else "-full" if scen == "fulltable" else ""))
+            "-two" if two else "-full" if scen == "fulltable" else
+            "-vlan" if dev.endswith(("-vlan", "-tagged")) else ""))
         cmd = [os.path.join(self.a.builds[base], "app", "dpstack")] + eal + [
             "--", "-f", conf, "-s", os.path.join(self.work, prefix + ".sock")]
         if two:
@@ -684,6 +714,9 @@ def main():
     fmtargs = dict(lan0=LAN0_MAC, peer=PEER_MAC, src=SRC_MAC, dst4=DST4_NET, dst6=DST6_NET)
     with open(os.path.join(work, "dpstack.conf"), "w") as f:
         f.write(DPSTACK_CONF.format(lan1="", **fmtargs))
+    if "vlan" in scens:
+        with open(os.path.join(work, "dpstack-vlan.conf"), "w") as f:
+            f.write(DPSTACK_CONF.format(lan1=VLANS, **fmtargs))
     if two:
         with open(os.path.join(work, "dpstack-two.conf"), "w") as f:
             f.write(DPSTACK_CONF.format(lan1=LAN1, **fmtargs))
@@ -707,6 +740,8 @@ def main():
         if key not in pcaps:
             pcaps[key] = os.path.join(work, "in-%s-%d-%d.pcap" % key)
             make_pcap(pcaps[key], *key, table=rtable)
+        if s == "vlan" and not os.path.exists(pcaps[key][:-len(".pcap")] + "-tagged.pcap"):
+            tagged_pcap(pcaps[key])
         if SCENARIOS[s].get("layout") == "two" and not os.path.exists(
                 pcaps[key][:-len(".pcap")] + "-lan1.pcap"):
             lan1_pcap(pcaps[key])
