@@ -1007,9 +1007,21 @@ vlan_slot(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *v
 	if (stripped) {
 		m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_VLAN);
 	} else {
-		/* The addresses move up over the tag: an untagged frame, 4 bytes later. */
-		memmove(eh + VLAN_HLEN, eh, 2 * RTE_ETHER_ADDR_LEN);
-		rte_pktmbuf_adj(m, VLAN_HLEN);
+		uint64_t mac8;
+		uint32_t mac4;
+
+		/*
+		 * The addresses move up over the tag: an untagged frame, 4 bytes later (both loads
+		 * before the stores, which overlap them; no call to memmove). The tag is in the
+		 * first segment (checked above), so the adjustment stays there: rte_pktmbuf_adj's.
+		 */
+		memcpy(&mac8, eh, 8);
+		memcpy(&mac4, eh + 8, 4);
+		memcpy(eh + VLAN_HLEN, &mac8, 8);
+		memcpy(eh + VLAN_HLEN + 8, &mac4, 4);
+		m->data_off += VLAN_HLEN;
+		m->data_len -= VLAN_HLEN;
+		m->pkt_len -= VLAN_HLEN;
 		/* A port's packet type said VLAN: it is plain Ethernet now (fp_eth() reads it). */
 		if ((m->packet_type & RTE_PTYPE_L2_MASK) == RTE_PTYPE_L2_ETHER_VLAN)
 			m->packet_type = (m->packet_type & ~RTE_PTYPE_L2_MASK) | RTE_PTYPE_L2_ETHER;
@@ -1026,14 +1038,28 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 	      struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *sorted[DPS_BURST];
-	uint16_t slot[DPS_BURST], kid[DPS_BURST], nk = 0, out = 0;
+	uint16_t slot[DPS_BURST], kid[DPS_BURST], nk = 0, out = 0, first;
+	bool uniform = true;
 
-	for (uint16_t i = 0; i < n; i++) {
+	for (uint16_t i = 0; i < n; i++)
 		slot[i] = vlan_slot(ctx, nic, vt, pkts[i]);
-		if (slot[i] == VLAN_SLOT_DROP || slot[i] == 0)
-			continue;
+	/* The common case, a burst of one NIC's frames (one VLAN, or untagged): as it is. */
+	first = slot[0];
+	for (uint16_t i = 1; i < n; i++)
+		uniform &= slot[i] == first;
+	if (likely(uniform) && first != VLAN_SLOT_DROP) {
+		struct dps_nic *to = first == 0 ? nic : dps_stack_nic_rcu(nic->stack, first - 1);
+
+		if (likely(to != NULL)) {
+			rx_chunk(ctx, to, pkts, n);
+			return;
+		}
+	}
+	for (uint16_t i = 0; i < n; i++) {
 		bool seen = false;
 
+		if (slot[i] == VLAN_SLOT_DROP || slot[i] == 0)
+			continue;
 		for (uint16_t k = 0; k < nk && !seen; k++)
 			seen = kid[k] == slot[i];
 		if (!seen)
