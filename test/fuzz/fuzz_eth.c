@@ -13,7 +13,12 @@
  *   byte 2  length of each later segment minus 1 (chains; at most 127 segments a frame and
  *           1024 an input)
  *   byte 3  what the "PMD" says in ol_flags: bits 0-1 IP checksum (unknown, bad, good, none),
- *           bits 2-3 L4 checksum (same), bit 4 RSS hash valid (hash.rss from bytes 1-2)
+ *           bits 2-3 L4 checksum (same), bit 4 RSS hash valid (hash.rss from bytes 1-2),
+ *           bit 5 802.1Q tag stripped by the PMD (RTE_MBUF_F_RX_VLAN_STRIPPED, vlan_tci
+ *           from bytes 1-2: 0x0005 is lan0's VLAN)
+ * lan0 has a VLAN NIC, lan0v5 (VID 5, its link tags and hands to lan0's); lan1 has none, so
+ * tags on lan1 are an ethertype it does not speak, on lan0 a configured VID, an unknown one
+ * or QinQ (fix mode skips up to two tags to reach the IP header).
  * After each frame: tx flushed, neighbour ring served by the control context, what it learned
  * or queued deleted again (so one input cannot change the next), quiescent states reported,
  * deferred frees run, and the mbuf pool must be back at its baseline: abort() otherwise.
@@ -98,8 +103,9 @@ static struct {
 	struct dps_stack *s;
 	struct dps_ctx *dp;   /* the data-path (worker) context, online */
 	struct dps_ctx *ctrl; /* the control context: neighbour service */
-	struct dps_nic *nic[2];
-	struct fz_link link[2];
+	struct dps_nic *nic[3]; /* lan0, lan1, lan0v5 */
+	struct fz_link link[3];
+	struct dps_vlan_link vlink;
 	struct dps_neigh_info static_neigh[8];
 	int n_static;
 	unsigned int baseline;
@@ -275,11 +281,11 @@ fz_exit(void)
 	char dir[128];
 
 	fprintf(stderr,
-		"fuzz_eth: %" PRIu64 " inputs; tx lan0 %" PRIu64 " lan1 %" PRIu64
+		"fuzz_eth: %" PRIu64 " inputs; tx lan0 %" PRIu64 " lan1 %" PRIu64 " lan0v5 %" PRIu64
 		"; oversize tx lan0 %" PRIu64 " lan1 %" PRIu64 "; ext buffers %" PRIu64
 		"/%" PRIu64 " freed; udp socket rx %" PRIu64 ", tep ctl %" PRIu64 ", raw %" PRIu64
 		"\n",
-		F.inputs, F.link[0].frames, F.link[1].frames, F.link[0].oversize,
+		F.inputs, F.link[0].frames, F.link[1].frames, F.link[2].frames, F.link[0].oversize,
 		F.link[1].oversize, F.ext_freed, F.ext_alloc, F.udp_sock_rx, F.tep_ctl, F.raw_rx);
 	snprintf(dir, sizeof(dir), "/var/run/dpdk/%s", F.prefix);
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
@@ -427,6 +433,24 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_route("2001:4860::/32", 0, "2001:db8::2");
 	fz_route("2001:db8:100::/48", 1, "2001:db8:1::2");
 	fz_route("2001:db8:200::/48", 1, "2001:db8:1::99"); /* unresolved gateway */
+	/* lan0v5: VLAN 5 of lan0 (802.1Q), tagged by dps_vlan_xmit, then lan0's link. */
+	{
+		struct dps_nic_conf vc = {.name = "lan0v5", .id = 2, .port_id = 0, .mtu = 1500,
+					  .mac = F.link[0].mac, .xmit = dps_vlan_xmit,
+					  .xmit_priv = &F.vlink};
+
+		F.link[2] = (struct fz_link){.nic_id = 2, .mtu = 1500 + 4, .mac = vc.mac};
+		F.vlink = (struct dps_vlan_link){.xmit = fz_xmit, .xmit_priv = &F.link[2],
+						 .tci = 5};
+		TRY(dps_nic_create(F.s, &vc, &F.nic[2]));
+		TRY(dps_nic_enable(F.nic[2]));
+		dps_nic_set_forwarding(F.nic[2], true);
+		TRY(dps_vlan_add(F.nic[0], 5, F.nic[2]));
+		fz_addr_add(F.nic[2], "10.5.0.1/24");
+		fz_addr_add(F.nic[2], "2001:db8:5::1/64");
+		fz_neigh(2, "10.5.0.2", 6);
+		fz_route("100.64.0.0/10", 2, "10.5.0.2");
+	}
 	dps_stack_set_forwarding(F.s, true);
 
 	/* Transport: UDP echo on 7, a UDP socket on 5000, TCP endpoint on 80, raw ICMP. */
@@ -665,10 +689,18 @@ fz_fix(uint8_t *f, uint32_t len)
 	if (len < RTE_ETHER_HDR_LEN)
 		return;
 	type = fz_get16(f + 12);
+	/* Up to two 802.1Q / 802.1ad tags before the ethertype. */
+	uint32_t off = RTE_ETHER_HDR_LEN;
+
+	for (int t = 0; t < 2 && (type == RTE_ETHER_TYPE_VLAN || type == RTE_ETHER_TYPE_QINQ) &&
+			off + 4 <= len; t++) {
+		type = fz_get16(f + off + 2);
+		off += 4;
+	}
 	if (type == RTE_ETHER_TYPE_IPV4)
-		fz_fix4(f + RTE_ETHER_HDR_LEN, len - RTE_ETHER_HDR_LEN);
+		fz_fix4(f + off, len - off);
 	else if (type == RTE_ETHER_TYPE_IPV6)
-		fz_fix6(f + RTE_ETHER_HDR_LEN, len - RTE_ETHER_HDR_LEN);
+		fz_fix6(f + off, len - off);
 }
 
 /* ---- after each input: serve the neighbour ring, forget what was learned ---- */
@@ -769,6 +801,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (data[3] & 0x10) {
 			pkts[i]->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
 			pkts[i]->hash.rss = (uint32_t)(data[1] << 8 | data[2]) * 0x9e3779b1u + i;
+		}
+		if (data[3] & 0x20) {
+			pkts[i]->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+			pkts[i]->vlan_tci = (uint16_t)(data[1] << 8 | data[2]);
 		}
 	}
 

@@ -20,11 +20,12 @@ from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach,
                        ICMPv6TimeExceeded, IPOption_Router_Alert, IPOption_RR,
                        IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, PadN, Raw,
-                       RouterAlert, Dot1Q, HBHOptUnknown, fragment)
+                       RouterAlert, Dot1AD, Dot1Q, HBHOptUnknown, fragment)
 
 OPT_NIC1, OPT_PROMISC, OPT_CHAIN, OPT_FIX = 0x01, 0x02, 0x04, 0x08
 OPT_EXTBUF, OPT_RESOLVE, OPT_RATELIMIT, OPT_NOFWD = 0x10, 0x20, 0x40, 0x80
 OFF_IP_BAD, OFF_IP_GOOD, OFF_L4_BAD, OFF_L4_GOOD, OFF_RSS = 0x01, 0x02, 0x04, 0x08, 0x10
+OFF_VLAN_STRIPPED = 0x20  # the PMD took the tag off: vlan_tci from option bytes 1-2
 
 PEER_MAC = "02:aa:00:00:00:01"
 SEP = b"DPSF"  # separates the frames of a burst (fuzz_eth.c FZ_SEP)
@@ -223,6 +224,29 @@ def frames(n):
 
     # Link layer oddities
     add("vlan", e / Dot1Q(vlan=5) / IP(src=n.other4, dst=n.us4) / ICMP(type=8))
+    # 802.1Q (IEEE 802.1Q 9.6): lan0 has VLAN 5 (lan0v5, 10.5.0.1/24, 2001:db8:5::1/64), lan1
+    # has no VLAN: there a tag is an unknown ethertype, on lan0 a configured or unknown VID.
+    v4, v6, vpeer = "10.5.0.1", "2001:db8:5::1", "10.5.0.2"
+    add("vlan_echo", e / Dot1Q(vlan=5) / IP(src=vpeer, dst=v4) / ICMP(type=8) / pay)
+    add("vlan_echo_prio", e / Dot1Q(vlan=5, prio=6) / IP(src=vpeer, dst=v4) / ICMP(type=8) / pay)
+    add("vlan_echo6", e / Dot1Q(vlan=5) / IPv6(src="2001:db8:5::2", dst=v6) / ICMPv6EchoRequest() / pay)
+    add("vlan_arp", Ether(dst="ff:ff:ff:ff:ff:ff", src=PEER_MAC) / Dot1Q(vlan=5) / ARP(op=1, hwsrc=PEER_MAC, psrc=vpeer, pdst=v4))
+    add("vlan_nd_ns", Ether(dst=sol_mac(v6), src=PEER_MAC) / Dot1Q(vlan=5) / IPv6(src="2001:db8:5::2", dst=sol_node(v6), hlim=255) / ICMPv6ND_NS(tgt=v6) / ICMPv6NDOptSrcLLAddr(lladdr=PEER_MAC))
+    add("vlan_udp_echo", e / Dot1Q(vlan=5) / IP(src=vpeer, dst=v4) / UDP(sport=1234, dport=7) / pay)
+    add("vlan_fwd4", e / Dot1Q(vlan=5) / IP(src=vpeer, dst="8.8.8.8", ttl=64) / UDP(sport=1, dport=2) / pay)
+    add("vlan_fwd4_ttl1", e / Dot1Q(vlan=5) / IP(src=vpeer, dst="8.8.8.8", ttl=1) / UDP(sport=1, dport=2) / pay)
+    add("fwd4_to_vlan", e / IP(src=n.other4, dst="100.64.1.1", ttl=64) / UDP(sport=1, dport=2) / big)
+    add("vlan_fwd4_unresolved", e / Dot1Q(vlan=5) / IP(src=vpeer, dst="10.5.0.77") / ICMP(type=8))
+    add("vlan_prio_tagged", e / Dot1Q(vlan=0, prio=3) / IP(src=n.other4, dst=n.us4) / ICMP(type=8) / pay)
+    add("vlan_unknown", e / Dot1Q(vlan=6) / IP(src=vpeer, dst=v4) / ICMP(type=8))
+    add("vlan_reserved", e / Dot1Q(vlan=4095) / IP(src=vpeer, dst=v4) / ICMP(type=8))
+    add("vlan_qinq_ad", e / Dot1AD(vlan=5) / Dot1Q(vlan=5) / IP(src=vpeer, dst=v4) / ICMP(type=8))
+    add("vlan_qinq_double", e / Dot1Q(vlan=5) / Dot1Q(vlan=5) / IP(src=vpeer, dst=v4) / ICMP(type=8))
+    add("vlan_stag_only", e / Dot1AD(vlan=5) / IP(src=vpeer, dst=v4) / ICMP(type=8))
+    add("vlan_short", Raw(bytes(e / Dot1Q(vlan=5))[:16]))
+    add("strip_echo", e / IP(src=vpeer, dst=v4) / ICMP(type=8) / pay)  # with its tag stripped
+    add("strip_fwd4", e / IP(src=vpeer, dst="8.8.8.8") / UDP(sport=1, dport=2) / pay)
+    add("vlan_not_for_us", Ether(dst="02:bb:00:00:00:01", src=PEER_MAC) / Dot1Q(vlan=5) / IP(src=vpeer, dst=v4) / ICMP(type=8))
     add("lldp", Ether(dst="01:80:c2:00:00:0e", src=PEER_MAC, type=0x88cc) / Raw(b"\x02\x07\x04" + bytes(6)))
     add("not_for_us", Ether(dst="02:bb:00:00:00:01", src=PEER_MAC) / IP(src=n.other4, dst=n.us4) / ICMP(type=8))
     add("mcast_src", Ether(dst=n.mac, src="01:00:5e:00:00:01") / IP(src=n.other4, dst=n.us4) / ICMP(type=8))
@@ -255,6 +279,9 @@ def main():
                              # The PMD vouched for both checksums and gave an RSS hash.
                              ("offload_good", base, 0x12, 0x34, OFF_IP_GOOD | OFF_L4_GOOD | OFF_RSS),
                              ("offload_bad", base, 0, 0, OFF_IP_BAD | OFF_L4_BAD)]
+                if name.startswith("vlan") or name.startswith("strip_"):
+                    # The tag already off, in vlan_tci (RTE_ETH_RX_OFFLOAD_VLAN_STRIP): VID 5.
+                    variants += [("stripped", base, 0, 5, OFF_VLAN_STRIPPED)]
             for vname, opt, first, later, off in variants:
                 with open(os.path.join(outdir, "%s-nic%d-%s" % (name, i, vname)), "wb") as f:
                     f.write(bytes([opt, first, later, off]) + raw)
@@ -272,6 +299,10 @@ def main():
             "proto_mix": ["arp_req", "icmp4_echo", "icmp6_echo", "nd_ns", "udp4_closed",
                           "tcp6_syn_closed", "vlan", "udp6_sock", "arp_reply", "nd_na"],
             "chunks40": ["fwd4", "fwd6", "icmp4_echo", "udp6_echo", "fwd4_noroute"] * 8,
+            # A port with VLANs sorts a burst per NIC: every fate at once, and 40 frames.
+            "vlan_mix": ["icmp4_echo", "vlan_echo", "vlan_unknown", "vlan_fwd4", "vlan_qinq_ad",
+                         "fwd4", "vlan_arp", "vlan_prio_tagged", "vlan_echo6", "vlan_short",
+                         "fwd4_to_vlan", "vlan_echo"] * 3 + ["vlan_fwd4"] * 4,
         }
         for bname, names in bursts.items():
             raw = SEP.join(bytes(byname[x]) for x in names)
