@@ -974,6 +974,90 @@ pending_keep(struct dps_route_table *t, const struct dps_route_batch *b, uint64_
 	return 0;
 }
 
+/*
+ * Batches of at least this many changes are applied in address order (batch_order()). Both
+ * copies' RIBs are binary tries whose nodes sit anywhere in a mempool of hundreds of MB: in
+ * the order of a spread-out file every insert walks some twenty nodes that miss the cache,
+ * while neighbours in address order share nearly all of the walk (docs/performance.md,
+ * "Full table").
+ */
+#define RT_SORT_MIN 1024u
+
+struct rt_key {
+	uint64_t k;
+	uint32_t i;
+};
+
+/* One stable LSD radix pass on the 16 bits of the keys at shift, src to dst. */
+static void
+radix_pass(const struct rt_key *src, struct rt_key *dst, uint32_t n, unsigned int shift,
+	   uint32_t *cnt)
+{
+	uint32_t sum = 0;
+
+	memset(cnt, 0, sizeof(*cnt) * 65536);
+	for (uint32_t i = 0; i < n; i++)
+		cnt[(src[i].k >> shift) & 0xffff]++;
+	for (uint32_t d = 0; d < 65536; d++) {
+		uint32_t c = cnt[d];
+
+		cnt[d] = sum;
+		sum += c;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		dst[cnt[(src[i].k >> shift) & 0xffff]++] = src[i];
+}
+
+/*
+ * The order to apply a big batch in: IPv4 before IPv6, each by the leading 32 (IPv4) or 64
+ * (IPv6) bits of the prefix. The sort is stable, so the changes of one prefix keep their
+ * order and the tables end as in file order (routes of different prefixes do not depend on
+ * each other). Only the limits (max_routes, tbl8 and next-hop groups) depend on the order:
+ * a batch refused in this order is retried in file order (batch_commit_locked()).
+ * NULL when out of memory (file order then).
+ */
+static uint32_t *
+batch_order(const struct dps_route_batch *b)
+{
+	struct rt_key *a = malloc(sizeof(*a) * b->n), *tmp = malloc(sizeof(*tmp) * b->n);
+	uint32_t *cnt = malloc(sizeof(*cnt) * 65536), *ord = malloc(sizeof(*ord) * b->n);
+	uint32_t n4 = 0, j4 = 0, j6;
+
+	if (a == NULL || tmp == NULL || cnt == NULL || ord == NULL) {
+		free(ord);
+		ord = NULL;
+		goto out;
+	}
+	for (uint32_t i = 0; i < b->n; i++)
+		n4 += b->ch[i].p.addr.len == 4;
+	j6 = n4;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct dps_addr *x = &b->ch[i].p.addr;
+
+		if (x->len == 4) {
+			a[j4++] = (struct rt_key){.k = ip4_host(x), .i = i};
+		} else {
+			uint64_t k;
+
+			memcpy(&k, x->b, 8);
+			a[j6++] = (struct rt_key){.k = rte_be_to_cpu_64(k), .i = i};
+		}
+	}
+	radix_pass(a, tmp, n4, 0, cnt);
+	radix_pass(tmp, a, n4, 16, cnt);
+	for (unsigned int sh = 0; sh < 64; sh += 32) {
+		radix_pass(a + n4, tmp + n4, b->n - n4, sh, cnt);
+		radix_pass(tmp + n4, a + n4, b->n - n4, sh + 16, cnt);
+	}
+	for (uint32_t i = 0; i < b->n; i++)
+		ord[i] = a[i].i;
+out:
+	free(a);
+	free(tmp);
+	free(cnt);
+	return ord;
+}
+
 /* Commit under the writer lock. */
 static int
 batch_commit_locked(struct dps_route_batch *b, struct dps_route_batch_err *failed)
@@ -981,15 +1065,23 @@ batch_commit_locked(struct dps_route_batch *b, struct dps_route_batch_err *faile
 	struct dps_stack *s = b->s;
 	struct dps_route_table *tabs[2] = {table_of(s, 4), table_of(s, 16)};
 	void *old[2] = {NULL, NULL};
-	uint32_t i;
+	uint32_t i = 0;
 	int ret = 0;
 
-	uint64_t token;
+	uint64_t token, full[2] = {tabs[0]->st.full, tabs[1]->st.full};
+	uint32_t *ord = b->n >= RT_SORT_MIN ? batch_order(b) : NULL;
+	uint32_t k;
 
 	for (unsigned int f = 0; f < 2; f++)
-		tabs[f]->rebuilt = tabs[f]->replay_done = false;
-	for (i = 0; i < b->n; i++) {
-		struct dps_route_table *t = table_of(s, b->ch[i].p.addr.len);
+		tabs[f]->replay_done = false;
+retry:
+	for (unsigned int f = 0; f < 2; f++)
+		tabs[f]->rebuilt = false;
+	for (k = 0; k < b->n; k++) {
+		struct dps_route_table *t;
+
+		i = ord != NULL ? ord[k] : k;
+		t = table_of(s, b->ch[i].p.addr.len);
 
 		/* Only the families the batch changes wait for their pending replay. */
 		if (!t->touched)
@@ -1002,16 +1094,29 @@ batch_commit_locked(struct dps_route_batch *b, struct dps_route_batch_err *faile
 		t->touched = true;
 	}
 	if (ret < 0) {
-		if (failed != NULL) {
+		if (failed != NULL && ord == NULL) {
 			failed->index = i;
 			failed->prefix = b->ch[i].p;
 			failed->del = b->ch[i].op == RT_OP_DEL;
 		}
-		while (i-- > 0)
+		while (k-- > 0) {
+			i = ord != NULL ? ord[k] : k;
 			change_undo(table_of(s, b->ch[i].p.addr.len), &b->ch[i]);
+		}
 		for (unsigned int f = 0; f < 2; f++) {
 			group_sweep(tabs[f]);
 			tabs[f]->touched = false;
+		}
+		if (ord != NULL) {
+			/*
+			 * A limit may have been reached only in address order (an add before the
+			 * delete that made room): the file's order decides, and names the line.
+			 */
+			free(ord);
+			ord = NULL;
+			for (unsigned int f = 0; f < 2; f++)
+				tabs[f]->st.full = full[f];
+			goto retry;
 		}
 		return ret;
 	}
@@ -1031,17 +1136,20 @@ batch_commit_locked(struct dps_route_batch *b, struct dps_route_batch_err *faile
 	}
 	for (i = 0; i < b->n; i++)
 		table_of(s, b->ch[i].p.addr.len)->st.changes++;
-	if (old[0] == NULL && old[1] == NULL)
+	if (old[0] == NULL && old[1] == NULL) {
+		free(ord);
 		return 0;
+	}
 	wait_token(s, token);
-	for (i = 0; i < b->n; i++) {
-		const struct rt_change *c = &b->ch[i];
-
+	/* The same order on the other copy: the same cache-friendly walks. */
+	for (k = 0; k < b->n; k++) {
+		const struct rt_change *c = &b->ch[ord != NULL ? ord[k] : k];
 		struct dps_route_table *t = table_of(s, c->p.addr.len);
 
 		if (old[c->p.addr.len == 4 ? 0 : 1] != NULL)
 			change_replay(t, old[c->p.addr.len == 4 ? 0 : 1], c);
 	}
+	free(ord);
 	for (unsigned int f = 0; f < 2; f++)
 		if (old[f] != NULL)
 			group_sweep(tabs[f]);

@@ -6,6 +6,8 @@
  * - a batch is all or nothing: a failing change (EEXIST, EBUSY, ENOENT, ESRCH, ENOSPC) leaves
  *   the table as it was and names its index; abort changes nothing;
  * - capacity: max_routes and the 32,767 next-hop groups, each refusal counted;
+ * - big batches, applied in address order, act as in staging order (per-prefix order, limits,
+ *   the change a refusal names);
  * - readers during commits: two RCU reader threads look up addresses whose answer changes
  *   with every batch (every /24 and /48 replaced, more specific /26 and /64 added and deleted,
  *   so tbl8 groups come and go) and never see an answer of neither the old nor the new table.
@@ -485,6 +487,135 @@ DPS_TEST(full_tables_refuse_and_count)
 	CHECK_EQ(st.routes, 0);
 	CHECK_EQ(st.groups, 0);
 	dps_stack_free(s2);
+}
+
+/*
+ * Big batches (route.c's RT_SORT_MIN and more) are applied in address order, which must not
+ * show: the changes of one prefix keep their order, a limit reached only in address order
+ * does not refuse the batch, and a refusal names the first failing change in staging order.
+ */
+static struct dps_prefix
+spread4(unsigned int i, uint8_t plen)
+{
+	/* An odd multiplier spreads consecutive i over the space (as a full table file is). */
+	uint32_t x = (i * 2654435761u) >> 8;
+	struct dps_prefix p = {.addr = {.len = 4, .b = {(uint8_t)(1 + x % 200), (uint8_t)(x >> 8),
+							(uint8_t)(x >> 16)}},
+			       .plen = plen};
+	return p;
+}
+
+static struct dps_prefix
+spread6(unsigned int i)
+{
+	uint32_t x = i * 2654435761u;
+	struct dps_prefix p = {.addr = {.len = 16, .b = {0x24, (uint8_t)(x >> 24), (uint8_t)(x >> 16),
+							 (uint8_t)(x >> 8), (uint8_t)x, 0x5}},
+			       .plen = 48};
+	return p;
+}
+
+DPS_TEST(big_batches_act_as_in_staging_order)
+{
+	struct dps_stack *s = mkstack(1500, 1500);
+	struct dps_nexthop n1 = {.nic_id = 1}, n2 = {.nic_id = 2}, n3 = {.nic_id = 3};
+	struct dps_route_batch_err failed = {0};
+	struct dps_route_stats st;
+	struct dps_route_batch *b;
+	struct dps_addr x;
+
+	CHECK(s != NULL);
+	/* Per prefix: add via 1, delete, add via 2 (IPv4); add via 1, replace via 3 (IPv6). */
+	b = dps_route_batch_begin(s);
+	for (unsigned int i = 0; i < 1000; i++) {
+		struct dps_prefix p4 = spread4(i, 24), p6 = spread6(i);
+
+		CHECK_EQ(dps_route_batch_add(b, &p4, &n1, 1, DPS_ROUTE_F_EXCL), 0);
+		CHECK_EQ(dps_route_batch_add(b, &p6, &n1, 1, DPS_ROUTE_F_EXCL), 0);
+	}
+	for (unsigned int i = 0; i < 1000; i++) {
+		struct dps_prefix p4 = spread4(i, 24), p6 = spread6(i);
+
+		CHECK_EQ(dps_route_batch_del(b, &p4, NULL, 0), 0);
+		CHECK_EQ(dps_route_batch_add(b, &p4, &n2, 1, DPS_ROUTE_F_EXCL), 0);
+		CHECK_EQ(dps_route_batch_add(b, &p6, &n3, 1, 0), 0);
+	}
+	CHECK_EQ(dps_route_batch_commit(b, &failed), 0);
+	CHECK_EQ(dps_route_count(s, 4), 1000);
+	CHECK_EQ(dps_route_count(s, 16), 1000);
+	for (unsigned int i = 0; i < 1000; i++) {
+		struct dps_prefix p4 = spread4(i, 24), p6 = spread6(i);
+
+		x = p4.addr;
+		x.b[3] = 77;
+		CHECK_EQ(lk(s, &x), 2);
+		x = p6.addr;
+		x.b[15] = 9;
+		CHECK_EQ(lk(s, &x), 3);
+	}
+
+	/*
+	 * Full table (1,500 routes): 500 deletes, then 500 adds of lower addresses. In address
+	 * order the adds come first and would not fit; in staging order they do.
+	 */
+	b = dps_route_batch_begin(s);
+	for (unsigned int i = 0; i < 500; i++) {
+		struct dps_prefix p = {.addr = {.len = 4, .b = {223, (uint8_t)(i >> 8), (uint8_t)i}},
+				       .plen = 24};
+
+		CHECK_EQ(dps_route_batch_add(b, &p, &n1, 1, 0), 0);
+	}
+	CHECK_EQ(dps_route_batch_commit(b, NULL), 0);
+	CHECK_EQ(dps_route_count(s, 4), 1500);
+	b = dps_route_batch_begin(s);
+	for (unsigned int i = 0; i < 500; i++) {
+		struct dps_prefix p = {.addr = {.len = 4, .b = {223, (uint8_t)(i >> 8), (uint8_t)i}},
+				       .plen = 24};
+
+		CHECK_EQ(dps_route_batch_del(b, &p, NULL, 0), 0);
+	}
+	for (unsigned int i = 0; i < 600; i++) {
+		struct dps_prefix p = {.addr = {.len = 4, .b = {0, (uint8_t)(i >> 8), (uint8_t)i}},
+				       .plen = 24},
+				  q = spread6(i);
+
+		if (i < 500)
+			CHECK_EQ(dps_route_batch_add(b, &p, &n3, 1, DPS_ROUTE_F_EXCL), 0);
+		CHECK_EQ(dps_route_batch_add(b, &q, &n2, 1, 0), 0);
+	}
+	CHECK(dps_route_batch_size(b) >= 1024);
+	CHECK_EQ(dps_route_batch_commit(b, &failed), 0);
+	CHECK_EQ(dps_route_count(s, 4), 1500);
+	CHECK_EQ(dps_route_stats(s, 4, &st), 0);
+	CHECK_EQ(st.full, 0);
+	x = A("0.1.2.3");
+	CHECK_EQ(lk(s, &x), 3);
+	x = A("223.1.2.3");
+	CHECK_EQ(lk(s, &x), -1);
+
+	/*
+	 * Two refusals: change 300 (a high address, late in address order) and change 1200 (a
+	 * low one, early): the first in staging order is named, and nothing changes.
+	 */
+	b = dps_route_batch_begin(s);
+	for (unsigned int i = 0; i < 1300; i++) {
+		struct dps_prefix p = spread6(i);
+
+		if (i == 300)
+			p = spread4(7, 24); /* exists */
+		if (i == 1200)
+			p = (struct dps_prefix){.addr = {.len = 4, .b = {0, 0, 9}}, .plen = 24};
+		p.addr.b[5] = i == 300 || i == 1200 ? p.addr.b[5] : 0x6; /* new /48s */
+		CHECK_EQ(dps_route_batch_add(b, &p, &n1, 1, DPS_ROUTE_F_EXCL), 0);
+	}
+	CHECK_EQ(dps_route_batch_commit(b, &failed), -EEXIST);
+	CHECK_EQ(failed.index, 300);
+	CHECK(!failed.del);
+	CHECK_EQ(dps_route_count(s, 4), 1500);
+	CHECK_EQ(dps_route_count(s, 16), 1000);
+	x = A("0.0.9.1");
+	CHECK_EQ(lk(s, &x), 3);
+	dps_stack_free(s);
 }
 
 /* ---- readers during commits ---- */
