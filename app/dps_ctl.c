@@ -1380,6 +1380,184 @@ cmd_route_batch(struct ctl *c, int argc, char **argv)
 				   "lines (dpstack-ctl -f sends one)");
 }
 
+/*
+ * The fast path of a batch line (a full table is a million of them): `route add|replace|del
+ * PREFIX [via GW] [dev NIC]` in its plain forms, parsed by hand, with the NIC of a gateway
+ * remembered. Whatever it does not take (other spellings, `default`, any error) goes to the
+ * general path below, which alone words the errors: a line means the same either way.
+ */
+
+/* Bumped by every command that changes the stack: the gateway memo's validity. */
+static uint64_t ctl_gen;
+
+/* The last gateway whose NIC was looked up (the socket thread's batches). */
+static _Thread_local struct {
+	uint64_t gen;
+	bool valid;
+	struct dps_addr gw;
+	uint16_t nic_id;
+} gw_memo;
+
+/* "A.B.C.D", decimal octets without leading zeros (as inet_pton takes them); 0 or -1. */
+static int
+ip4_fast(const char *s, const char *end, struct dps_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (unsigned int i = 0; i < 4; i++) {
+		unsigned int v = 0, nd = 0;
+
+		while (s < end && *s >= '0' && *s <= '9' && nd < 4) {
+			v = v * 10 + (unsigned int)(*s++ - '0');
+			nd++;
+		}
+		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && s[-(int)nd] == '0'))
+			return -1;
+		a->b[i] = (uint8_t)v;
+		if (i < 3 && (s == end || *s++ != '.'))
+			return -1;
+	}
+	if (s != end)
+		return -1;
+	a->len = 4;
+	return 0;
+}
+
+/* An address token: IPv4 by hand, anything else by dps_addr_parse(). */
+static int
+addr_fast(const char *s, struct dps_addr *a)
+{
+	if (strchr(s, ':') == NULL)
+		return ip4_fast(s, s + strlen(s), a);
+	return dps_addr_parse(s, a);
+}
+
+/* PREFIX as ADDR/LEN with the host bits clear (the route commands' rule); 0 or -1. */
+static int
+prefix_fast(const char *s, struct dps_prefix *p)
+{
+	const char *slash = strchr(s, '/');
+	struct dps_addr net;
+	unsigned int plen = 0;
+	char head[INET6_ADDRSTRLEN];
+
+	memset(p, 0, sizeof(*p));
+	if (slash == NULL || slash[1] == '\0' || (slash[1] == '0' && slash[2] != '\0'))
+		return -1;
+	for (const char *d = slash + 1; *d != '\0'; d++) {
+		if (*d < '0' || *d > '9' || d - slash > 3)
+			return -1;
+		plen = plen * 10 + (unsigned int)(*d - '0');
+	}
+	if (memchr(s, ':', (size_t)(slash - s)) == NULL) {
+		if (ip4_fast(s, slash, &p->addr) != 0)
+			return -1;
+	} else {
+		if ((size_t)(slash - s) >= sizeof(head))
+			return -1;
+		memcpy(head, s, (size_t)(slash - s));
+		head[slash - s] = '\0';
+		if (dps_addr_parse(head, &p->addr) != 0)
+			return -1;
+	}
+	if (plen > p->addr.len * 8u)
+		return -1;
+	p->plen = (uint8_t)plen;
+	dps_prefix_network(p, &net);
+	return dps_addr_eq(&net, &p->addr) ? 0 : -1;
+}
+
+/* The NIC a gateway is on (nic_for_gateway()), remembered while nothing changes. */
+static bool
+gw_nic_fast(struct dps_app *app, const struct dps_addr *gw, uint16_t *nic_id)
+{
+	uint64_t gen = __atomic_load_n(&ctl_gen, __ATOMIC_ACQUIRE);
+	struct dps_nic *nic;
+
+	if (gw_memo.valid && gw_memo.gen == gen && dps_addr_eq(&gw_memo.gw, gw)) {
+		*nic_id = gw_memo.nic_id;
+		return true;
+	}
+	nic = nic_for_gateway(app, gw);
+	if (nic == NULL)
+		return false;
+	gw_memo.gen = gen;
+	gw_memo.gw = *gw;
+	gw_memo.nic_id = dps_nic_id(nic);
+	gw_memo.valid = true;
+	*nic_id = gw_memo.nic_id;
+	return true;
+}
+
+/* 1: staged (or refused by the batch: rc in *rc); 0: for the general path. */
+static int
+batch_line_fast(struct ctl *c, struct dps_route_batch *b, const char *line, int *rc)
+{
+	char copy[256], *tok[8], *s = copy;
+	struct dps_nic *nic = NULL;
+	struct dps_nexthop nh;
+	struct dps_prefix p;
+	size_t len = strlen(line);
+	int n = 0;
+	bool del;
+
+	if (len >= sizeof(copy))
+		return 0;
+	memcpy(copy, line, len + 1);
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			*s++ = '\0';
+		if (*s == '\0')
+			break;
+		if (n == 8)
+			return 0;
+		tok[n++] = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			s++;
+	}
+	if (n < 3 || (n & 1) == 0 || strcmp(tok[0], "route") != 0)
+		return 0;
+	if (strcmp(tok[1], "del") == 0)
+		del = true;
+	else if (strcmp(tok[1], "add") == 0 || strcmp(tok[1], "replace") == 0)
+		del = false;
+	else
+		return 0;
+	if (prefix_fast(tok[2], &p) != 0)
+		return 0;
+	memset(&nh, 0, sizeof(nh));
+	for (int i = 3; i < n; i += 2) {
+		if (strcmp(tok[i], "via") == 0 && !nh.has_gw) {
+			if (addr_fast(tok[i + 1], &nh.gw) != 0 || nh.gw.len != p.addr.len ||
+			    !addr_is_unicast(&nh.gw))
+				return 0;
+			nh.has_gw = true;
+		} else if (strcmp(tok[i], "dev") == 0 && nic == NULL) {
+			nic = ctl_nic(c, tok[i + 1]);
+			if (nic == NULL)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	if (nic != NULL)
+		nh.nic_id = dps_nic_id(nic);
+	if (del) {
+		if (nic == NULL)
+			nh.nic_id = DPS_ROUTE_ANY_NIC;
+		*rc = dps_route_batch_del(b, &p, (nic != NULL || nh.has_gw) ? &nh : NULL,
+					  DPS_ROUTE_F_KEEP_CONNECTED);
+	} else {
+		if (nic == NULL && (!nh.has_gw || !gw_nic_fast(c->app, &nh.gw, &nh.nic_id)))
+			return 0;
+		*rc = dps_route_batch_add(b, &p, &nh, 1,
+					  DPS_ROUTE_F_KEEP_CONNECTED |
+						  (tok[1][0] == 'a' ? DPS_ROUTE_F_EXCL : 0));
+	}
+	if (*rc != 0)
+		ctl_err(c, *rc, "route %s: %s", tok[2], strerror(-*rc));
+	return 1;
+}
+
 int
 dps_ctl_batch_line(struct dps_app *app, struct dps_route_batch *b, const char *line,
 		   struct dps_out *o)
@@ -1393,6 +1571,8 @@ dps_ctl_batch_line(struct dps_app *app, struct dps_route_batch *b, const char *l
 	int argc = 0, rc;
 
 	dps_out_reset(o);
+	if (batch_line_fast(&c, b, line, &rc))
+		return rc;
 	if (strlen(line) >= sizeof(copy))
 		return ctl_err(&c, -E2BIG, "command too long");
 	strcpy(copy, line);
@@ -2157,6 +2337,9 @@ ctl_dispatch(struct ctl *c, int argc, char **argv)
 	arg_counts(m[0]->args, &min, &max);
 	if (argc - used < min || argc - used > max)
 		return ctl_usage(c);
+	/* A change may move an address: the batch lines' gateway memo is void. */
+	if (m[0]->changes)
+		__atomic_fetch_add(&ctl_gen, 1, __ATOMIC_RELEASE);
 	return m[0]->fn(c, argc - used, argv + used);
 }
 

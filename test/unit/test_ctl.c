@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "dps_app.h"
+#include "dps_cmd.h"
 #include "dps_config.h"
 #include "dps_neigh.h"
 #include "dps_nic.h"
@@ -1148,4 +1149,137 @@ int
 main(int argc, char **argv)
 {
 	return dps_test_main(argc, argv, true, NULL);
+}
+
+/* ---- route batch lines (dps_ctl_batch_line: a hand-made fast path, the general one behind) ---- */
+
+/* Stage one line in b: its rc, and its error in out. */
+static int
+bl(struct fix *f, struct dps_route_batch *b, const char *line)
+{
+	struct dps_out o = {0};
+	int rc = dps_ctl_batch_line(&f->app, b, line, &o);
+
+	snprintf(out, sizeof(out), "%.*s", (int)o.len, o.buf != NULL ? o.buf : "");
+	free(o.buf);
+	return rc;
+}
+
+/* A refused batch line says what the command itself says. */
+static bool
+bl_err_as_cmd(struct fix *f, struct dps_route_batch *b, const char *line, const char *want)
+{
+	char batch_err[1024];
+	int rc = bl(f, b, line);
+
+	if (rc == 0 || !err_is(want))
+		return false;
+	snprintf(batch_err, sizeof(batch_err), "%.1000s", out);
+	if (ex(f, line) != rc || strcmp(out, batch_err) != 0) {
+		printf("  command says '%s'\n", out);
+		return false;
+	}
+	return true;
+}
+
+DPS_TEST(ctl_batch_lines)
+{
+	struct dps_route_batch *b;
+	struct dps_route_info ri;
+
+	SETUP(f);
+	CHECK_EQ(ex(&f, "addr add lan0 192.0.2.1/24"), 0);
+	CHECK_EQ(ex(&f, "addr add lan0 2001:db8:1::1/64"), 0);
+	CHECK_EQ(ex(&f, "addr add lan1 198.51.100.1/24"), 0);
+	b = dps_route_batch_begin(f.app.stack);
+	CHECK(b != NULL);
+	/* Refused lines: the command's own words, the batch unchanged. */
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.2.0/16 via 192.0.2.9",
+			    "host bits set in route '10.1.2.0/16' (did you mean 10.1.0.0/16?)"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 2001:db8:7:1::/48 via 2001:db8:1::9",
+			    "host bits set in route '2001:db8:7:1::/48' (did you mean "
+			    "2001:db8:7::/48?)"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.0/33 via 192.0.2.9",
+			    "prefix length out of range in '10.1.0.0/33' (0..32 for IPv4)"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.256/24 via 192.0.2.9",
+			    "bad address '10.1.0.256/24'"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.0/16 via 192.0.2.999",
+			    "bad gateway '192.0.2.999'"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.0/16 via 2001:db8:1::9",
+			    "gateway '2001:db8:1::9' is IPv6 but route '10.1.0.0/16' is IPv4"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.0/16 via 224.0.0.9",
+			    "gateway '224.0.0.9' is not a unicast address"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.0/16 via 203.0.113.9",
+			    "gateway 203.0.113.9 is on no nic's subnet (add dev NIC)"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.0/16 via 192.0.2.9 dev lan7",
+			    "unknown nic 'lan7'"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.0/16 via", "'via' needs a gateway in "
+								"route '10.1.0.0/16'"));
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.1.0.0/16 via 192.0.2.9 via 192.0.2.8",
+			    "unexpected 'via' in route '10.1.0.0/16' (want via GW and/or dev NAME)"));
+	CHECK_EQ(bl(&f, b, "route add 10.1.0.0/16"), -EINVAL); /* the command: its usage */
+	CHECK(err_is("route '10.1.0.0/16' needs via GW or dev NAME"));
+	CHECK_EQ(bl(&f, b, "show routes"), -EINVAL);
+	CHECK(err_is("a route batch takes route add, replace and del lines"));
+	CHECK_EQ(dps_route_batch_size(b), 0);
+
+	/* Staged: the plain forms, other spacing, dev before via, IPv6 spellings. */
+	CHECK_EQ(bl(&f, b, "route add 10.1.0.0/16 via 198.51.100.7"), 0);
+	CHECK_EQ(bl(&f, b, "route add 10.2.0.0/16 dev lan0"), 0);
+	CHECK_EQ(bl(&f, b, "route add 10.3.0.0/16 dev lan0 via 203.0.113.1"), 0);
+	CHECK_EQ(bl(&f, b, "  route\tadd 10.4.0.0/16   via 198.51.100.7 \r"), 0);
+	CHECK_EQ(bl(&f, b, "route add 0.0.0.0/0 via 192.0.2.254"), 0);
+	CHECK_EQ(bl(&f, b, "route add 10.5.0.0/024 via 192.0.2.9"), 0); /* strtol's 24 */
+	CHECK_EQ(bl(&f, b, "route add 2001:db8:7::/48 via 2001:db8:1::9"), 0);
+	CHECK_EQ(bl(&f, b, "route add 2001:DB8:8:0:0::/64 via fe80::1 dev lan1"), 0);
+	CHECK_EQ(bl(&f, b, "route add default6 via fe80::2 dev lan0"), 0);
+	CHECK_EQ(bl(&f, b, "route add 10.6.0.0/16 via 198.51.100.8"), 0);
+	CHECK_EQ(bl(&f, b, "route replace 10.6.0.0/16 via 192.0.2.8"), 0);
+	CHECK_EQ(bl(&f, b, "route add 10.7.0.0/16 via 192.0.2.8"), 0);
+	CHECK_EQ(bl(&f, b, "route del 10.7.0.0/16 via 192.0.2.8 dev lan0"), 0);
+	CHECK_EQ(dps_route_batch_size(b), 13);
+	CHECK_EQ(dps_route_batch_commit(b, NULL), 0);
+	CHECK(find_route(&f, "10.1.0.0/16", &ri));
+	CHECK(ri.paths[0].has_gw && ri.paths[0].nic_id == 1 && ri.paths[0].gw.b[3] == 7);
+	CHECK(find_route(&f, "10.2.0.0/16", &ri));
+	CHECK(!ri.paths[0].has_gw && ri.paths[0].nic_id == 0);
+	CHECK(find_route(&f, "10.3.0.0/16", &ri));
+	CHECK(ri.paths[0].has_gw && ri.paths[0].nic_id == 0 && ri.paths[0].gw.b[0] == 203);
+	CHECK(find_route(&f, "10.4.0.0/16", &ri));
+	CHECK_EQ(ri.paths[0].nic_id, 1);
+	CHECK(find_route(&f, "0.0.0.0/0", &ri));
+	CHECK_EQ(ri.paths[0].nic_id, 0);
+	CHECK(find_route(&f, "10.5.0.0/24", NULL));
+	CHECK(find_route(&f, "2001:db8:7::/48", &ri));
+	CHECK(ri.paths[0].has_gw && ri.paths[0].nic_id == 0 && ri.paths[0].gw.len == 16);
+	CHECK(find_route(&f, "2001:db8:8::/64", &ri));
+	CHECK_EQ(ri.paths[0].nic_id, 1);
+	CHECK(find_route(&f, "::/0", &ri));
+	CHECK_EQ(ri.paths[0].nic_id, 0);
+	CHECK(find_route(&f, "10.6.0.0/16", &ri));
+	CHECK_EQ(ri.paths[0].nic_id, 0);
+	CHECK(!find_route(&f, "10.7.0.0/16", NULL));
+
+	/* A batch refuses what the commands refuse at commit: add over a route, del of none. */
+	b = dps_route_batch_begin(f.app.stack);
+	CHECK_EQ(bl(&f, b, "route add 10.1.0.0/16 via 192.0.2.9"), 0);
+	CHECK_EQ(dps_route_batch_commit(b, NULL), -EEXIST);
+	b = dps_route_batch_begin(f.app.stack);
+	CHECK_EQ(bl(&f, b, "route del 10.1.0.0/16 dev lan0"), 0);
+	CHECK_EQ(dps_route_batch_commit(b, NULL), -ESRCH);
+
+	/* A gateway's NIC is looked up again once an address changed (no stale memo). */
+	b = dps_route_batch_begin(f.app.stack);
+	CHECK_EQ(bl(&f, b, "route add 10.20.0.0/16 via 198.51.100.7"), 0);
+	CHECK_EQ(ex(&f, "addr del lan1 198.51.100.1"), 0);
+	CHECK(bl_err_as_cmd(&f, b, "route add 10.21.0.0/16 via 198.51.100.7",
+			    "gateway 198.51.100.7 is on no nic's subnet (add dev NIC)"));
+	CHECK_EQ(ex(&f, "addr add lan0 198.51.100.2/24"), 0);
+	CHECK_EQ(bl(&f, b, "route add 10.22.0.0/16 via 198.51.100.7"), 0);
+	CHECK_EQ(dps_route_batch_commit(b, NULL), 0);
+	CHECK(find_route(&f, "10.20.0.0/16", &ri));
+	CHECK_EQ(ri.paths[0].nic_id, 1);
+	CHECK(find_route(&f, "10.22.0.0/16", &ri));
+	CHECK_EQ(ri.paths[0].nic_id, 0);
+	fix_fini(&f);
 }
