@@ -618,6 +618,17 @@ dps_tep_rx(const struct dps_tep *tep)
 	return tep->rx;
 }
 
+bool
+dps_demux_port_wild(const struct dps_stack *s, uint8_t tproto, uint16_t port)
+{
+	const struct dps_demux *d = dps_stack_priv(s)->demux;
+
+	/* forms[] is set before the protocol is published (dps_stack_register_transproto). */
+	if (__atomic_load_n(&d->tp[tproto], __ATOMIC_ACQUIRE) == NULL)
+		return false;
+	return port_forms(d, tproto, port) == 1u << FORM_PORT;
+}
+
 #define DEMUX_BULK_KEYS (DPS_BURST * FORM_MAX)
 
 int
@@ -651,14 +662,19 @@ dps_demux_lookup_bulk(const struct dps_stack *s, uint16_t netproto, uint8_t tpro
 	if (__atomic_load_n(&d->raw[tproto], __ATOMIC_ACQUIRE) != NULL)
 		return -EAGAIN;
 	for (uint16_t i = 0; i < n; i++) {
-		uint8_t mask = port_forms(d, tproto, q[i].lport);
+		uint8_t mask;
 
-		/* Wildcard binds only, on the port of the last such datagram: the same key. */
-		if (mask == 1u << FORM_PORT && wild_port == q[i].lport) {
+		/*
+		 * The port of the last datagram whose port had wildcard binds only: the same key.
+		 * Its forms were read once for the burst (a bind lands between two bursts, or in
+		 * one as if just before or after it).
+		 */
+		if (q[i].lport == wild_port) {
 			first[i] = (uint8_t)wild_key;
 			nkeys[i] = 1;
 			continue;
 		}
+		mask = port_forms(d, tproto, q[i].lport);
 		first[i] = (uint8_t)nk;
 		for (unsigned int f = 0; f < FORM_MAX; f++) {
 			if (!(mask & (1u << f)))

@@ -164,6 +164,21 @@ const struct dps_tep_id *dps_tep_id(const struct dps_tep *tep);
  */
 dps_tep_rx_t dps_tep_rx(const struct dps_tep *tep);
 
+/**
+ * Whether every endpoint bound on a local port of tproto is bound to the port alone (the
+ * wildcard binds of the built-in services): then the demuxer gives every unicast datagram of
+ * a netproto to that port to the same endpoint, whatever its addresses and source port, and a
+ * caller may look one datagram up for a run of them (dps_demux_lookup_bulk()).
+ *
+ * @param s       the stack
+ * @param tproto  IP protocol number
+ * @param port    local port, host order
+ * @return true when the port has endpoints and all are port-alone binds; false otherwise
+ *         (none, a more specific one, tproto not registered).
+ * @threadsafety Lock-free; an online reader (a bind may land just before or after).
+ */
+bool dps_demux_port_wild(const struct dps_stack *s, uint8_t tproto, uint16_t port);
+
 /** One datagram of a bulk demux lookup (dps_demux_lookup_bulk()). */
 struct dps_demux_query {
 	uint16_t lport;       /**< destination port, host order */

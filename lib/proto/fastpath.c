@@ -646,7 +646,8 @@ fp6_echo(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct 
  * pass: bit i set when e->m[i] is to a live address of the incoming NIC (bit i of local) and
  * dps_nic_deliver_transport()'s lookup finds an endpoint of the echo service for it (not a
  * more specific endpoint, not a user's, not none). src_off: the source address in the frame
- * (the destination follows it); udp_off: the UDP header.
+ * (the destination follows it); udp_off: the UDP header. Consecutive datagrams to a port with
+ * wildcard binds only (dps_demux_port_wild: the echo service's) share one query.
  */
 static __rte_always_inline uint64_t
 fp_uecho_mask(const struct fp_in *in, const struct fp_echo *e, uint64_t local, uint16_t netproto,
@@ -655,21 +656,28 @@ fp_uecho_mask(const struct fp_in *in, const struct fp_echo *e, uint64_t local, u
 	struct dps_demux_query q[DPS_BURST];
 	struct dps_tep *tep[DPS_BURST];
 	const struct dps_tep *last = NULL;
-	uint8_t idx[DPS_BURST];
-	uint64_t echo = 0;
-	uint16_t nq = 0;
-	bool last_echo = false;
+	uint8_t qi[DPS_BURST]; /* the query of each datagram */
+	uint64_t echo = 0, qecho = 0;
+	uint16_t nq = 0, run_port = 0;
+	bool run_wild = false, last_echo = false;
 
 	for (uint64_t l = local; l != 0; l &= l - 1) {
 		uint16_t i = (uint16_t)__builtin_ctzll(l);
 		const uint8_t *p = rte_pktmbuf_mtod(e->m[i], const uint8_t *);
 		const struct rte_udp_hdr *uh = (const struct rte_udp_hdr *)(p + udp_off);
 
+		/* A run to a port with wildcard binds only: one endpoint, one query for all. */
+		if (run_wild && uh->dst_port == run_port) {
+			qi[i] = (uint8_t)(nq - 1);
+			continue;
+		}
 		q[nq].lport = rte_be_to_cpu_16(uh->dst_port);
 		q[nq].rport = rte_be_to_cpu_16(uh->src_port);
 		q[nq].raddr = p + src_off;
 		q[nq].laddr = p + src_off + alen;
-		idx[nq++] = (uint8_t)i;
+		run_port = uh->dst_port;
+		run_wild = dps_demux_port_wild(in->s, IPPROTO_UDP, q[nq].lport);
+		qi[i] = (uint8_t)nq++;
 	}
 	/* Not registered, or raw endpoints (they see every datagram first): the long way. */
 	if (nq == 0 || dps_demux_lookup_bulk(in->s, netproto, IPPROTO_UDP, alen, q, nq, tep) < 0)
@@ -680,7 +688,15 @@ fp_uecho_mask(const struct fp_in *in, const struct fp_echo *e, uint64_t local, u
 			last = tep[k];
 			last_echo = last != NULL && dps_tep_rx(last) == dps_udp_echo_rx;
 		}
-		echo |= (uint64_t)last_echo << idx[k];
+		qecho |= (uint64_t)last_echo << k;
+	}
+	/* Every query the echo service's (the common burst): every datagram asked about. */
+	if (qecho == (1ull << nq) - 1) /* nq <= DPS_BURST */
+		return local;
+	for (uint64_t l = local; l != 0; l &= l - 1) {
+		uint16_t i = (uint16_t)__builtin_ctzll(l);
+
+		echo |= ((qecho >> qi[i]) & 1) << i;
 	}
 	return echo;
 }

@@ -656,6 +656,11 @@ DPS_TEST(demux_bulk_lookup_follows_the_demuxers_order)
 	CHECK(got[0] == NULL && got[3] == NULL && got[1] != NULL && got[2] == got[1]);
 	CHECK(dps_tep_rx(got[1]) == dps_udp_echo_rx);
 	CHECK_EQ(dps_tep_id(got[1])->local_port, 7);
+	/* Port 7 has the service's port-alone binds only; 53 nothing; 200 is no protocol. */
+	CHECK(dps_demux_port_wild(S, IPPROTO_UDP, 7));
+	CHECK(!dps_demux_port_wild(S, IPPROTO_UDP, 53));
+	CHECK(!dps_demux_port_wild(S, IPPROTO_TCP, 7));
+	CHECK(!dps_demux_port_wild(S, 200, 7));
 	/* The IPv6 bind of the service is another endpoint; TCP has none. */
 	CHECK_EQ(dps_demux_lookup_bulk(S, RTE_ETHER_TYPE_IPV6, IPPROTO_UDP, 16, q + 1, 1, &tp), 0);
 	CHECK(tp != NULL && tp != got[1]);
@@ -668,11 +673,13 @@ DPS_TEST(demux_bulk_lookup_follows_the_demuxers_order)
 	CHECK_EQ(dps_demux_lookup_bulk(S, RTE_ETHER_TYPE_IPV4, IPPROTO_UDP, 4, q, 3, got), 0);
 	CHECK(got[0] == tp && got[1] == tp && got[2] == tp);
 	CHECK(dps_tep_rx(tp) == tep_rx);
+	CHECK(dps_demux_port_wild(S, IPPROTO_UDP, 53));
 	CHECK_EQ(dps_tep_bind(S, RTE_ETHER_TYPE_IPV4, IPPROTO_UDP, &no_remote, tep_rx, NULL, NULL,
 			      &tnr), 0);
 	q[1].laddr = other.b; /* not ours: only the port-alone bind matches */
 	CHECK_EQ(dps_demux_lookup_bulk(S, RTE_ETHER_TYPE_IPV4, IPPROTO_UDP, 4, q, 3, got), 0);
 	CHECK(got[0] == tnr && got[1] == tp && got[2] == tnr);
+	CHECK(!dps_demux_port_wild(S, IPPROTO_UDP, 53)); /* a more specific one is bound */
 	CHECK_EQ(dps_tep_bind(S, RTE_ETHER_TYPE_IPV4, IPPROTO_UDP, &no_local, tep_rx, NULL, NULL,
 			      &tnl), 0);
 	q[2].rport = 1000; /* another remote port: not the no-local bind */
