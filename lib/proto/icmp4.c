@@ -22,6 +22,40 @@ icmp4_is_error(uint8_t type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
+/*
+ * RFC 1122 3.2.2.6: the options of an echo request are returned in the reply, Record Route
+ * and Timestamp updated with this host's entry (addr_be: the address the request was sent
+ * to, the reply's source). A completed source route (RFC 1122 3.2.1.8) is reversed into the
+ * reply's return route: received {G1 .. Gn >>} from S, the reply goes to Gn with
+ * {>> Gn-1 .. G1, S}. Malformed options are returned as received. ip: the request's header,
+ * addresses already swapped; *dst_be is the reply's destination, changed for a source route.
+ */
+static void
+icmp4_echo_options(uint8_t *h, uint32_t hlen, uint32_t addr_be, uint32_t *dst_be)
+{
+	uint32_t fault = 0, at, n, a[10];
+	uint8_t *o;
+	int v = dps_ip4_options_check(h, hlen, &fault);
+
+	if (v == DPS_IP4OPT_BAD)
+		return;
+	(void)dps_ip4_options_fill(h, hlen, addr_be);
+	if (v != DPS_IP4OPT_SOURCE_ROUTE)
+		return;
+	at = dps_ip4_source_route_find(h, hlen);
+	o = h + at;
+	n = (uint32_t)(o[1] - 3) / 4;
+	/* Only complete routes reach local delivery (dps_fwd4_source_route); be safe anyway. */
+	if (n == 0 || n > RTE_DIM(a) || o[2] <= o[1])
+		return;
+	memcpy(a, o + 3, 4 * n);
+	for (uint32_t i = 0; i + 1 < n; i++)
+		memcpy(o + 3 + 4 * i, &a[n - 2 - i], 4);
+	memcpy(o + 3 + 4 * (n - 1), dst_be, 4); /* S, the request's source, last */
+	o[2] = 4;
+	*dst_be = a[n - 1];
+}
+
 static void
 icmp4_echo(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
 {
@@ -56,6 +90,12 @@ icmp4_echo(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m)
 	}
 	ip->dst_addr = ip->src_addr;
 	memcpy(&ip->src_addr, info->local.b, 4);
+	if (unlikely(hlen > 20)) {
+		uint32_t src_be = ip->src_addr, dst_be = ip->dst_addr;
+
+		icmp4_echo_options((uint8_t *)ip, hlen, src_be, &dst_be);
+		ip->dst_addr = dst_be;
+	}
 	ip->time_to_live = DPS_IP4_TTL;
 	dps_ip4_set_cksum(ip);
 	if ((const uint8_t *)ip == ipbuf && dps_mbuf_write(m, 0, hlen, ipbuf) < 0) {

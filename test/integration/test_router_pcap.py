@@ -454,3 +454,67 @@ def test_timestamp_filled_and_full_one_counts_overflow(pcap_dpstack):
     assert int.from_bytes(out[1][28:32], "big") < 86400000
     # full: overflow 1 -> 2, nothing else changes.
     assert out[2][23] == 0x20 and out[2][22] == 9
+
+
+# ------------------------------------------------------- options of echo requests to us
+
+def echo_opt_pkt(opts, dst="192.0.2.1"):
+    pkt = (Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=dst, id=31, ihl=5 + len(opts) // 4) /
+           ICMP(type=8, id=0x77, seq=3) / Raw(data(24)))
+    raw = bytearray(bytes(pkt))
+    raw[14 + 20:14 + 20] = opts
+    raw[14 + 2:14 + 4] = (len(raw) - 14).to_bytes(2, "big")
+    raw[14 + 10:14 + 12] = b"\0\0"
+    raw[14 + 10:14 + 12] = ip_cksum(raw[14:14 + 20 + len(opts)]).to_bytes(2, "big")
+    return Raw(bytes(raw))
+
+
+def echo_reply_bytes(req, opts, src, dst):
+    """RFC 792 / RFC 1122 3.2.2.6: the reply to req with the header options opts (as the
+    replier must set them), addresses src -> dst, TTL 64, type 0."""
+    ip = bytearray(ip_of(req))
+    hlen = (ip[0] & 15) * 4
+    ip[20:hlen] = opts
+    ip[8] = 64
+    ip[12:16] = bytes(map(int, src.split(".")))
+    ip[16:20] = bytes(map(int, dst.split(".")))
+    ip[10:12] = b"\0\0"
+    ip[10:12] = ip_cksum(ip[:hlen]).to_bytes(2, "big")
+    icmp = bytearray(ip[hlen:])
+    icmp[0] = 0
+    icmp[2:4] = b"\0\0"
+    icmp[2:4] = ip_cksum(icmp + (b"\0" if len(icmp) % 2 else b"")).to_bytes(2, "big")
+    return bytes(Ether(src=LAN0_MAC, dst=IN_MAC, type=0x0800)) + bytes(ip[:hlen]) + bytes(icmp)
+
+
+def test_echo_reply_carries_record_route_with_our_entry(pcap_dpstack):
+    req = echo_opt_pkt(b"\x07\x0b\x04" + b"\0" * 8 + b"\x00")
+    res = run(pcap_dpstack, [req])
+    want = echo_reply_bytes(req, b"\x07\x0b\x08" + bytes([192, 0, 2, 1]) + b"\0" * 4 + b"\x00",
+                            "192.0.2.1", H0)
+    assert [bytes(p) for p in res.outputs[0] if p.haslayer(IP)] == [want]
+    assert counter(res, "icmp.echo_replies_sent") == 1
+
+
+def test_echo_reply_carries_timestamp_filled(pcap_dpstack):
+    req = echo_opt_pkt(b"\x44\x0c\x05\x01" + b"\0" * 8)   # address + time, room for one
+    res = run(pcap_dpstack, [req])
+    out = [bytearray(bytes(p)[14:]) for p in res.outputs[0] if p.haslayer(IP)]
+    assert len(out) == 1
+    o = out[0]
+    assert o[20:24] == b"\x44\x0c\x0d\x01"
+    assert bytes(o[24:28]) == bytes([192, 0, 2, 1])
+    assert int.from_bytes(o[28:32], "big") < 86400000
+    # The rest is the echo reply as RFC 792 says, with these option bytes.
+    assert bytes(res.outputs[0][0]) == echo_reply_bytes(req, bytes(o[20:32]), "192.0.2.1", H0)
+
+
+def test_echo_reply_reverses_a_completed_source_route(pcap_dpstack):
+    # Arrived from H0 via 10.1.1.1 then 192.0.2.3 (route complete: pointer 12 > length 11).
+    # RFC 1122 3.2.1.8: the reply goes to 192.0.2.3 with the return route {>> 10.1.1.1, H0}.
+    req = echo_opt_pkt(b"\x83\x0b\x0c" + bytes([10, 1, 1, 1, 192, 0, 2, 3]) + b"\x00")
+    res = run(pcap_dpstack, [req])
+    want = echo_reply_bytes(req, b"\x83\x0b\x04" + bytes([10, 1, 1, 1, 192, 0, 2, 2]) + b"\x00",
+                            "192.0.2.1", "192.0.2.3")
+    assert [bytes(p) for p in res.outputs[0] if p.haslayer(IP)] == [want]
+    assert counter(res, "fwd.source_route") == 0
