@@ -915,6 +915,11 @@ running_config(struct ctl *c)
 	     app->cfg.reassembly_timeout_ms != DPS_CFG_REASM_TIMEOUT_MS))
 		P("reassembly_datagrams = %u\nreassembly_timeout_ms = %u\n",
 		  app->cfg.reassembly_datagrams, app->cfg.reassembly_timeout_ms);
+	/* DAD (RFC 4862 5.4): fixed at start, what the file said; 0 retrans: not loaded (tests). */
+	if (app->cfg.dad_retrans_ms != 0 &&
+	    (app->cfg.dad_transmits != 1 || app->cfg.dad_retrans_ms != 1000))
+		P("dad_transmits = %u\ndad_retrans_ms = %u\n", app->cfg.dad_transmits,
+		  app->cfg.dad_retrans_ms);
 	for (int i = 0; i < n; i++) {
 		const struct dps_cfg_nic *cn = NULL;
 		struct dps_endpoint_info *v;
@@ -960,6 +965,15 @@ running_config(struct ctl *c)
 			P("redirects = off\n");
 		if (dps_nic_source_route(nics[i]))
 			P("source_route = on\n");
+		/* Router Advertisements (RFC 4861 6): fixed at start, from the file. */
+		if (cn != NULL && cn->ra) {
+			P("ra = on\n");
+			if (cn->ra_interval != 0)
+				P("ra_interval = %u\n", cn->ra_interval);
+			for (unsigned int j = 0; j < cn->n_ra_prefix; j++)
+				P("ra_prefix = %s\n",
+				  dps_prefix_fmt(&cn->ra_prefix[j], buf, sizeof(buf)));
+		}
 	}
 	nr = fetch_routes(app->stack, &r);
 	if (nr < 0)

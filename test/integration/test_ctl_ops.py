@@ -192,6 +192,31 @@ def test_running_config_round_trips(dpstack, tmp_path):
     assert text2 == text
 
 
+def test_running_config_round_trips_dad_ra_redirects_and_source_route(dpstack):
+    cfg = NULL_CONFIG.replace("[stack]\nforwarding = on\n",
+                              "[stack]\nforwarding = on\ndad_transmits = 0\ndad_retrans_ms = 500\n")
+    cfg = cfg.replace("range = 203.0.113.0/24\n",
+                      "range = 203.0.113.0/24\naddress = fe80::1/64\nredirects = off\n"
+                      "source_route = on\nra = on\nra_interval = 30\n"
+                      "ra_prefix = 2001:db8:1::/64\nra_prefix = 2001:db8:5::/64\n")
+    dp = start_null(dpstack, config=cfg)
+    rc, text, err = dp.ctl("show", "running-config")
+    assert rc == 0, err
+    assert "\ndad_transmits = 0\ndad_retrans_ms = 500\n" in text
+    lan0 = text.split("[nic lan0]\n")[1].split("\n[")[0]
+    for line in ("redirects = off", "source_route = on", "ra = on", "ra_interval = 30",
+                 "ra_prefix = 2001:db8:1::/64", "ra_prefix = 2001:db8:5::/64"):
+        assert f"\n{line}\n" in lan0, (line, lan0)
+    lan1 = text.split("[nic lan1]\n")[1]
+    assert "redirects" not in lan1.split("\n[")[0] and "ra =" not in lan1.split("\n[")[0]
+    want = shows(dp)
+    dp.stop()
+    dp2 = start_null(dpstack, config=text)
+    assert shows(dp2) == want
+    rc, text2, err = dp2.ctl("show", "running-config")
+    assert text2 == text
+
+
 def test_set_mtu_changes_the_nic_and_the_config(dpstack):
     dp = start_null(dpstack)
     rc, out, err = dp.ctl("set", "lan1", "mtu", "9000")
