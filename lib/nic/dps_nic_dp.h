@@ -511,6 +511,16 @@ bool dps_nic_subnet_allones_rcu(const struct dps_nic *nic, unsigned int np_slot,
 int dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
 			     struct dps_addr *out);
 
+/**
+ * The first usable IPv6 link-local address (fe80::/10) among the NIC's source-address
+ * candidates (the primary set of np_slot), for messages RFC 4861 wants sent from one
+ * (redirects, 8.2).
+ *
+ * @return 0 with *out set, -EADDRNOTAVAIL when the NIC has none.
+ * @threadsafety Data path: lock-free; the caller is an online RCU reader.
+ */
+int dps_nic_link_local_rcu(const struct dps_nic *nic, unsigned int np_slot, struct dps_addr *out);
+
 /* ---- delivery (the seed's DeliverNetworkPacket, burst form) ---- */
 
 /**

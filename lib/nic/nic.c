@@ -847,6 +847,26 @@ dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
 	return -EADDRNOTAVAIL;
 }
 
+int
+dps_nic_link_local_rcu(const struct dps_nic *nic, unsigned int np_slot, struct dps_addr *out)
+{
+	const struct dps_ep_set *set;
+
+	if (np_slot >= DPS_MAX_NETPROTO)
+		return -EINVAL;
+	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
+	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
+		const struct dps_endpoint *ep = set->ep[i];
+
+		if (ep->addr.len != 16 || ep->addr.b[0] != 0xfe || (ep->addr.b[1] & 0xc0) != 0x80 ||
+		    __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0 || !primary_usable(nic, ep))
+			continue;
+		*out = ep->addr;
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
 /*
  * The subnets of a NIC's primary addresses, for the protocols: membership and the all-ones
  * host address (a broadcast for IPv4; lib/proto decides what it means). Plain prefix

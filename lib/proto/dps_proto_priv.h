@@ -321,6 +321,18 @@ bool dps_fwd4_source_route(struct dps_ctx *ctx, struct dps_nic *in, struct rte_m
 int dps_fwd4_fragment(struct dps_ctx *ctx, struct rte_mbuf *m, uint32_t mtu, struct rte_mbuf **out,
 		      unsigned int max);
 
+/**
+ * RFC 4861 8.2: send a Redirect about orig (as received, data at its IPv6 header, its
+ * Ethernet header in the headroom) to its source on nic: target (16 bytes) is the better
+ * first hop, or the destination itself when it is on-link; tmac the target's link-layer
+ * address when known (a Target Link-Layer Address option), else NULL. From the NIC's
+ * link-local address (-EADDRNOTAVAIL without one), hop limit 255, a Redirected Header option
+ * with as much of orig as fits 1280 bytes; rate limited with the ICMPv6 errors (-EBUSY).
+ * (lib/proto/icmp6.c)
+ */
+int dps_icmp6_redirect(struct dps_ctx *ctx, struct dps_nic *nic, const struct rte_mbuf *orig,
+		       const uint8_t *target, const struct rte_ether_addr *tmac);
+
 /** The same for IPv6 (RFC 8200, RFC 4443, RFC 4291 2.5.6). */
 void dps_fwd6_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n);
 

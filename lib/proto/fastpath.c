@@ -446,11 +446,15 @@ fp4_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set4 *f,
 	dps_fp_run_flush(ctx, &run);
 }
 
-/* IPv6: no route, hop limit expiring (RFC 8200 3, RFC 4443 3.3), too big (RFC 8200 5). */
+/*
+ * IPv6: no route, back out of the NIC it came in on (the slow side decides the redirect,
+ * RFC 4861 8.2), hop limit expiring (RFC 8200 3, RFC 4443 3.3), too big (RFC 8200 5).
+ */
 static inline bool
-fp6_exception(const struct dps_nic *out, const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
+fp6_exception(const struct dps_nic *out, const struct dps_nic *in_nic, const struct rte_mbuf *m,
+	      const struct rte_ipv6_hdr *ip)
 {
-	return out == NULL || ip->hop_limits <= 1 ||
+	return out == NULL || out == in_nic || ip->hop_limits <= 1 ||
 	       m->pkt_len - ETH_HLEN > __atomic_load_n(&out->mtu, __ATOMIC_RELAXED);
 }
 
@@ -474,7 +478,7 @@ fp6_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set6 *f,
 		const struct dps_nic *out = dps_fp_nh_out(in->s, &mm, nh);
 		const struct dps_fp_eth *hdr;
 
-		if (unlikely(fp6_exception(out, m, ip)) ||
+		if (unlikely(fp6_exception(out, in->nic, m, ip)) ||
 		    unlikely(!dps_fp_neigh(in->s, &nm, out, nh->has_gw ? nh->gw.b : f->dst[i], 16,
 					   RTE_BE16(RTE_ETHER_TYPE_IPV6), &hdr))) {
 			fp_side_add(router, m);

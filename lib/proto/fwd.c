@@ -22,6 +22,7 @@ struct fwd_cnt {
 	uint32_t redirects;         /* RFC 1812 5.2.7.2: host redirects sent */
 	uint32_t bad_opt, srcroute; /* RFC 1812 5.2.4: options refused */
 	uint32_t srfail;            /* RFC 1812 5.2.4.1: SSRR next hop not adjacent */
+	uint32_t redirect6_no_ll;   /* RFC 4861 8.2: no link-local source for a redirect */
 	uint32_t mcast;  /* multicast destination not joined */
 	uint32_t dbcast; /* directed broadcast to a connected subnet */
 };
@@ -49,6 +50,8 @@ fwd_cnt_flush(struct dps_ctx *ctx, uint16_t nic_id, const struct fwd_cnt *c)
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_BAD_OPTION, c->bad_opt);
 	if (unlikely(c->srcroute))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_SOURCE_ROUTE, c->srcroute);
+	if (unlikely(c->redirect6_no_ll))
+		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_REDIRECT6_NO_LL, c->redirect6_no_ll);
 	if (unlikely(c->srfail))
 		dps_cnt_add(ctx, nic_id, DPS_CNT_FWD_SOURCE_ROUTE_FAILED, c->srfail);
 	if (unlikely(c->martian))
@@ -568,6 +571,40 @@ dps_fwd4_burst(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, 
 
 /* ---------------------------------- IPv6 ---------------------------------- */
 
+/*
+ * RFC 4861 8.2: a packet forwarded back out of the NIC it came in on, whose source is a
+ * neighbour on that link (on one of the NIC's subnets, or link-local), gets a Redirect naming
+ * the better first hop: the route's gateway when it is link-local (8.2: a router target MUST
+ * be its link-local address; a global gateway cannot be named, so no redirect), or the
+ * destination itself when it is on-link. Not when the NIC's switch is off, nor to the next
+ * hop itself. The packet is still forwarded. nha: the next hop.
+ */
+static void
+fwd6_redirect(struct dps_ctx *ctx, struct dps_nic *in, const struct rte_mbuf *m,
+	      const struct rte_ipv6_hdr *ip, const uint8_t *nha, bool has_gw, struct fwd_cnt *c)
+{
+	unsigned int np6 = dps_np_slot(ctx->stack, RTE_ETHER_TYPE_IPV6);
+	struct rte_ether_addr mac;
+	struct dps_addr src, t;
+	bool src_ll = ip->src_addr[0] == 0xfe && (ip->src_addr[1] & 0xc0) == 0x80;
+	int rc;
+
+	if (!dps_nic_redirects(in) || memcmp(nha, ip->src_addr, 16) == 0)
+		return;
+	if (has_gw && !(nha[0] == 0xfe && (nha[1] & 0xc0) == 0x80))
+		return;
+	dps_addr6(&src, ip->src_addr);
+	if (!src_ll && !dps_nic_on_subnet_rcu(in, np6, &src))
+		return;
+	dps_addr6(&t, nha);
+	rc = dps_icmp6_redirect(ctx, in, m, nha,
+				dps_neigh_lookup_rcu(ctx->stack, in->id, &t, &mac) == 0 ? &mac : NULL);
+	if (rc == 0)
+		c->redirects++;
+	else if (rc == -EADDRNOTAVAIL)
+		c->redirect6_no_ll++;
+}
+
 static void
 fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -705,8 +742,11 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		ip->hop_limits--;
 		nha = nh[i]->has_gw ? nh[i]->gw.b : dst[i];
+		/* Back out of the NIC it came in on: a redirect (RFC 4861 8.2), as received. */
+		if (unlikely(out == in))
+			fwd6_redirect(ctx, in, m, ip, nha, nh[i]->has_gw, &c);
+		ip->hop_limits--;
 		if (last_nic != out || memcmp(last_nh, nha, 16) != 0) {
 			struct dps_addr a;
 

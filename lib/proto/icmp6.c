@@ -587,6 +587,77 @@ icmp6_error_send(struct dps_ctx *ctx, struct dps_nic *out_nic, const struct rte_
 }
 
 int
+dps_icmp6_redirect(struct dps_ctx *ctx, struct dps_nic *nic, const struct rte_mbuf *orig,
+		   const uint8_t *target, const struct rte_ether_addr *tmac)
+{
+	const struct rte_ether_hdr *eh = dps_rx_eth(orig);
+	struct rte_ipv6_hdr obuf;
+	const struct rte_ipv6_hdr *oip = rte_pktmbuf_read(orig, 0, DPS_IP6_HLEN, &obuf);
+	struct dps_addr src, osrc;
+	struct rte_mbuf *m;
+	struct rte_ipv6_hdr *ip;
+	uint8_t *ih, *opt;
+	uint32_t fixed, qlen, olen, room;
+	uint16_t ck;
+
+	if (eh == NULL || oip == NULL)
+		return -EINVAL;
+	/* RFC 4861 8.2: the source MUST be the link-local address of the interface. */
+	if (dps_nic_link_local_rcu(nic, (unsigned int)dps_np_slot(nic->stack, RTE_ETHER_TYPE_IPV6),
+				   &src) < 0)
+		return -EADDRNOTAVAIL;
+	/* RFC 4861 8.2: rate limited; the ICMPv6 error bucket, as IPv4's redirects share it. */
+	if (!dps_ctx_icmp_allow(ctx, 1)) {
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_ICMP6_ERRORS_RATELIMITED);
+		return -EBUSY;
+	}
+	m = rte_pktmbuf_alloc(ctx->pool);
+	if (m == NULL) {
+		dps_cnt_inc(ctx, nic->id, DPS_CNT_NO_MBUF);
+		return -ENOMEM;
+	}
+	dps_addr6(&osrc, oip->src_addr);
+	/* Type, code, checksum, reserved, target, destination; TLLA (8) when known. */
+	fixed = 40 + (tmac != NULL ? 8 : 0);
+	room = rte_pktmbuf_tailroom(m);
+	/* RFC 4861 4.6.3: Redirected Header, as much as fits 1280 bytes, in 8-octet units. */
+	qlen = RTE_MIN(orig->pkt_len,
+		       (uint32_t)DPS_ICMP6_ERR_MAX - DPS_IP6_HLEN - fixed - 8);
+	qlen = RTE_MIN(qlen, room > DPS_IP6_HLEN + fixed + 8 ? room - DPS_IP6_HLEN - fixed - 8 : 0);
+	qlen &= ~7u;
+	olen = 8 + qlen;
+	ip = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m, (uint16_t)(DPS_IP6_HLEN + fixed + olen));
+	if (ip == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOMEM;
+	}
+	ih = (uint8_t *)(ip + 1);
+	memset(ih, 0, fixed + 8);
+	ih[0] = ND_REDIRECT;
+	memcpy(ih + 8, target, 16);
+	memcpy(ih + 24, oip->dst_addr, 16);
+	opt = ih + 40;
+	if (tmac != NULL) {
+		opt[0] = 2; /* Target Link-Layer Address (RFC 4861 4.6.1) */
+		opt[1] = 1;
+		memcpy(opt + 2, tmac->addr_bytes, 6);
+		opt += 8;
+	}
+	opt[0] = 4; /* Redirected Header */
+	opt[1] = (uint8_t)(olen / 8);
+	if (qlen > 0 && dps_mbuf_copy(orig, 0, qlen, opt + 8) < 0) {
+		rte_pktmbuf_free(m);
+		return -EINVAL;
+	}
+	ip6_hdr_fill(ip, (uint16_t)(fixed + olen), 255, src.b, osrc.b);
+	ck = dps_cksum_l4(m, DPS_IP6_HLEN, fixed + olen, &src, &osrc, IPPROTO_ICMPV6);
+	memcpy(ih + 2, &ck, 2);
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_PACKETS_SENT);
+	dps_reply_output(ctx, nic, m, &eh->src_addr, RTE_ETHER_TYPE_IPV6);
+	return 0;
+}
+
+int
 dps_icmp6_error_ex(struct dps_ctx *ctx, struct dps_nic *in_nic, const struct rte_mbuf *orig,
 		   uint8_t type, uint8_t code, uint32_t extra, bool local_src, bool allow_multi)
 {

@@ -518,3 +518,85 @@ def test_echo_reply_reverses_a_completed_source_route(pcap_dpstack):
                             "192.0.2.1", "192.0.2.3")
     assert [bytes(p) for p in res.outputs[0] if p.haslayer(IP)] == [want]
     assert counter(res, "fwd.source_route") == 0
+
+
+# ------------------------------------------------------------------ IPv6 redirects (RFC 4861 8.2)
+
+from scapy.all import IPv6, ICMPv6ND_Redirect  # noqa: E402
+
+H6, DST6, LL_GW = "2001:db8:1::2", "2001:db8:99::7", "fe80::3"
+
+
+def config6(lan0_extra="address = fe80::1/64"):
+    return f"""\
+[stack]
+forwarding = on
+dad_transmits = 0
+
+[nic lan0]
+port = net_pcap0
+mac = {LAN0_MAC}
+mtu = 9000
+address = 2001:db8:1::1/64
+{lan0_extra}
+
+[nic lan1]
+port = net_pcap1
+mac = {LAN1_MAC}
+address = 2001:db8:2::1/64
+
+[nic lan2]
+port = net_pcap2
+mac = {LAN2_MAC}
+address = 2001:db8:3::1/64
+
+[routes]
+2001:db8:99::/48 = via {LL_GW} dev lan0
+
+[neighbors]
+{LL_GW} = {GW3_MAC} lan0
+{H6} = {IN_MAC} lan0
+"""
+
+
+def pkt6():
+    return Ether(bytes(Ether(src=IN_MAC, dst=LAN0_MAC) / IPv6(src=H6, dst=DST6, hlim=64) /
+                       UDP(sport=7777, dport=53) / Raw(data(100))))
+
+
+def redirects6(res):
+    return [p for p in res.outputs[0] if p.haslayer(ICMPv6ND_Redirect)]
+
+
+def forwarded6(pkt):
+    b = bytearray(bytes(pkt[IPv6]))
+    b[7] -= 1
+    return bytes(Ether(src=LAN0_MAC, dst=GW3_MAC, type=0x86dd)) + bytes(b)
+
+
+def test_ipv6_back_out_of_lan0_gets_a_redirect_from_the_link_local_address(pcap_dpstack):
+    pkt = pkt6()
+    res = run(pcap_dpstack, [pkt], cfg=config6())
+    quote = bytes(pkt[IPv6])
+    quote = quote[:len(quote) & ~7]
+    opts = (b"\x02\x01" + bytes.fromhex(GW3_MAC.replace(":", "")) +
+            b"\x04" + bytes([1 + len(quote) // 8]) + b"\0" * 6 + quote)
+    want = bytes(Ether(src=LAN0_MAC, dst=IN_MAC) / IPv6(src="fe80::1", dst=H6, hlim=255) /
+                 ICMPv6ND_Redirect(tgt=LL_GW, dst=DST6) / Raw(opts))
+    assert [bytes(p) for p in redirects6(res)] == [want]
+    assert [bytes(p) for p in res.outputs[0] if p.haslayer(UDP) and not
+            p.haslayer(ICMPv6ND_Redirect)] == [forwarded6(pkt)]
+    assert counter(res, "fwd.redirects_sent") == 1
+    assert counter(res, "fwd.forwarded") == 1
+
+
+def test_ipv6_no_redirect_without_a_link_local_address_or_when_off(pcap_dpstack):
+    pkt = pkt6()
+    res = run(pcap_dpstack, [pkt], cfg=config6(""))
+    assert not redirects6(res)
+    assert counter(res, "fwd.redirect6_no_link_local") == 1
+    assert counter(res, "fwd.forwarded") == 1
+    res = run(pcap_dpstack, [pkt], cfg=config6("address = fe80::1/64\nredirects = off"))
+    assert not redirects6(res)
+    assert counter(res, "fwd.redirects_sent") == 0
+    assert counter(res, "fwd.forwarded") == 1
