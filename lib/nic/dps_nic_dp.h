@@ -516,6 +516,9 @@ int dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
  * candidates (the primary set of np_slot), for messages RFC 4861 wants sent from one
  * (redirects, 8.2).
  *
+ * @param nic      the NIC
+ * @param np_slot  IPv6's network-protocol slot
+ * @param out      receives the address
  * @return 0 with *out set, -EADDRNOTAVAIL when the NIC has none.
  * @threadsafety Data path: lock-free; the caller is an online RCU reader.
  */
