@@ -478,20 +478,22 @@ deliver_raw(struct dps_ctx *ctx, const struct dps_demux *d, const struct dps_pkt
 	}
 }
 
+/* Which parts of the 4-tuple each key form carries (the seed's lookup order, FORM_*). */
+static const struct {
+	bool local, remote;
+} form_parts[FORM_MAX] = {
+	[FORM_FULL] = {true, true},
+	[FORM_NO_LOCAL] = {false, true},
+	[FORM_NO_REMOTE] = {true, false},
+	[FORM_PORT] = {false, false},
+};
+
 /* The seed's lookup order over the forms present on the port (mask from port_forms()). */
 static unsigned int
 demux_lookup(const struct dps_demux *d, const struct dps_pktinfo *info, uint8_t mask,
 	     uint16_t lport, const struct dps_addr *laddr, uint16_t rport,
 	     const struct dps_addr *raddr, struct dps_tep **found, bool all)
 {
-	static const struct {
-		bool local, remote;
-	} forms[FORM_MAX] = {
-		[FORM_FULL] = {true, true},
-		[FORM_NO_LOCAL] = {false, true},
-		[FORM_NO_REMOTE] = {true, false},
-		[FORM_PORT] = {false, false},
-	};
 	struct dps_tep_key k;
 	void *data;
 	unsigned int n = 0;
@@ -500,8 +502,8 @@ demux_lookup(const struct dps_demux *d, const struct dps_pktinfo *info, uint8_t 
 		if (!(mask & (1u << f)))
 			continue;
 		tep_key_make(&k, info->netproto, info->tproto, lport,
-			     forms[f].local ? laddr : NULL, forms[f].remote ? rport : 0,
-			     forms[f].remote ? raddr : NULL);
+			     form_parts[f].local ? laddr : NULL, form_parts[f].remote ? rport : 0,
+			     form_parts[f].remote ? raddr : NULL);
 		if (rte_hash_lookup_data(d->h, &k, &data) >= 0) {
 			found[n++] = data;
 			if (!all)
@@ -636,14 +638,6 @@ dps_demux_lookup_bulk(const struct dps_stack *s, uint16_t netproto, uint8_t tpro
 		      uint8_t alen, const struct dps_demux_query *q, uint16_t n,
 		      struct dps_tep **tep)
 {
-	static const struct {
-		bool local, remote;
-	} forms[FORM_MAX] = {
-		[FORM_FULL] = {true, true},
-		[FORM_NO_LOCAL] = {false, true},
-		[FORM_NO_REMOTE] = {true, false},
-		[FORM_PORT] = {false, false},
-	};
 	const struct dps_demux *d = dps_stack_priv(s)->demux;
 	struct dps_tep_key key[DEMUX_BULK_KEYS];
 	const void *kp[DEMUX_BULK_KEYS];
@@ -679,13 +673,14 @@ dps_demux_lookup_bulk(const struct dps_stack *s, uint16_t netproto, uint8_t tpro
 		for (unsigned int f = 0; f < FORM_MAX; f++) {
 			if (!(mask & (1u << f)))
 				continue;
-			if (forms[f].local)
+			if (form_parts[f].local)
 				memcpy(la.b, q[i].laddr, alen);
-			if (forms[f].remote)
+			if (form_parts[f].remote)
 				memcpy(ra.b, q[i].raddr, alen);
 			tep_key_make(&key[nk], netproto, tproto, q[i].lport,
-				     forms[f].local ? &la : NULL, forms[f].remote ? q[i].rport : 0,
-				     forms[f].remote ? &ra : NULL);
+				     form_parts[f].local ? &la : NULL,
+				     form_parts[f].remote ? q[i].rport : 0,
+				     form_parts[f].remote ? &ra : NULL);
 			kp[nk] = &key[nk];
 			if (f == FORM_PORT && mask == 1u << FORM_PORT) {
 				wild_port = q[i].lport;
