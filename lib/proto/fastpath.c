@@ -57,6 +57,7 @@ struct fp_in {
 	bool fast4, fast6; /* the family's fast path is open (echo, and routing below) */
 	bool fwd4, fwd6;   /* it routes too (forwarding on for the stack and the NIC) */
 	bool promisc;
+	const struct dps_vlan_tbl *vt; /* the port's VLAN NICs (vlan.c), NULL: none */
 };
 
 /* Fast-path candidates of one family after stage 1. */
@@ -111,6 +112,7 @@ struct fp_side {
 
 struct fp_sides {
 	struct fp_side deliver4, deliver6, arp; /* the NIC layer's delivery, in full */
+	struct fp_side vlan;                    /* tagged, on a port with VLAN NICs */
 	struct fp_side router4, router6;        /* routed, but not the common case */
 };
 
@@ -153,6 +155,17 @@ eth_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
 		return;
 	}
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	/*
+	 * A port with VLAN NICs: tagged frames (or tags the PMD stripped) are sorted per VLAN
+	 * after the burst (vlan_rx_chunk()), and each VLAN NIC checks its own frames.
+	 */
+	if (unlikely(in->vt != NULL) &&
+	    (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+	     eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
+	     (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED))) {
+		fp_side_add(&sd->vlan, m);
+		return;
+	}
 	/*
 	 * IEEE 802.3 4.2.4.1.1: accept our unicast address and every group address (the
 	 * network layer filters multicast by joined groups); anything when promiscuous.
@@ -207,7 +220,8 @@ fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
 	uint64_t d;
 	uint16_t t;
 
-	if (unlikely(m->data_len < ETH_HLEN))
+	/* A tag the PMD stripped (only on a port with VLAN NICs): the frame may be a VLAN's. */
+	if (unlikely(m->data_len < ETH_HLEN || (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)))
 		return FP_OTHER;
 	memcpy(&d, eh, 8);
 	d = rte_le_to_cpu_64(d);
@@ -835,7 +849,7 @@ fp6_uecho(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct
 /* ---- the burst ---- */
 
 static inline void
-fp_in_init(struct fp_in *in, struct dps_nic *nic)
+fp_in_init(struct fp_in *in, struct dps_nic *nic, const struct dps_vlan_tbl *vt)
 {
 	struct dps_stack *s = nic->stack;
 	int np4 = dps_stack_np_slot(s, RTE_ETHER_TYPE_IPV4);
@@ -849,6 +863,7 @@ fp_in_init(struct fp_in *in, struct dps_nic *nic)
 	in->mac = rte_le_to_cpu_64(in->mac);
 	in->mtu = __atomic_load_n(&nic->mtu, __ATOMIC_RELAXED);
 	in->promisc = __atomic_load_n(&nic->promiscuous, __ATOMIC_RELAXED) != 0;
+	in->vt = vt; /* read once per burst by dps_eth_input_burst(); NULL without VLAN NICs */
 	/*
 	 * Read once per burst (a change lands between two bursts). A promiscuous NIC or one with
 	 * address ranges owns destinations the filter does not know: the NIC layer decides.
@@ -863,9 +878,14 @@ fp_in_init(struct fp_in *in, struct dps_nic *nic)
 	in->fwd6 = fwd && in->fast6;
 }
 
+static void vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic,
+			  const struct dps_vlan_tbl *vt, struct rte_mbuf **pkts, uint16_t n);
+
 static void
-fp_side_flush(struct dps_ctx *ctx, struct dps_nic *nic, struct fp_sides *sd)
+fp_side_flush(struct dps_ctx *ctx, const struct fp_in *in, struct fp_sides *sd)
 {
+	struct dps_nic *nic = in->nic;
+
 	if (sd->deliver4.n > 0)
 		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_IPV4, sd->deliver4.m,
 					sd->deliver4.n);
@@ -884,10 +904,14 @@ fp_side_flush(struct dps_ctx *ctx, struct dps_nic *nic, struct fp_sides *sd)
 	}
 	if (sd->arp.n > 0)
 		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_ARP, sd->arp.m, sd->arp.n);
+	/* The port's VLANs' frames, after its own (each VLAN NIC's as a burst of its own). */
+	if (unlikely(sd->vlan.n > 0))
+		vlan_rx_chunk(ctx, nic, in->vt, sd->vlan.m, sd->vlan.n);
 }
 
 static void
-rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint16_t n)
+rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
+	 struct rte_mbuf **pkts, uint16_t n)
 {
 	struct fp_in in;
 	struct fp_sets fs;
@@ -897,11 +921,11 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 	uint32_t rx, fwd;
 	uint16_t i;
 
-	fp_in_init(&in, nic);
+	fp_in_init(&in, nic, vt);
 	fs.f4.c.n = fs.f6.c.n = 0;
 	fs.e4.icmp.n = fs.e4.udp.n = fs.e6.icmp.n = fs.e6.udp.n = 0;
 	fs.f4.c.bytes = fs.f6.c.bytes = 0;
-	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = 0;
+	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = sd.vlan.n = 0;
 
 	/* Stage 1, a group at a time, the next group's headers on their way into the cache. */
 	for (i = 0; i < n && i < FP_GROUP; i++)
@@ -967,7 +991,7 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts, uint1
 		dps_cnt_add(ctx, nic->id, DPS_CNT_IP_PACKETS_RECEIVED, rx);
 	}
 	/* The side arrays: the code paths that decide everything the fast path did not. */
-	fp_side_flush(ctx, nic, &sd);
+	fp_side_flush(ctx, &in, &sd);
 }
 
 /* ---- 802.1Q: a port with VLAN NICs (vlan.c) ---- */
@@ -1050,8 +1074,10 @@ vlan_slot(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *v
 }
 
 /*
- * A burst of a port with VLANs: sorted by NIC (a counting sort, order kept within each), the
- * parent's frames first, then each child's as one burst of its own through rx_chunk().
+ * Frames of a port with VLANs (a burst that starts with a tagged frame, or the tagged frames
+ * fp_side_flush() collected): sorted by NIC (a counting sort, order kept within each), the
+ * port's own (untagged, priority-tagged) first, then each VLAN NIC's as one burst of its own
+ * through rx_chunk(), fast path included. A burst of one NIC's frames is taken as it is.
  */
 static void
 vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
@@ -1061,6 +1087,8 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 	uint16_t slot[DPS_BURST], kid[DPS_BURST], nk = 0, out = 0, first;
 	bool uniform = true;
 
+	if (unlikely(n == 0))
+		return;
 	for (uint16_t i = 0; i < n; i++)
 		slot[i] = vlan_slot(ctx, nic, vt, pkts[i]);
 	/* The common case, a burst of one NIC's frames (one VLAN, or untagged): as it is. */
@@ -1071,7 +1099,7 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 		struct dps_nic *to = first == 0 ? nic : dps_stack_nic_rcu(nic->stack, first - 1);
 
 		if (likely(to != NULL)) {
-			rx_chunk(ctx, to, pkts, n);
+			rx_chunk(ctx, to, first == 0 ? vt : NULL, pkts, n);
 			return;
 		}
 	}
@@ -1089,7 +1117,7 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 		if (slot[i] == 0)
 			sorted[out++] = pkts[i];
 	if (out > 0)
-		rx_chunk(ctx, nic, sorted, out);
+		rx_chunk(ctx, nic, vt, sorted, out);
 	for (uint16_t k = 0; k < nk; k++) {
 		struct dps_nic *child = dps_stack_nic_rcu(nic->stack, (uint16_t)(kid[k] - 1));
 
@@ -1098,7 +1126,7 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 			if (slot[i] == kid[k])
 				sorted[out++] = pkts[i];
 		if (likely(child != NULL)) {
-			rx_chunk(ctx, child, sorted, out);
+			rx_chunk(ctx, child, NULL, sorted, out); /* a VLAN has no VLANs */
 			continue;
 		}
 		/* The child NIC is going away: its frames are a VLAN nobody is any more. */
@@ -1107,20 +1135,40 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 	}
 }
 
+/* Whether a frame carries a tag (or the PMD stripped one): a VLAN's, priority-tagged or QinQ. */
+static inline bool
+vlan_tagged(const struct rte_mbuf *m)
+{
+	const uint8_t *eh = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t t;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
+		return true;
+	if (unlikely(m->data_len < ETH_HLEN))
+		return false;
+	memcpy(&t, eh + 12, 2);
+	return t == RTE_BE16(RTE_ETHER_TYPE_VLAN) || t == RTE_BE16(RTE_ETHER_TYPE_QINQ);
+}
+
+/*
+ * On a port with VLAN NICs, a burst whose first frame is tagged (a trunk carrying mostly
+ * VLANs) is sorted per NIC first (vlan_rx_chunk()); any other burst takes the port's fast path
+ * as is, its tagged frames sorted after it from a side array (fp_side_flush()). Untagged
+ * traffic thus pays nothing for the VLANs of its port, tagged traffic one pass.
+ */
 void
 dps_eth_input_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts,
 		    uint16_t n)
 {
-	/* One load per burst; NULL on a port without VLAN NICs (the common case). */
 	const struct dps_vlan_tbl *vt = dps_vlan_tbl_rcu(nic);
 
 	while (n > 0) {
 		uint16_t k = RTE_MIN(n, (uint16_t)DPS_BURST);
 
-		if (likely(vt == NULL))
-			rx_chunk(ctx, nic, pkts, k);
-		else
+		if (unlikely(vt != NULL) && vlan_tagged(pkts[0]))
 			vlan_rx_chunk(ctx, nic, vt, pkts, k);
+		else
+			rx_chunk(ctx, nic, vt, pkts, k);
 		pkts += k;
 		n -= k;
 	}

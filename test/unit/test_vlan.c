@@ -412,6 +412,38 @@ DPS_TEST(mixed_burst_sorted_per_nic_in_order)
 	TEARDOWN();
 }
 
+/* The same fates in a burst that starts tagged: sorted per NIC before the fast path. */
+DPS_TEST(mixed_burst_starting_tagged_sorted_per_nic_in_order)
+{
+	static uint8_t f[6][256];
+	uint32_t len[6];
+	SETUP();
+
+	len[0] = tag(f[0], echo4(f[0], &MAC_H100, "10.100.0.2", "10.100.0.1", 1),
+		     RTE_ETHER_TYPE_VLAN, 100);
+	len[1] = echo4(f[1], &MAC_PEER, "10.0.0.2", "10.0.0.1", 0);
+	len[2] = tag(f[2], echo4(f[2], &MAC_H100, "10.100.0.2", "10.100.0.1", 2),
+		     RTE_ETHER_TYPE_VLAN, 101);
+	len[3] = tag(f[3], echo4(f[3], &MAC_H100, "10.100.0.2", "10.100.0.1", 3),
+		     RTE_ETHER_TYPE_VLAN, 100);
+	len[4] = echo4(f[4], &MAC_PEER, "10.0.0.2", "10.0.0.1", 4);
+	len[5] = tag(f[5], echo4(f[5], &MAC_H100, "10.100.0.2", "10.100.0.1", 5),
+		     RTE_ETHER_TYPE_VLAN, 100);
+	len[5] = tag(f[5], len[5], RTE_ETHER_TYPE_QINQ, 100);
+	rx_burst(N, f, len, 6);
+	CHECK_EQ(ncap, 4);
+	CHECK_EQ(caps[0].len, 42);
+	CHECK_EQ(caps[1].len, 46);
+	CHECK_EQ(caps[2].len, 43 + 4);
+	CHECK_EQ(caps[3].len, 45 + 4);
+	CHECK_EQ(be16(caps[2].b + 14), 100);
+	CHECK_EQ(ncnt(0, DPS_CNT_ETH_VLAN_UNKNOWN), 1);
+	CHECK_EQ(ncnt(0, DPS_CNT_ETH_VLAN_QINQ), 1);
+	CHECK_EQ(ncnt(0, DPS_CNT_RX_PACKETS), 4);
+	CHECK_EQ(ncnt(1, DPS_CNT_RX_PACKETS), 2);
+	TEARDOWN();
+}
+
 DPS_TEST(tag_stripped_by_the_pmd_is_honoured)
 {
 	static uint8_t f[256], want[300];
