@@ -405,6 +405,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		TRY(dps_nic_enable(F.nic[i]));
 		dps_nic_set_forwarding(F.nic[i], true);
 	}
+	/* Source routes followed on lan0, refused on lan1 (RFC 1812 5.2.4.1's switch). */
+	dps_nic_set_source_route(F.nic[0], true);
 	fz_addr_add(F.nic[0], "10.0.0.1/24");
 	fz_addr_add(F.nic[0], "2001:db8::1/64");
 	fz_addr_add(F.nic[0], "fe80::1/64");

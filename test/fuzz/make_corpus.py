@@ -18,6 +18,7 @@ from scapy.all import (ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6DestUnreach,
                        ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo,
                        ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig,
                        ICMPv6TimeExceeded, IPOption_Router_Alert, IPOption_RR,
+                       IPOption_LSRR, IPOption_SSRR, IPOption_Timestamp,
                        IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, PadN, Raw,
                        RouterAlert, Dot1AD, Dot1Q, HBHOptUnknown, fragment)
@@ -121,6 +122,25 @@ def frames(n):
     frags = fragment(IP(src=n.other4, dst=n.us4, id=77) / ICMP(type=8) / big, fragsize=600)
     for i, f in enumerate(frags[:2]):
         add("ip4_frag%d" % i, e / f)
+    # Fragment sequences of one datagram, for bursts (reassembly across frames): all of them,
+    # the last first, a duplicate, an overlap; IPv4 options: source routes to us (followed on
+    # lan0, refused on lan1), a complete one, SSRR to a gatewayed address, RR / TS in echoes.
+    seq4 = fragment(IP(src=n.other4, dst=n.us4, id=78) / ICMP(type=8) / Raw(bytes(big) * 2), fragsize=400)
+    for i, f in enumerate(seq4[:6]):
+        add("ip4_seq%d" % i, e / f)
+    ovl = IP(bytes(seq4[1]))
+    ovl.frag -= 1
+    del ovl.chksum
+    add("ip4_seq_overlap", e / ovl)
+    add("ip4_lsrr_us", e / IP(src=n.other4, dst=n.us4, options=[IPOption_LSRR(routers=["192.168.1.1", "10.0.0.2"])]) /
+        ICMP(type=8) / pay)
+    add("ip4_ssrr_us", e / IP(src=n.other4, dst=n.us4, options=[IPOption_SSRR(routers=["192.168.1.1"])]) / ICMP(type=8) / pay)
+    add("ip4_lsrr_done", e / IP(src=n.other4, dst=n.us4, options=[IPOption_LSRR(routers=["10.0.0.2", "10.0.0.3"], pointer=12)]) /
+        ICMP(type=8) / pay)
+    add("ip4_lsrr_transit", e / IP(src=n.other4, dst="192.168.1.1", options=[IPOption_LSRR(routers=["10.0.0.9"])]) /
+        UDP(sport=1, dport=2) / pay)
+    add("ip4_ts_echo", e / IP(src=n.other4, dst=n.us4, options=[IPOption_Timestamp(flg=1, length=20, pointer=5)]) /
+        ICMP(type=8) / pay)
 
     # IPv4 forwarding (RFC 1812)
     add("fwd4", e / IP(src=n.other4, dst="192.168.1.1", ttl=64) / UDP(sport=1, dport=2) / pay)
@@ -298,6 +318,12 @@ def main():
                          "fwd6_big", "fwd6"],
             "proto_mix": ["arp_req", "icmp4_echo", "icmp6_echo", "nd_ns", "udp4_closed",
                           "tcp6_syn_closed", "vlan", "udp6_sock", "arp_reply", "nd_na"],
+            "frag4_seq": ["ip4_seq2", "ip4_seq0", "ip4_seq1", "ip4_seq1", "ip4_seq5", "ip4_seq3",
+                          "ip4_seq4"],
+            "frag4_overlap": ["ip4_seq0", "ip4_seq_overlap", "ip4_seq1", "ip4_seq2"],
+            "frag6_seq": ["frag6_later", "frag6_first", "frag6_first", "frag6_later"],
+            "opts4": ["ip4_lsrr_us", "ip4_ssrr_us", "ip4_lsrr_done", "ip4_lsrr_transit",
+                      "ip4_ts_echo", "ip4_opts_rr", "ip4_lsrr_us"],
             "chunks40": ["fwd4", "fwd6", "icmp4_echo", "udp6_echo", "fwd4_noroute"] * 8,
             # A port with VLANs sorts a burst per NIC: every fate at once, and 40 frames.
             "vlan_mix": ["icmp4_echo", "vlan_echo", "vlan_unknown", "vlan_fwd4", "vlan_qinq_ad",
