@@ -571,6 +571,52 @@ fp_echo_eth(const struct fp_in *in, struct rte_mbuf *m, uint16_t l3_len)
 	m->tx_offload = ETH_HLEN | (uint64_t)l3_len << 7;
 }
 
+/* Steps every in-place reply shares (ICMP and UDP echo, both families). */
+
+/* A request the fast path does not answer: to the NIC layer's delivery, untouched. */
+static inline void
+fp_echo_slow(struct fp_side *slow, struct rte_mbuf *m)
+{
+	fp_to_l3(m);
+	fp_side_add(slow, m);
+}
+
+/* An answered request: counted as received, its Ethernet padding cut (frame_len kept). */
+static inline void
+fp_echo_take(struct fp_echo_cnt *c, struct rte_mbuf *m, uint32_t frame_len)
+{
+	c->bytes += m->pkt_len;
+	m->data_len = (uint16_t)(m->pkt_len = frame_len);
+}
+
+/* The finished reply: Ethernet header back to the sender, queued out of the incoming NIC. */
+static inline void
+fp_echo_send(struct dps_ctx *ctx, const struct fp_in *in, struct dps_fp_run *run,
+	     struct rte_mbuf *m, uint16_t l3_len)
+{
+	fp_echo_eth(in, m, l3_len);
+	dps_fp_run_add(ctx, run, in->nic, m);
+}
+
+static inline void
+fp4_swap_addrs(struct rte_ipv4_hdr *ip)
+{
+	uint32_t a = ip->src_addr;
+
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+}
+
+static inline void
+fp6_swap_addrs(struct rte_ipv6_hdr *ip)
+{
+	uint8_t a[16];
+
+	memcpy(a, ip->src_addr, 16);
+	memcpy(ip->src_addr, ip->dst_addr, 16);
+	memcpy(ip->dst_addr, a, 16);
+}
+
 /*
  * ICMP echo requests answered in place, as icmp4.c's icmp4_echo() answers them: addresses
  * swapped, TTL 64, type 0; both checksums updated incrementally (RFC 1624). Not an echo
@@ -587,19 +633,14 @@ fp4_echo(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct 
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_HLEN);
 		struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
 		uint16_t tlen = rte_be_to_cpu_16(ip->total_length), ow, nw;
-		uint32_t a;
 
 		if (!((local >> i) & 1) || icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
 		    dps_fp_fold(dps_fp_sum(icmp, tlen - IP4_HLEN, 0)) != 0xffff) {
-			fp_to_l3(m);
-			fp_side_add(slow, m);
+			fp_echo_slow(slow, m);
 			continue;
 		}
-		c->bytes += m->pkt_len;
-		m->data_len = (uint16_t)(m->pkt_len = (uint32_t)tlen + ETH_HLEN);
-		a = ip->src_addr;
-		ip->src_addr = ip->dst_addr;
-		ip->dst_addr = a;
+		fp_echo_take(c, m, (uint32_t)tlen + ETH_HLEN);
+		fp4_swap_addrs(ip);
 		memcpy(&ow, &ip->time_to_live, 2);
 		ip->time_to_live = DPS_IP4_TTL;
 		memcpy(&nw, &ip->time_to_live, 2);
@@ -609,8 +650,7 @@ fp4_echo(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct 
 		icmp->icmp_code = 0;
 		memcpy(&nw, icmp, 2);
 		icmp->icmp_cksum = dps_cksum_adjust(icmp->icmp_cksum, &ow, &nw, 2);
-		fp_echo_eth(in, m, IP4_HLEN);
-		dps_fp_run_add(ctx, run, in->nic, m);
+		fp_echo_send(ctx, in, run, m, IP4_HLEN);
 		c->n4++;
 	}
 }
@@ -629,23 +669,19 @@ fp6_echo(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct 
 	for (uint16_t i = 0; i < e->n; i++) {
 		struct rte_mbuf *m = e->m[i];
 		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_HLEN);
-		uint8_t *icmp = (uint8_t *)(ip + 1), a[16];
+		uint8_t *icmp = (uint8_t *)(ip + 1);
 		uint16_t ow, nw, ck;
 
 		if (!((local >> i) & 1) || icmp[0] != 128 /* echo request */ ||
 		    !dps_fp_ip6_l4_cksum_ok(ip)) {
-			fp_to_l3(m);
-			fp_side_add(slow, m);
+			fp_echo_slow(slow, m);
 			continue;
 		}
-		c->bytes += m->pkt_len;
-		m->data_len = (uint16_t)(m->pkt_len = (uint32_t)ETH_HLEN + DPS_IP6_HLEN +
-						      rte_be_to_cpu_16(ip->payload_len));
+		fp_echo_take(c, m,
+			     (uint32_t)ETH_HLEN + DPS_IP6_HLEN + rte_be_to_cpu_16(ip->payload_len));
 		ip->vtc_flow = RTE_BE32(6u << 28);
 		ip->hop_limits = DPS_IP6_HLIM;
-		memcpy(a, ip->src_addr, 16);
-		memcpy(ip->src_addr, ip->dst_addr, 16);
-		memcpy(ip->dst_addr, a, 16);
+		fp6_swap_addrs(ip);
 		memcpy(&ow, icmp, 2);
 		icmp[0] = 129; /* echo reply */
 		icmp[1] = 0;
@@ -653,8 +689,7 @@ fp6_echo(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct 
 		memcpy(&ck, icmp + 2, 2);
 		ck = dps_cksum_adjust(ck, &ow, &nw, 2);
 		memcpy(icmp + 2, &ck, 2);
-		fp_echo_eth(in, m, DPS_IP6_HLEN);
-		dps_fp_run_add(ctx, run, in->nic, m);
+		fp_echo_send(ctx, in, run, m, DPS_IP6_HLEN);
 		c->n6++;
 	}
 }
@@ -786,25 +821,20 @@ fp4_uecho(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_HLEN);
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
 		uint16_t tlen = rte_be_to_cpu_16(ip->total_length);
-		uint32_t a, ow, nw;
+		uint32_t ow, nw;
 
 		if (!((echo >> i) & 1) || !fp4_udp_ok(m, ip, uh, tlen)) {
-			fp_to_l3(m);
-			fp_side_add(slow, m);
+			fp_echo_slow(slow, m);
 			continue;
 		}
-		c->bytes += m->pkt_len;
-		m->data_len = (uint16_t)(m->pkt_len = (uint32_t)tlen + ETH_HLEN);
-		a = ip->src_addr;
-		ip->src_addr = ip->dst_addr;
-		ip->dst_addr = a;
+		fp_echo_take(c, m, (uint32_t)tlen + ETH_HLEN);
+		fp4_swap_addrs(ip);
 		memcpy(&ow, &ip->fragment_offset, 4);
 		memcpy(&nw, frag_ttl, 4);
 		memcpy(&ip->fragment_offset, &nw, 4);
 		ip->hdr_checksum = dps_fp_cksum_adjust32(ip->hdr_checksum, ow, nw);
 		fp_udp_swap_ports(uh);
-		fp_echo_eth(in, m, IP4_HLEN);
-		dps_fp_run_add(ctx, run, in->nic, m);
+		fp_echo_send(ctx, in, run, m, IP4_HLEN);
 		c->u4++;
 	}
 }
@@ -825,23 +855,17 @@ fp6_uecho(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct
 		struct rte_mbuf *m = e->m[i];
 		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH_HLEN);
 		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
-		uint8_t a[16];
 
 		if (!((echo >> i) & 1) || !fp6_udp_ok(m, ip, uh)) {
-			fp_to_l3(m);
-			fp_side_add(slow, m);
+			fp_echo_slow(slow, m);
 			continue;
 		}
-		c->bytes += m->pkt_len;
-		m->data_len = (uint16_t)(m->pkt_len = (uint32_t)ETH_HLEN + DPS_IP6_HLEN +
-						      rte_be_to_cpu_16(ip->payload_len));
+		fp_echo_take(c, m,
+			     (uint32_t)ETH_HLEN + DPS_IP6_HLEN + rte_be_to_cpu_16(ip->payload_len));
 		ip->hop_limits = DPS_IP6_HLIM;
-		memcpy(a, ip->src_addr, 16);
-		memcpy(ip->src_addr, ip->dst_addr, 16);
-		memcpy(ip->dst_addr, a, 16);
+		fp6_swap_addrs(ip);
 		fp_udp_swap_ports(uh);
-		fp_echo_eth(in, m, DPS_IP6_HLEN);
-		dps_fp_run_add(ctx, run, in->nic, m);
+		fp_echo_send(ctx, in, run, m, DPS_IP6_HLEN);
 		c->u6++;
 	}
 }
