@@ -512,17 +512,19 @@ int dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
 			     struct dps_addr *out);
 
 /**
- * The first usable IPv6 link-local address (fe80::/10) among the NIC's source-address
- * candidates (the primary set of np_slot), for messages RFC 4861 wants sent from one
- * (redirects, 8.2).
+ * dps_nic_primary_addr_rcu() restricted to a prefix: the first usable primary address of the
+ * protocol slot inside in (NULL: any), for messages that must come from a given scope (an
+ * IPv6 link-local source, RFC 4861 8.2).
  *
  * @param nic      the NIC
- * @param np_slot  IPv6's network-protocol slot
- * @param out      receives the address
- * @return 0 with *out set, -EADDRNOTAVAIL when the NIC has none.
- * @threadsafety Data path: lock-free; the caller is an online RCU reader.
+ * @param np_slot  protocol slot (dps_stack_np_slot())
+ * @param in       the prefix the address must be in, or NULL
+ * @param out      the address
+ * @return 0; -EINVAL for a slot beyond DPS_MAX_NETPROTO; -EADDRNOTAVAIL when there is none.
+ * @threadsafety Lock-free; an online reader.
  */
-int dps_nic_link_local_rcu(const struct dps_nic *nic, unsigned int np_slot, struct dps_addr *out);
+int dps_nic_primary_addr_in_rcu(const struct dps_nic *nic, unsigned int np_slot,
+				const struct dps_prefix *in, struct dps_addr *out);
 
 /* ---- delivery (the seed's DeliverNetworkPacket, burst form) ---- */
 

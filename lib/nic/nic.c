@@ -828,8 +828,8 @@ dps_nic_primary_endpoint(struct dps_nic *nic, uint16_t proto)
 }
 
 int
-dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
-			 struct dps_addr *out)
+dps_nic_primary_addr_in_rcu(const struct dps_nic *nic, unsigned int np_slot,
+			    const struct dps_prefix *in, struct dps_addr *out)
 {
 	const struct dps_ep_set *set;
 
@@ -839,7 +839,8 @@ dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
 	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
 		const struct dps_endpoint *ep = set->ep[i];
 
-		if (__atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0 || !primary_usable(nic, ep))
+		if ((in != NULL && !dps_prefix_contains(in, &ep->addr)) ||
+		    __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0 || !primary_usable(nic, ep))
 			continue;
 		*out = ep->addr;
 		return 0;
@@ -848,23 +849,9 @@ dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot,
 }
 
 int
-dps_nic_link_local_rcu(const struct dps_nic *nic, unsigned int np_slot, struct dps_addr *out)
+dps_nic_primary_addr_rcu(const struct dps_nic *nic, unsigned int np_slot, struct dps_addr *out)
 {
-	const struct dps_ep_set *set;
-
-	if (np_slot >= DPS_MAX_NETPROTO)
-		return -EINVAL;
-	set = __atomic_load_n(&dps_nic_priv(nic)->primary[np_slot], __ATOMIC_ACQUIRE);
-	for (uint32_t i = 0; set != NULL && i < set->n; i++) {
-		const struct dps_endpoint *ep = set->ep[i];
-
-		if (ep->addr.len != 16 || ep->addr.b[0] != 0xfe || (ep->addr.b[1] & 0xc0) != 0x80 ||
-		    __atomic_load_n(&ep->refs, __ATOMIC_ACQUIRE) <= 0 || !primary_usable(nic, ep))
-			continue;
-		*out = ep->addr;
-		return 0;
-	}
-	return -EADDRNOTAVAIL;
+	return dps_nic_primary_addr_in_rcu(nic, np_slot, NULL, out);
 }
 
 /*

@@ -590,6 +590,9 @@ int
 dps_icmp6_redirect(struct dps_ctx *ctx, struct dps_nic *nic, const struct rte_mbuf *orig,
 		   const uint8_t *target, const struct rte_ether_addr *tmac)
 {
+	/* fe80::/10 (RFC 4291 2.5.6) */
+	static const struct dps_prefix link_local = {.addr = {.len = 16, .b = {0xfe, 0x80}},
+						     .plen = 10};
 	const struct rte_ether_hdr *eh = dps_rx_eth(orig);
 	struct rte_ipv6_hdr obuf;
 	const struct rte_ipv6_hdr *oip = rte_pktmbuf_read(orig, 0, DPS_IP6_HLEN, &obuf);
@@ -603,8 +606,9 @@ dps_icmp6_redirect(struct dps_ctx *ctx, struct dps_nic *nic, const struct rte_mb
 	if (eh == NULL || oip == NULL)
 		return -EINVAL;
 	/* RFC 4861 8.2: the source MUST be the link-local address of the interface. */
-	if (dps_nic_link_local_rcu(nic, (unsigned int)dps_np_slot(nic->stack, RTE_ETHER_TYPE_IPV6),
-				   &src) < 0)
+	if (dps_nic_primary_addr_in_rcu(nic,
+					(unsigned int)dps_np_slot(nic->stack, RTE_ETHER_TYPE_IPV6),
+					&link_local, &src) < 0)
 		return -EADDRNOTAVAIL;
 	/* RFC 4861 8.2: rate limited; the ICMPv6 error bucket, as IPv4's redirects share it. */
 	if (!dps_ctx_icmp_allow(ctx, 1)) {
