@@ -131,10 +131,30 @@ vlan_parent_locked(struct dps_vlan_tbl *const *slots, uint16_t id, uint16_t *vid
 	return -1;
 }
 
+/*
+ * Map vid to child slot value (NIC id + 1, or 0 to remove it) in a copy of *slot, published
+ * whole: readers see the table before or after the change. Writer lock held.
+ */
+static int
+vlan_set_locked(struct dps_stack *s, struct dps_vlan_tbl **slot, uint16_t vid, uint16_t value)
+{
+	struct dps_vlan_tbl *t = vlan_tbl_copy(*slot);
+
+	if (t == NULL)
+		return -ENOMEM;
+	if (value != 0)
+		t->n++;
+	else
+		t->n--;
+	t->child[vid] = value;
+	vlan_publish_locked(s, slot, t);
+	return 0;
+}
+
 int
 dps_vlan_add(struct dps_nic *parent, uint16_t vid, struct dps_nic *child)
 {
-	struct dps_vlan_tbl **slots, *t;
+	struct dps_vlan_tbl **slots;
 	struct dps_stack *s;
 	int rc = 0;
 
@@ -156,14 +176,7 @@ dps_vlan_add(struct dps_nic *parent, uint16_t vid, struct dps_nic *child)
 		rc = -EEXIST;
 		goto out;
 	}
-	t = vlan_tbl_copy(slots[parent->id]);
-	if (t == NULL) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	t->child[vid] = (uint16_t)(child->id + 1);
-	t->n++;
-	vlan_publish_locked(s, &slots[parent->id], t);
+	rc = vlan_set_locked(s, &slots[parent->id], vid, (uint16_t)(child->id + 1));
 out:
 	dps_stack_unlock(s);
 	return rc;
@@ -172,7 +185,7 @@ out:
 int
 dps_vlan_del(struct dps_nic *parent, uint16_t vid)
 {
-	struct dps_vlan_tbl **slots, *t;
+	struct dps_vlan_tbl **slots;
 	struct dps_stack *s;
 	int rc = 0;
 
@@ -187,14 +200,7 @@ dps_vlan_del(struct dps_nic *parent, uint16_t vid)
 		rc = -ENOENT;
 		goto out;
 	}
-	t = vlan_tbl_copy(slots[parent->id]);
-	if (t == NULL) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	t->child[vid] = 0;
-	t->n--;
-	vlan_publish_locked(s, &slots[parent->id], t);
+	rc = vlan_set_locked(s, &slots[parent->id], vid, 0);
 out:
 	dps_stack_unlock(s);
 	return rc;
