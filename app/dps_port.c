@@ -14,9 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <rte_alarm.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_interrupts.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -841,6 +845,81 @@ lsc_unregister_all(struct dps_app *app)
 	}
 }
 
+static void
+intr_sync_done(void *arg)
+{
+	__atomic_store_n((bool *)arg, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * Wait until EAL's interrupt thread has run every callback whose event was pending when this
+ * was called. Stopping a memif port sends its peer a disconnect message; when the peer is a
+ * port of this process (a server and its client on one socket), the peer's control-channel
+ * handler runs memif_disconnect() in the interrupt thread, and the PMD (22.11) frees the
+ * peer's regions there without a lock: stopping or closing the peer from this thread at the
+ * same time frees them twice (seen as a SIGSEGV at exit). An EAL alarm runs in the same
+ * thread, after the events of its epoll batch: the second of two alarms runs only once the
+ * batch holding the first, and so every event that was already pending, is done.
+ * Bounded: a thread that does not answer within a second is not waited for.
+ */
+static void
+intr_thread_sync(void)
+{
+	for (int round = 0; round < 2; round++) {
+		bool done = false;
+
+		if (rte_eal_alarm_set(1, intr_sync_done, &done) != 0)
+			return;
+		for (int ms = 0; ms < 1000 && !__atomic_load_n(&done, __ATOMIC_ACQUIRE); ms++)
+			rte_delay_us_sleep(1000);
+		/* Waits for a callback in flight: `done` is not written after this returns. */
+		rte_eal_alarm_cancel(intr_sync_done, &done);
+	}
+}
+
+static void
+intr_park(void *arg)
+{
+	__atomic_store_n((bool *)arg, true, __ATOMIC_RELEASE);
+	for (;;)
+		pause();
+}
+
+/*
+ * DPDK 22.11's rte_eal_cleanup() does not stop the interrupt thread, and net_memif leaves
+ * its listener socket's callback registered after the last port on the socket closes (its
+ * interrupt handle freed, or in memory that cleanup unmaps). Any later wake-up of the
+ * thread walks its sources and touches that handle: a SIGSEGV while cleanup runs. Parked
+ * here, the thread runs nothing more; the process exits right after cleanup.
+ * The thread is parked by a source of its own (an eventfd), not by an alarm: cleanup
+ * unregisters the alarm source synchronously, which would wait for a parked alarm forever.
+ * The flag is static, the one piece of process-wide state in the app: the thread is one
+ * per process, and a callback that starts after the bounded wait must still find it.
+ * The handle and the eventfd stay registered until the process exits.
+ */
+void
+dps_port_park_intr_thread(void)
+{
+	static bool parked;
+	struct rte_intr_handle *h;
+	uint64_t one = 1;
+	int fd;
+
+	fd = eventfd(0, EFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	h = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (h == NULL || rte_intr_fd_set(h, fd) != 0 ||
+	    rte_intr_type_set(h, RTE_INTR_HANDLE_EXT) != 0 ||
+	    rte_intr_callback_register(h, intr_park, &parked) != 0 ||
+	    write(fd, &one, sizeof(one)) != sizeof(one)) {
+		DPS_LOG(WARNING, "cannot park the interrupt thread before EAL cleanup");
+		return;
+	}
+	for (int ms = 0; ms < 1000 && !__atomic_load_n(&parked, __ATOMIC_ACQUIRE); ms++)
+		rte_delay_us_sleep(1000);
+}
+
 void
 dps_port_stop_all(struct dps_app *app)
 {
@@ -856,6 +935,7 @@ dps_port_stop_all(struct dps_app *app)
 			DPS_LOG(WARNING, "port %u (%s): stop: %s", p->port_id, p->name,
 				rte_strerror(-rc));
 		p->started = false;
+		intr_thread_sync();
 	}
 }
 
@@ -870,6 +950,7 @@ dps_port_close_all(struct dps_app *app)
 			continue;
 		rte_eth_dev_close(p->port_id);
 		p->configured = false;
+		intr_thread_sync();
 	}
 }
 

@@ -74,6 +74,13 @@ void dps_port_close_all(struct dps_app *app);
 unsigned int dps_port_pools_free(struct dps_app *app);
 
 /**
+ * Park EAL's interrupt thread in a callback that never returns, so that no interrupt
+ * callback runs while rte_eal_cleanup() unmaps DPDK memory. Call last, just before
+ * rte_eal_cleanup(): no alarm or interrupt callback runs after it.
+ */
+void dps_port_park_intr_thread(void);
+
+/**
  * Link transmit function of a NIC (dps_link_xmit_t): priv is the struct dps_app_port.
  * Takes a per-queue lock only when the PMD has fewer tx queues than contexts.
  */

@@ -1016,6 +1016,7 @@ out_stack:
 out_cfg:
 	dps_config_free(&app->cfg);
 	free(app);
+	dps_port_park_intr_thread();
 	rte_eal_cleanup();
 	return exit_code;
 out_cfg_noeal:
