@@ -64,6 +64,41 @@ err_is(int line, const char *culprit)
 		CHECK(err_is((line), (culprit)));                                                  \
 	} while (0)
 
+/* Parse text that must parse; returns the rc, and prints the message when it does not. */
+static int
+parse_ok(const char *text, struct dps_config *cfg)
+{
+	int rc = dps_config_parse_string(NAME, text, cfg, errbuf, sizeof(errbuf));
+
+	if (rc != 0)
+		printf("  %s\n", errbuf);
+	return rc;
+}
+
+/*
+ * Parse text that must parse and then fail dps_config_resolve_ports(); returns the resolver's
+ * rc (1 when the parse itself fails) and leaves its message in errbuf.
+ */
+static int
+resolve_bad(const char *text)
+{
+	struct dps_config cfg;
+	int rc;
+
+	if (parse_ok(text, &cfg) != 0)
+		return 1;
+	errbuf[0] = '\0';
+	rc = dps_config_resolve_ports(&cfg, errbuf, sizeof(errbuf));
+	dps_config_free(&cfg);
+	return rc;
+}
+
+#define CHECK_RESOLVE_BAD(text, rc, line, culprit)                                                 \
+	do {                                                                                       \
+		CHECK_EQ(resolve_bad(text), (rc));                                                 \
+		CHECK(err_is((line), (culprit)));                                                  \
+	} while (0)
+
 /* A growable string for generated files. */
 struct sbuf {
 	char *s;
@@ -140,12 +175,8 @@ DPS_TEST(full_valid_file)
 	static const uint8_t mac[6] = {0x02, 0, 0, 0xaa, 0xbb, 0xcc};
 	struct dps_config cfg;
 	const struct dps_cfg_nic *n;
-	int rc;
 
-	rc = dps_config_parse_string(NAME, full_file, &cfg, errbuf, sizeof(errbuf));
-	if (rc != 0)
-		printf("  %s\n", errbuf);
-	CHECK_EQ(rc, 0);
+	CHECK_EQ(parse_ok(full_file, &cfg), 0);
 	CHECK(strcmp(cfg.path, NAME) == 0);
 	CHECK(cfg.forwarding);
 	CHECK_EQ(cfg.n_nics, 2);
@@ -219,7 +250,7 @@ DPS_TEST(defaults)
 {
 	struct dps_config cfg;
 
-	CHECK_EQ(dps_config_parse_string(NAME, NIC0, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(parse_ok(NIC0, &cfg), 0);
 	CHECK(!cfg.forwarding);
 	CHECK_EQ(cfg.n_nics, 1);
 	CHECK(cfg.nics[0].forwarding);
@@ -236,13 +267,13 @@ DPS_TEST(route_table_sizes)
 {
 	struct dps_config cfg;
 
-	CHECK_EQ(dps_config_parse_string(NAME, NIC0, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(parse_ok(NIC0, &cfg), 0);
 	CHECK_EQ(cfg.max_routes4, DPS_CFG_ROUTES4_DEFAULT);
 	CHECK_EQ(cfg.max_routes6, DPS_CFG_ROUTES6_DEFAULT);
 	dps_config_free(&cfg);
-	CHECK_EQ(dps_config_parse_string(NAME, NIC0 "[stack]\nmax_routes4 = 16777216\n"
-						    "max_routes6 = 16\nforwarding = on\n",
-					 &cfg, errbuf, sizeof(errbuf)),
+	CHECK_EQ(parse_ok(NIC0 "[stack]\nmax_routes4 = 16777216\n"
+			       "max_routes6 = 16\nforwarding = on\n",
+			  &cfg),
 		 0);
 	CHECK_EQ(cfg.max_routes4, 1u << 24);
 	CHECK_EQ(cfg.max_routes6, 16);
@@ -263,13 +294,13 @@ DPS_TEST(neighbour_knobs)
 {
 	struct dps_config cfg;
 
-	CHECK_EQ(dps_config_parse_string(NAME, NIC0, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(parse_ok(NIC0, &cfg), 0);
 	CHECK_EQ(cfg.neigh.retrans_ms + cfg.neigh.gc_thresh3 + cfg.neigh.max_parked, 0);
 	dps_config_free(&cfg);
-	CHECK_EQ(dps_config_parse_string(NAME, NIC0 "[stack]\nneigh_retrans_ms = 500\n"
-						    "neigh_gc_thresh3 = 4096\nneigh_max_parked = 256\n"
-						    "neigh_ucast_probes = 5\n",
-					 &cfg, errbuf, sizeof(errbuf)),
+	CHECK_EQ(parse_ok(NIC0 "[stack]\nneigh_retrans_ms = 500\n"
+			       "neigh_gc_thresh3 = 4096\nneigh_max_parked = 256\n"
+			       "neigh_ucast_probes = 5\n",
+			  &cfg),
 		 0);
 	CHECK_EQ(cfg.neigh.retrans_ms, 500);
 	CHECK_EQ(cfg.neigh.gc_thresh3, 4096);
@@ -298,12 +329,8 @@ DPS_TEST(comments_blank_lines_and_whitespace)
 				   "[udp]\n"
 				   "echo = 7\t9 ; ports\n";
 	struct dps_config cfg;
-	int rc;
 
-	rc = dps_config_parse_string(NAME, text, &cfg, errbuf, sizeof(errbuf));
-	if (rc != 0)
-		printf("  %s\n", errbuf);
-	CHECK_EQ(rc, 0);
+	CHECK_EQ(parse_ok(text, &cfg), 0);
 	CHECK(strcmp(cfg.nics[0].name, "lan0") == 0);
 	CHECK(strcmp(cfg.nics[0].port, "net_tap0") == 0);
 	CHECK_EQ(cfg.nics[0].port_line, 6);
@@ -325,7 +352,7 @@ DPS_TEST(ipv6_routes_with_colons_in_keys)
 					"fd00::/8 = via fe80::3 dev lan0\n";
 	struct dps_config cfg;
 
-	CHECK_EQ(dps_config_parse_string(NAME, text, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(parse_ok(text, &cfg), 0);
 	CHECK_EQ(cfg.n_routes, 4);
 	CHECK(prefix_is(&cfg.routes[0].p, "2001:db8::", 32));
 	CHECK(addr_is(&cfg.routes[0].gw, "2001:db8:1::fe"));
@@ -346,7 +373,7 @@ DPS_TEST(default_and_default6)
 					"default6 = dev lan0\n";
 	struct dps_config cfg;
 
-	CHECK_EQ(dps_config_parse_string(NAME, text, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(parse_ok(text, &cfg), 0);
 	CHECK_EQ(cfg.routes[0].p.addr.len, 4);
 	CHECK_EQ(cfg.routes[0].p.plen, 0);
 	CHECK_EQ(cfg.routes[1].p.addr.len, 16);
@@ -367,7 +394,7 @@ DPS_TEST(forward_reference_to_nic)
 				   "[nic lan0]\nport = 0\n[nic wan0]\nport = 1\n";
 	struct dps_config cfg;
 
-	CHECK_EQ(dps_config_parse_string(NAME, text, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(parse_ok(text, &cfg), 0);
 	CHECK_EQ(cfg.routes[0].nic, 1);
 	CHECK_EQ(cfg.neighs[0].nic, 1);
 	dps_config_free(&cfg);
@@ -434,9 +461,7 @@ DPS_TEST(address_keeps_host_bits)
 {
 	struct dps_config cfg;
 
-	CHECK_EQ(dps_config_parse_string(NAME, NIC0 "address = 10.0.0.1/24\naddress = 10.0.1.1\n",
-					 &cfg, errbuf, sizeof(errbuf)),
-		 0);
+	CHECK_EQ(parse_ok(NIC0 "address = 10.0.0.1/24\naddress = 10.0.1.1\n", &cfg), 0);
 	CHECK(prefix_is(&cfg.nics[0].addrs[0].p, "10.0.0.1", 24));
 	/* A bare address is a host address. */
 	CHECK(prefix_is(&cfg.nics[0].addrs[1].p, "10.0.1.1", 32));
@@ -591,8 +616,7 @@ DPS_TEST(err_too_many_addresses_and_ranges)
 	sb_add(&b, NIC0);
 	for (int i = 0; i < DPS_CFG_MAX_ADDRS; i++)
 		sb_add(&b, "address = 10.%d.%d.1/24\n", i / 256, i % 256);
-	rc = dps_config_parse_string(NAME, b.s, &cfg, errbuf, sizeof(errbuf));
-	CHECK_EQ(rc, 0);
+	CHECK_EQ(parse_ok(b.s, &cfg), 0);
 	CHECK_EQ(cfg.nics[0].n_addrs, DPS_CFG_MAX_ADDRS);
 	CHECK(prefix_is(&cfg.nics[0].addrs[255].p, "10.0.255.1", 24));
 	dps_config_free(&cfg);
@@ -620,8 +644,7 @@ DPS_TEST(err_too_many_routes_neighbors_udp)
 	sb_add(&b, NIC0 "[routes]\n");
 	for (int i = 0; i < DPS_CFG_MAX_ROUTES; i++)
 		sb_add(&b, "10.%d.%d.0/24 = via 192.0.2.1\n", i / 256, i % 256);
-	rc = dps_config_parse_string(NAME, b.s, &cfg, errbuf, sizeof(errbuf));
-	CHECK_EQ(rc, 0);
+	CHECK_EQ(parse_ok(b.s, &cfg), 0);
 	CHECK_EQ(cfg.n_routes, DPS_CFG_MAX_ROUTES);
 	CHECK_EQ(cfg.routes[DPS_CFG_MAX_ROUTES - 1].line, DPS_CFG_MAX_ROUTES + 3);
 	dps_config_free(&cfg);
@@ -817,7 +840,7 @@ DPS_TEST(resolve_ports_by_name_and_id)
 	struct dps_config cfg;
 	int rc;
 
-	CHECK_EQ(dps_config_parse_string(NAME, resolve_ok, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(parse_ok(resolve_ok, &cfg), 0);
 	rc = dps_config_resolve_ports(&cfg, errbuf, sizeof(errbuf));
 	if (rc != 0)
 		printf("  %s\n", errbuf);
@@ -829,39 +852,16 @@ DPS_TEST(resolve_ports_by_name_and_id)
 
 DPS_TEST(resolve_ports_unknown)
 {
-	struct dps_config cfg;
-	int rc;
-
-	CHECK_EQ(dps_config_parse_string(NAME, "[nic a]\nport = 0\n[nic b]\n\nport = net_tap7\n",
-					 &cfg, errbuf, sizeof(errbuf)),
-		 0);
-	rc = dps_config_resolve_ports(&cfg, errbuf, sizeof(errbuf));
-	dps_config_free(&cfg);
-	CHECK_EQ(rc, -ENODEV);
-	CHECK(err_is(5, "'net_tap7'"));
-
-	CHECK_EQ(dps_config_parse_string(NAME, "[nic a]\n# c\nport = 7\n", &cfg, errbuf,
-					 sizeof(errbuf)),
-		 0);
-	rc = dps_config_resolve_ports(&cfg, errbuf, sizeof(errbuf));
-	dps_config_free(&cfg);
-	CHECK_EQ(rc, -ENODEV);
-	CHECK(err_is(3, "no port with id 7"));
+	CHECK_RESOLVE_BAD("[nic a]\nport = 0\n[nic b]\n\nport = net_tap7\n", -ENODEV, 5,
+			  "'net_tap7'");
+	CHECK_RESOLVE_BAD("[nic a]\n# c\nport = 7\n", -ENODEV, 3, "no port with id 7");
 }
 
 DPS_TEST(resolve_ports_duplicate)
 {
-	struct dps_config cfg;
-	int rc;
-
 	/* Different strings, one port: only resolution can see it. */
-	CHECK_EQ(dps_config_parse_string(NAME, "[nic a]\nport = net_null0\n[nic b]\nport = 0\n",
-					 &cfg, errbuf, sizeof(errbuf)),
-		 0);
-	rc = dps_config_resolve_ports(&cfg, errbuf, sizeof(errbuf));
-	dps_config_free(&cfg);
-	CHECK_EQ(rc, -EEXIST);
-	CHECK(err_is(4, "port '0' is port 0, already used by nic 'a' (line 2)"));
+	CHECK_RESOLVE_BAD("[nic a]\nport = net_null0\n[nic b]\nport = 0\n", -EEXIST, 4,
+			  "port '0' is port 0, already used by nic 'a' (line 2)");
 }
 
 /* 802.1Q: `vlan =` NICs share their port with its own NIC and come last in nics[]. */
@@ -875,7 +875,7 @@ DPS_TEST(vlan_nics_parse_and_move_after_the_ports)
 				   "[neighbors]\n10.7.0.9 = 02:00:00:00:00:09 v7\n";
 	struct dps_config cfg;
 
-	CHECK_EQ(dps_config_parse_string(NAME, text, &cfg, errbuf, sizeof(errbuf)), 0);
+	CHECK_EQ(parse_ok(text, &cfg), 0);
 	CHECK_EQ(cfg.n_nics, 4);
 	CHECK_EQ(cfg.n_vlans, 2);
 	CHECK(strcmp(cfg.nics[0].name, "lan0") == 0 && cfg.nics[0].vlan == 0);
@@ -908,16 +908,8 @@ DPS_TEST(err_vlan)
 
 DPS_TEST(resolve_vlan_without_its_port_nic)
 {
-	struct dps_config cfg;
-	int rc;
-
-	CHECK_EQ(dps_config_parse_string(NAME, "[nic a]\nport = net_null0\n[nic b]\nport = 1\n"
-					 "vlan = 9\n", &cfg, errbuf, sizeof(errbuf)),
-		 0);
-	rc = dps_config_resolve_ports(&cfg, errbuf, sizeof(errbuf));
-	dps_config_free(&cfg);
-	CHECK_EQ(rc, -ENOENT);
-	CHECK(err_is(4, "nic 'b' is vlan 9 of port '1', which has no nic of its own"));
+	CHECK_RESOLVE_BAD("[nic a]\nport = net_null0\n[nic b]\nport = 1\nvlan = 9\n", -ENOENT, 4,
+			  "nic 'b' is vlan 9 of port '1', which has no nic of its own");
 }
 
 /* An mbuf chain of `segs` segments of `seg_len` bytes (byte i of the packet is i & 0xff). */
