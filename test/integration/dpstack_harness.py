@@ -211,6 +211,15 @@ def counter_values(obj, name: str) -> List[int]:
             and (k == name or k.endswith("." + name))]
 
 
+def stats_counter(stats, name: str) -> int:
+    """Counter NAME in a `show stats [NIC]` document: the stack-wide sum ("total") when the
+    document has one, else the sum of every place it appears; 0 when the document is None or
+    does not list it."""
+    if isinstance(stats, dict) and "total" in stats:
+        stats = stats["total"]
+    return sum(counter_values(stats, name)) if stats is not None else 0
+
+
 # --- one dpstack process -------------------------------------------------------------------
 
 
@@ -620,6 +629,12 @@ class NetNs:
         return _run(["ip", "netns", "exec", self.name, *argv], timeout=timeout, check=check,
                     input=input)
 
+    def ip(self, *cmds: Sequence[str]) -> None:
+        """Run `ip CMD` in the namespace for each CMD in turn (e.g. ["link", "set", "x",
+        "up"]); raises DpstackError at the first that fails."""
+        for cmd in cmds:
+            self.exec(["ip", *cmd], check=True)
+
     def popen(self, cmd: Union[str, Sequence[str]], **kw) -> subprocess.Popen:
         """Start CMD in the namespace in the background (e.g. tcpdump); caller stops it."""
         argv = ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
@@ -668,25 +683,22 @@ def cleanup_stale_netns(prefix: str = "dpst-") -> None:
 
 # --- dpstack on two TAP ports with namespaces as hosts -------------------------------------
 
+def tap_config(lan0: str = "", lan1: str = "", more: str = "", ipv6: bool = True) -> str:
+    """Config text for TapNet's two ports as DEFAULT_HOSTS see them: forwarding on, lan0 on
+    net_tap0 with 192.0.2.1/24 and 2001:db8:1::1/64, lan1 on net_tap1 with 198.51.100.1/24 and
+    2001:db8:2::1/64 (IPv4 only when not IPV6). LAN0 and LAN1 are further lines of those
+    sections, MORE further sections (e.g. a VLAN NIC, [routes])."""
+    def nic(name: str, port: int, a4: str, a6: str, extra: str) -> str:
+        addrs = f"address = {a4}\n" + (f"address = {a6}\n" if ipv6 else "")
+        return f"[nic {name}]\nport = net_tap{port}\n{addrs}{extra}"
+    return "\n".join(["[stack]\nforwarding = on\n",
+                      nic("lan0", 0, "192.0.2.1/24", "2001:db8:1::1/64", lan0),
+                      nic("lan1", 1, "198.51.100.1/24", "2001:db8:2::1/64", lan1)]
+                     + ([more] if more else []))
+
+
 # The same network as scripts/run and conf/default.conf.
-DEFAULT_TAP_CONFIG = """\
-[stack]
-forwarding = on
-
-[nic lan0]
-port = net_tap0
-address = 192.0.2.1/24
-address = 2001:db8:1::1/64
-range = 203.0.113.0/24
-
-[nic lan1]
-port = net_tap1
-address = 198.51.100.1/24
-address = 2001:db8:2::1/64
-
-[udp]
-echo = 7
-"""
+DEFAULT_TAP_CONFIG = tap_config(lan0="range = 203.0.113.0/24\n", more="[udp]\necho = 7\n")
 
 DEFAULT_HOSTS = (
     HostSpec(ipv4="192.0.2.2/24", gw4="192.0.2.1", ipv6="2001:db8:1::2/64",
@@ -738,6 +750,10 @@ class TapNet:
                 input: Optional[str] = None) -> subprocess.CompletedProcess:
         """Run CMD in host NS (index, name or NetNs); see NetNs.exec."""
         return self._ns(ns).exec(cmd, timeout=timeout, check=check, input=input)
+
+    def ns_ip(self, ns: Union[int, str, NetNs], *cmds: Sequence[str]) -> None:
+        """Run `ip CMD` in host NS for each CMD; see NetNs.ip."""
+        self._ns(ns).ip(*cmds)
 
     def ns_popen(self, ns, cmd, **kw) -> subprocess.Popen:
         return self._ns(ns).popen(cmd, **kw)

@@ -10,32 +10,13 @@ import dpstack_harness as h
 
 H0_4, H1_4 = "192.0.2.2", "198.51.100.2"
 
-MTU_STEP_CONFIG = """\
-[stack]
-forwarding = on
-
-[nic lan0]
-port = net_tap0
-address = 192.0.2.1/24
-address = 2001:db8:1::1/64
-
-[nic lan1]
-port = net_tap1
-mtu = 1280
-address = 198.51.100.1/24
-address = 2001:db8:2::1/64
-"""
-
-
-def counter(stats, name):
-    if isinstance(stats, dict) and "total" in stats:
-        stats = stats["total"]
-    return sum(h.counter_values(stats, name)) if stats is not None else 0
+MTU_STEP_CONFIG = h.tap_config(lan1="mtu = 1280\n")
+counter = h.stats_counter
 
 
 def mtu_step_net(tap_net):
     net = tap_net(MTU_STEP_CONFIG)
-    net.ns_exec(1, ["ip", "link", "set", "dev", net.ifaces[1], "mtu", "1280"], check=True)
+    net.ns_ip(1, ["link", "set", "dev", net.ifaces[1], "mtu", "1280"])
     # Resolve both sides first: the first packets then do not wait in the neighbour queue.
     assert net.ping(0, H1_4, count=1, wait=3).returncode == 0
     return net
@@ -94,21 +75,7 @@ def test_ping_m_dont_1400_works_across_the_mtu_step(tap_net):
         r.stdout + r.stderr
 
 
-REDIRECT_CONFIG = """\
-[stack]
-forwarding = on
-
-[nic lan0]
-port = net_tap0
-address = 192.0.2.1/24
-
-[nic lan1]
-port = net_tap1
-address = 198.51.100.1/24
-
-[routes]
-10.9.0.0/16 = via 192.0.2.3
-"""
+REDIRECT_CONFIG = h.tap_config(ipv6=False, more="[routes]\n10.9.0.0/16 = via 192.0.2.3\n")
 
 
 def test_host_sending_to_a_neighbour_on_its_subnet_gets_a_redirect_it_uses(tap_net, netns):
@@ -121,20 +88,18 @@ def test_host_sending_to_a_neighbour_on_its_subnet_gets_a_redirect_it_uses(tap_n
     net = tap_net(REDIRECT_CONFIG, hosts)
     g = netns("g")
     tap = net.ifaces[0]
-    for cmd in (["link", "add", "br0", "type", "bridge"],
-                ["link", "set", tap, "master", "br0"],
-                ["link", "add", "vh", "type", "veth", "peer", "name", "vg"],
-                ["link", "set", "vh", "master", "br0"],
-                ["link", "set", "vh", "up"],
-                ["link", "set", "br0", "up"],
-                ["addr", "add", "192.0.2.2/24", "dev", "br0"],
-                ["route", "add", "default", "via", "192.0.2.1"],
-                ["link", "set", "vg", "netns", g.name]):
-        net.ns_exec(0, ["ip", *cmd], check=True)
-    for cmd in (["link", "set", "vg", "up"],
-                ["addr", "add", "192.0.2.3/24", "dev", "vg"],
-                ["addr", "add", "10.9.0.1/32", "dev", "lo"]):
-        g.exec(["ip", *cmd], check=True)
+    net.ns_ip(0, ["link", "add", "br0", "type", "bridge"],
+              ["link", "set", tap, "master", "br0"],
+              ["link", "add", "vh", "type", "veth", "peer", "name", "vg"],
+              ["link", "set", "vh", "master", "br0"],
+              ["link", "set", "vh", "up"],
+              ["link", "set", "br0", "up"],
+              ["addr", "add", "192.0.2.2/24", "dev", "br0"],
+              ["route", "add", "default", "via", "192.0.2.1"],
+              ["link", "set", "vg", "netns", g.name])
+    g.ip(["link", "set", "vg", "up"],
+         ["addr", "add", "192.0.2.3/24", "dev", "vg"],
+         ["addr", "add", "10.9.0.1/32", "dev", "lo"])
     # Hosts accept redirects (the namespace does not forward); G is a valid neighbour first,
     # as Linux only takes a redirect to a gateway it has resolved.
     net.ns_exec(0, ["sysctl", "-qw", "net.ipv4.conf.all.accept_redirects=1",

@@ -16,32 +16,14 @@ Run: DPS_BUILD=build /usr/bin/python3 -m pytest -v test/integration/test_vlan_ta
 
 import dpstack_harness as h
 
-CONFIG = """\
-[stack]
-forwarding = on
-
-[nic lan0]
-port = net_tap0
-address = 192.0.2.1/24
-address = 2001:db8:1::1/64
-
+CONFIG = h.tap_config(more="""\
 [nic lan0v100]
 port = net_tap0
 vlan = 100
 address = 10.100.0.1/24
 address = 2001:db8:100::1/64
-
-[nic lan1]
-port = net_tap1
-address = 198.51.100.1/24
-address = 2001:db8:2::1/64
-"""
-
-
-def counter(stats, name):
-    if isinstance(stats, dict) and "total" in stats:
-        stats = stats["total"]
-    return sum(h.counter_values(stats, name)) if stats is not None else 0
+""")
+counter = h.stats_counter
 
 
 VLAN_SHIM = r"""
@@ -84,9 +66,8 @@ def add_vlan_iface(net, name, vid):
     if r.returncode == 0:
         return None
     assert "Unknown device type" in r.stderr, r.stderr
-    net.ns_exec(0, ["ip", "link", "add", name, "type", "veth", "peer", "name", name + "p"],
-                check=True)
-    net.ns_exec(0, ["ip", "link", "set", name + "p", "up"], check=True)
+    net.ns_ip(0, ["link", "add", name, "type", "veth", "peer", "name", name + "p"],
+              ["link", "set", name + "p", "up"])
     shim = net.ns_popen(0, ["/usr/bin/python3", "-c", VLAN_SHIM, tap, name + "p", str(vid)],
                         text=True)
     net.shims = getattr(net, "shims", []) + [shim]
@@ -103,14 +84,13 @@ def stop_shims(net):
 def vlan_net(tap_net):
     net = tap_net(CONFIG)
     add_vlan_iface(net, "vl100", 100)
-    for cmd in (["ip", "addr", "add", "10.100.0.2/24", "dev", "vl100"],
-                ["ip", "-6", "addr", "add", "2001:db8:100::2/64", "dev", "vl100", "nodad"],
-                ["ip", "link", "set", "vl100", "up"],
-                # The other port's subnet through dpstack's VLAN address, not the untagged one.
-                ["ip", "route", "add", "198.51.100.0/24", "via", "10.100.0.1", "dev", "vl100"],
-                ["ip", "-6", "route", "add", "2001:db8:2::/64", "via", "2001:db8:100::1",
-                 "dev", "vl100"]):
-        net.ns_exec(0, cmd, check=True)
+    net.ns_ip(0, ["addr", "add", "10.100.0.2/24", "dev", "vl100"],
+              ["-6", "addr", "add", "2001:db8:100::2/64", "dev", "vl100", "nodad"],
+              ["link", "set", "vl100", "up"],
+              # The other port's subnet through dpstack's VLAN address, not the untagged one.
+              ["route", "add", "198.51.100.0/24", "via", "10.100.0.1", "dev", "vl100"],
+              ["-6", "route", "add", "2001:db8:2::/64", "via", "2001:db8:100::1", "dev",
+               "vl100"])
     # ns[1] reaches 10.100.0.0/24 by its default route, via dpstack (198.51.100.1).
     return net
 
@@ -167,9 +147,8 @@ def test_unknown_vlan_from_linux_is_counted_and_dropped(tap_net):
     net = vlan_net(tap_net)
     try:
         add_vlan_iface(net, "vl200", 200)
-        for cmd in (["ip", "addr", "add", "10.200.0.2/24", "dev", "vl200"],
-                    ["ip", "link", "set", "vl200", "up"]):
-            net.ns_exec(0, cmd, check=True)
+        net.ns_ip(0, ["addr", "add", "10.200.0.2/24", "dev", "vl200"],
+                  ["link", "set", "vl200", "up"])
         r = net.ping(0, "10.200.0.1", count=2, wait=1)
         assert r.returncode != 0
         # The ARP requests for 10.200.0.1, tagged 200: no NIC of the port is VLAN 200.
