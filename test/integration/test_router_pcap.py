@@ -282,16 +282,22 @@ def test_received_redirect_is_counted_and_not_acted_on(pcap_dpstack):
 
 # ------------------------------------------------------------------------- IPv4 options
 
-def opt_pkt(opts, dst=FAR):
-    # Built, never dissected again: scapy cannot parse some of the malformed options.
-    pkt = (Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=dst, id=21, ihl=5 + len(opts) // 4) /
-           UDP(sport=9, dport=9) / Raw(data(40)))
-    raw = bytearray(bytes(pkt))
+def with_ip_options(ip, payload, opts):
+    """The frame Ether / ip / payload from H0's side of lan0 with the option bytes opts in the
+    IPv4 header: total length and header checksum fixed, the rest as scapy built it. Built,
+    never dissected again: scapy cannot parse some of the malformed options."""
+    ip.ihl = 5 + len(opts) // 4
+    raw = bytearray(bytes(Ether(src=IN_MAC, dst=LAN0_MAC) / ip / payload))
     raw[14 + 20:14 + 20] = opts
     raw[14 + 2:14 + 4] = (len(raw) - 14).to_bytes(2, "big")
     raw[14 + 10:14 + 12] = b"\0\0"
     raw[14 + 10:14 + 12] = ip_cksum(raw[14:14 + 20 + len(opts)]).to_bytes(2, "big")
     return Raw(bytes(raw))
+
+
+def opt_pkt(opts, dst=FAR):
+    return with_ip_options(IP(src=H0, dst=dst, id=21), UDP(sport=9, dport=9) / Raw(data(40)),
+                           opts)
 
 
 def ip_of(pkt):
@@ -459,14 +465,8 @@ def test_timestamp_filled_and_full_one_counts_overflow(pcap_dpstack):
 # ------------------------------------------------------- options of echo requests to us
 
 def echo_opt_pkt(opts, dst="192.0.2.1"):
-    pkt = (Ether(src=IN_MAC, dst=LAN0_MAC) / IP(src=H0, dst=dst, id=31, ihl=5 + len(opts) // 4) /
-           ICMP(type=8, id=0x77, seq=3) / Raw(data(24)))
-    raw = bytearray(bytes(pkt))
-    raw[14 + 20:14 + 20] = opts
-    raw[14 + 2:14 + 4] = (len(raw) - 14).to_bytes(2, "big")
-    raw[14 + 10:14 + 12] = b"\0\0"
-    raw[14 + 10:14 + 12] = ip_cksum(raw[14:14 + 20 + len(opts)]).to_bytes(2, "big")
-    return Raw(bytes(raw))
+    return with_ip_options(IP(src=H0, dst=dst, id=31),
+                           ICMP(type=8, id=0x77, seq=3) / Raw(data(24)), opts)
 
 
 def echo_reply_bytes(req, opts, src, dst):
