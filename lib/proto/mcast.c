@@ -346,6 +346,26 @@ mc_apply(struct dps_mcast *mc, const struct mc_ev *ev, uint64_t now)
 	}
 }
 
+/*
+ * A link-local address of the NIC (RFC 4861 4.2: the source of an RA; RFC 2710 3: of MLD), or
+ * -EADDRNOTAVAIL. Any permanent one, tentative or not: under the stack lock, from the control
+ * thread (dps_proto_ra_enable runs before any context is online).
+ */
+static int
+nic_link_local(struct dps_nic *nic, struct dps_addr *out)
+{
+	struct dps_protocol_address pa[64];
+	int n = dps_nic_all_addresses(nic, pa, RTE_DIM(pa));
+
+	for (int i = 0; i < n && i < (int)RTE_DIM(pa); i++)
+		if (pa[i].prefix.addr.len == 16 && pa[i].prefix.addr.b[0] == 0xfe &&
+		    (pa[i].prefix.addr.b[1] & 0xc0) == 0x80) {
+			*out = pa[i].prefix.addr;
+			return 0;
+		}
+	return -EADDRNOTAVAIL;
+}
+
 /* Build and send one report / leave (IGMPv2) or report / done (MLDv1). */
 static void
 mc_send_one(struct dps_ctx *ctx, struct dps_nic *nic, const struct mc_send *s)
@@ -412,6 +432,7 @@ mc_send_one(struct dps_ctx *ctx, struct dps_nic *nic, const struct mc_send *s)
 	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, DPS_IP6_HLEN + 8 + 24);
 	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)p;
 	uint8_t *hbh = p + DPS_IP6_HLEN, *mld = hbh + 8;
+	struct dps_addr ll;
 	uint16_t ck;
 
 	if (p == NULL) {
@@ -423,13 +444,8 @@ mc_send_one(struct dps_ctx *ctx, struct dps_nic *nic, const struct mc_send *s)
 	ip->payload_len = rte_cpu_to_be_16(32);
 	ip->proto = DPS_IP6_NH_HOPOPTS;
 	ip->hop_limits = 1;
-	n = dps_nic_all_addresses(nic, pa, RTE_DIM(pa));
-	for (int i = 0; i < n && i < (int)RTE_DIM(pa); i++)
-		if (pa[i].prefix.addr.len == 16 && pa[i].prefix.addr.b[0] == 0xfe &&
-		    (pa[i].prefix.addr.b[1] & 0xc0) == 0x80) {
-			memcpy(ip->src_addr, pa[i].prefix.addr.b, 16);
-			break;
-		}
+	if (nic_link_local(nic, &ll) == 0)
+		memcpy(ip->src_addr, ll.b, 16);
 	memcpy(ip->dst_addr, s->leave ? all_routers : s->g.b, 16);
 	hbh[0] = DPS_IP6_NH_ICMPV6;
 	hbh[2] = 5; /* Router Alert, length 2, value 0 (MLD) */
@@ -464,22 +480,6 @@ dps_dad_duplicate(struct dps_ctx *ctx, struct dps_nic *nic, struct dps_endpoint 
 		return;
 	dps_cnt_inc(ctx, nic->id, DPS_CNT_NDP_DAD_DUPLICATES);
 	mc_post(ctx, nic->id, MC_EV_DAD_DUP, 16, ep->addr.b, 16, 0);
-}
-
-/* A link-local address of the NIC (RFC 4861 4.2: the source of an RA), or -EADDRNOTAVAIL. */
-static int
-nic_link_local(struct dps_nic *nic, struct dps_addr *out)
-{
-	struct dps_protocol_address pa[64];
-	int n = dps_nic_all_addresses(nic, pa, RTE_DIM(pa));
-
-	for (int i = 0; i < n && i < (int)RTE_DIM(pa); i++)
-		if (pa[i].prefix.addr.len == 16 && pa[i].prefix.addr.b[0] == 0xfe &&
-		    (pa[i].prefix.addr.b[1] & 0xc0) == 0x80) {
-			*out = pa[i].prefix.addr;
-			return 0;
-		}
-	return -EADDRNOTAVAIL;
 }
 
 int
