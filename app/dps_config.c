@@ -735,6 +735,7 @@ parse_nic_key(struct parser *ps, const char *key, char *val)
 				    DPS_CFG_MTU_MAX);
 		}
 		nic->mtu = (uint16_t)mtu;
+		nic->mtu_line = ps->line;
 		return 0;
 	case NK_MAC:
 		if (dps_parse_mac(val, nic->mac) != 0)
@@ -1273,6 +1274,23 @@ dps_config_resolve_ports(struct dps_config *cfg, char *err, size_t errlen)
 				 "own (add one without 'vlan =': it takes the untagged frames)",
 				 cfg->path, nic->port_line, nic->name, nic->vlan, nic->port);
 			return -ENOENT;
+		}
+		/*
+		 * A VLAN carries at most its port's MTU (unset: the 1500 that ethdev configures);
+		 * the tag rides outside it (docs/configuration.md, "VLANs"). As set mtu refuses.
+		 */
+		if (nic->vlan != 0 && nic->parent >= 0) {
+			const struct dps_cfg_nic *pn = &cfg->nics[nic->parent];
+			unsigned pmtu = pn->mtu != 0 ? pn->mtu : RTE_ETHER_MTU;
+
+			if (nic->mtu > pmtu) {
+				dps_errf(err, errlen,
+					 "%s:%d: mtu %u too big for nic '%s', vlan %u of nic '%s' "
+					 "with mtu %u%s",
+					 cfg->path, nic->mtu_line, nic->mtu, nic->name, nic->vlan,
+					 pn->name, pmtu, pn->mtu != 0 ? "" : " (the default)");
+				return -EINVAL;
+			}
 		}
 	}
 	return 0;

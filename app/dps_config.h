@@ -110,6 +110,7 @@ struct dps_cfg_nic {
 	bool redirects;   /**< default on: ICMP redirects for packets sent back out of it */
 	bool source_route; /**< default off: LSRR/SSRR of packets arriving on it followed */
 	uint16_t mtu;	  /**< 0 = leave the PMD's default */
+	int mtu_line;	  /**< line of `mtu =`, 0 without one */
 	bool has_mac;	  /**< mac[] overrides the port's own address */
 	uint8_t mac[6];
 	bool ra;                 /**< `ra = on`: send Router Advertisements (RFC 4861 6) */

@@ -466,6 +466,16 @@ nic_port(struct dps_app *app, const struct dps_nic *nic)
 	return NULL;
 }
 
+/* The VLAN NIC nic is (its port is ->parent, its VID the config's `vlan =`), or NULL. */
+static struct dps_app_vlan *
+nic_vlan(struct dps_app *app, const struct dps_nic *nic)
+{
+	for (uint16_t i = 0; i < app->n_vlans; i++)
+		if (app->vlans[i].nic == nic)
+			return &app->vlans[i];
+	return NULL;
+}
+
 static const char *
 json_sep(bool *first)
 {
@@ -602,11 +612,16 @@ eth_fields(struct ctl *c, const struct rte_eth_stats *st, const struct eth_stat 
 	}
 }
 
-/* show interfaces: the DPDK port under each NIC, as ethdev reports it. */
+/*
+ * show interfaces: the DPDK port under each NIC, as ethdev reports it. A VLAN NIC's is its
+ * parent's port, named DEVICE.VID (Linux's eth0.100), with the VLAN NIC's own MTU; the counters
+ * are the port's (ethdev counts no VLANs apart: show stats NIC has the VLAN NIC's own).
+ */
 static int
 interface_rows(struct ctl *c, struct dps_nic *nic, bool all, bool *first)
 {
-	struct dps_app_port *p = nic_port(c->app, nic);
+	struct dps_app_vlan *v = nic_vlan(c->app, nic);
+	struct dps_app_port *p = v != NULL ? v->parent : nic_port(c->app, nic);
 	struct rte_eth_dev_info info = {0};
 	struct rte_eth_link link = {0};
 	struct rte_eth_stats st = {0};
@@ -620,7 +635,11 @@ interface_rows(struct ctl *c, struct dps_nic *nic, bool all, bool *first)
 		rte_eth_dev_get_name_by_port(p->port_id, dev);
 		dps_port_link(p, &link);
 		rte_eth_stats_get(p->port_id, &st);
-		rte_eth_dev_get_mtu(p->port_id, &mtu);
+		if (v == NULL)
+			rte_eth_dev_get_mtu(p->port_id, &mtu);
+		else
+			snprintf(dev + strnlen(dev, sizeof(dev) - 8), 8, ".%u",
+				 c->app->cfg.nics[v->nic_id].vlan);
 		nq = RTE_MIN(RTE_MAX(p->n_rxq, p->n_txq), (uint16_t)RTE_ETHDEV_QUEUE_STAT_CNTRS);
 	}
 	drv = info.driver_name ? info.driver_name : "-";
@@ -1791,6 +1810,39 @@ nic_has_ipv6(struct dps_nic *nic)
 	return found;
 }
 
+/*
+ * A VLAN NIC carries at most its port's MTU, and a port's MTU is never lowered under one of its
+ * VLAN NICs' (refused, not clamped: a command changes only what it names, and the error names
+ * the NIC to lower first). Equal is allowed with either way of tagging: the 4-byte 802.1Q tag
+ * travels outside the MTU (1500 makes 1522-byte tagged frames, IEEE 802.3 clause 3.5), the
+ * port's receive side is sized for two tags (dps_port.c) and a software tag goes into the
+ * headroom of the frame the PMD sends, as a PMD-inserted one is added by the device.
+ */
+static int
+vlan_mtu_check(struct ctl *c, struct dps_nic *nic, struct dps_app_port *p, unsigned long mtu)
+{
+	const struct dps_config *cfg = &c->app->cfg;
+	struct dps_app_vlan *v = nic_vlan(c->app, nic);
+
+	if (v != NULL && mtu > v->parent->mtu)
+		return ctl_err(c, -EINVAL,
+			       "mtu %lu too big for nic '%s', vlan %u of nic '%s' with mtu %u "
+			       "(raise %s's first)",
+			       mtu, dps_nic_name(nic), cfg->nics[v->nic_id].vlan,
+			       dps_nic_name(v->parent->nic), v->parent->mtu,
+			       dps_nic_name(v->parent->nic));
+	for (uint16_t i = 0; p != NULL && i < c->app->n_vlans; i++) {
+		v = &c->app->vlans[i];
+		if (v->parent == p && v->nic != NULL && dps_nic_mtu(v->nic) > mtu)
+			return ctl_err(c, -EINVAL,
+				       "mtu %lu too small for nic '%s': its vlan %u, nic '%s', has "
+				       "mtu %u (lower it first)",
+				       mtu, dps_nic_name(nic), cfg->nics[v->nic_id].vlan,
+				       dps_nic_name(v->nic), dps_nic_mtu(v->nic));
+	}
+	return 0;
+}
+
 /* set NIC mtu N: the port first (it may refuse), then the stack's NIC. */
 static int
 set_mtu(struct ctl *c, struct dps_nic *nic, const char *val)
@@ -1810,6 +1862,9 @@ set_mtu(struct ctl *c, struct dps_nic *nic, const char *val)
 			       "mtu %lu too small for nic '%s' with an IPv6 address: IPv6 needs "
 			       "%u (RFC 8200 section 5)",
 			       mtu, dps_nic_name(nic), DPS_CFG_MTU_MIN_IPV6);
+	rc = vlan_mtu_check(c, nic, p, mtu);
+	if (rc != 0)
+		return rc;
 	if (p != NULL) {
 		rc = rte_eth_dev_set_mtu(p->port_id, (uint16_t)mtu);
 		if (rc != 0)

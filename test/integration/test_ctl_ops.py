@@ -484,3 +484,76 @@ def test_defect_table_names_tests_that_exist():
                 src = (tests / "integration" / where).read_text()
                 for f in funcs:
                     assert re.search(rf"^def {f}\(", src, re.M), (where, f)
+
+
+VLAN_NULL_CONFIG = NULL_CONFIG.replace("[routes]", """\
+[nic lan0v100]
+port = net_null0
+vlan = 100
+mtu = 1400
+address = 10.100.0.1/24
+
+[routes]""")
+
+
+def test_set_mtu_of_a_vlan_nic_stays_within_its_port(dpstack):
+    """A VLAN NIC carries at most its port's MTU (docs/operations.md, set): a VLAN above it and
+    a port below one of its VLANs are refused with the NIC to change first; equal is fine."""
+    dp = start_null(dpstack, config=VLAN_NULL_CONFIG)
+
+    def mtus():
+        return {n["nic"]: n["mtu"] for n in dp.ctl("show", "nics", json=True)["nics"]}
+
+    assert mtus() == {"lan0": 1500, "lan1": 1500, "lan0v100": 1400}
+    rc, _, err = dp.ctl("set", "lan0v100", "mtu", "1501")
+    assert rc == 1
+    assert err.strip() == ("dpstack-ctl: mtu 1501 too big for nic 'lan0v100', vlan 100 of nic "
+                           "'lan0' with mtu 1500 (raise lan0's first)")
+    rc, _, err = dp.ctl("set", "lan0", "mtu", "1399")
+    assert rc == 1
+    assert err.strip() == ("dpstack-ctl: mtu 1399 too small for nic 'lan0': its vlan 100, nic "
+                           "'lan0v100', has mtu 1400 (lower it first)")
+    assert mtus() == {"lan0": 1500, "lan1": 1500, "lan0v100": 1400}
+    # The port's own MTU is the bound, the tag is not taken from it; lowering to equal is fine.
+    for nic, mtu in (("lan0v100", "1500"), ("lan0", "1600"), ("lan0v100", "1600"),
+                     ("lan0v100", "1300"), ("lan0", "1300")):
+        rc, _, err = dp.ctl("set", nic, "mtu", mtu)
+        assert rc == 0, (nic, mtu, err)
+    assert mtus() == {"lan0": 1300, "lan1": 1500, "lan0v100": 1300}
+    # Another port's MTU is no VLAN's bound.
+    rc, _, err = dp.ctl("set", "lan1", "mtu", "1280")
+    assert rc == 0, err
+    rc, out, err = dp.ctl("--json", "set", "lan0v100", "mtu", "1400")
+    assert rc == 1 and json.loads(out) == {
+        "error": "mtu 1400 too big for nic 'lan0v100', vlan 100 of nic 'lan0' with mtu 1300 "
+                 "(raise lan0's first)", "errno": 22, "strerror": "Invalid argument"}
+    assert "\nmtu = 1300\n" in dp.ctl("show", "running-config")[1].split("[nic lan0v100]")[1]
+
+
+def test_config_vlan_mtu_above_its_port_is_refused(dpstack):
+    for port_mtu, want in (("", "mtu 1501 too big for nic 'lan0v100', vlan 100 of nic 'lan0' "
+                                "with mtu 1500 (the default)"),
+                           ("mtu = 1400\n", "mtu 1501 too big for nic 'lan0v100', vlan 100 of "
+                                            "nic 'lan0' with mtu 1400")):
+        cfg = VLAN_NULL_CONFIG.replace("mtu = 1400\n", "mtu = 1501\n").replace(
+            "port = net_null0\naddress = 192.0.2.1/24\n",
+            "port = net_null0\n" + port_mtu + "address = 192.0.2.1/24\n")
+        line = h.without_dad(cfg).splitlines().index("mtu = 1501") + 1
+        dp = start_null(dpstack, config=cfg, wait_ready=False)
+        res = dp.wait(timeout=30)
+        assert res.returncode != 0
+        assert res.stderr.splitlines()[-1].endswith(f"/dpstack.conf:{line}: {want}"), res.stderr
+
+
+def test_show_interfaces_of_a_vlan_nic_names_its_port_and_vid(dpstack):
+    dp = start_null(dpstack, config=VLAN_NULL_CONFIG)
+    ifs = {i["nic"]: i for i in dp.ctl("show", "interfaces", json=True)}
+    v, lan0 = ifs["lan0v100"], ifs["lan0"]
+    assert (v["port"], v["driver"], v["device"]) == (0, "net_null", "net_null0.100")
+    assert (lan0["device"], lan0["mtu"], v["mtu"]) == ("net_null0", 1500, 1400)
+    assert v["mac"] == lan0["mac"] and (v["rxq"], v["txq"]) == (lan0["rxq"], lan0["txq"])
+    text = dp.ctl("show", "interfaces", "lan0v100")[1]
+    assert text.startswith("lan0v100: port 0 driver net_null device net_null0.100\n"), text
+    assert f"\n    mtu 1400 mac {v['mac']} rxq " in text
+    assert dp.ctl("show", "interfaces", "lan1")[1].startswith(
+        "lan1: port 1 driver net_null device net_null1\n")
