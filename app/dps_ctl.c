@@ -137,6 +137,28 @@ ctl_err(struct ctl *c, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/*
+ * Split line into argv (its words, copied into copy): the word count, or an error. One
+ * splitter for commands and batch lines, so both take the same blanks and limits.
+ */
+static int
+ctl_split(struct ctl *c, const char *line, char copy[CTL_LINE_MAX], char *argv[CTL_MAX_ARGS + 1])
+{
+	char *save = NULL;
+	int argc = 0;
+
+	if (strlen(line) >= CTL_LINE_MAX)
+		return ctl_err(c, -E2BIG, "command too long");
+	strcpy(copy, line);
+	for (char *tok = strtok_r(copy, " \t\r\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == CTL_MAX_ARGS)
+			return ctl_err(c, -E2BIG, "too many arguments");
+		argv[argc++] = tok;
+	}
+	return argc;
+}
+
 static int
 ctl_usage(struct ctl *c)
 {
@@ -1330,6 +1352,29 @@ parse_route(struct ctl *c, int argc, char **argv, struct dps_prefix *p, struct d
 	return 0;
 }
 
+/*
+ * The route of one change, as route add|replace|del and a batch line (the general path of
+ * dps_ctl_batch_line) take it: an add or replace needs a NIC, given by `dev` or found from the
+ * gateway's subnet; a del matches what it is given, its nh->nic_id DPS_ROUTE_ANY_NIC without
+ * `dev`. One parser for both, so a line reads the same typed or in a batch.
+ */
+static int
+parse_route_change(struct ctl *c, bool del, int argc, char **argv, struct dps_prefix *p,
+		   struct dps_nexthop *nh)
+{
+	bool has_nic = false;
+	int rc;
+
+	rc = parse_route(c, argc, argv, p, nh, &has_nic, !del);
+	if (rc != 0)
+		return rc;
+	if (del && !has_nic)
+		nh->nic_id = DPS_ROUTE_ANY_NIC;
+	else if (!has_nic)
+		return ctl_err(c, -EINVAL, "route '%s' needs via GW or dev NAME", argv[0]);
+	return 0;
+}
+
 /* route add, route replace (the table's variant: replace). */
 static int
 route_change(struct ctl *c, int argc, char **argv)
@@ -1339,16 +1384,13 @@ route_change(struct ctl *c, int argc, char **argv)
 	struct dps_nexthop nh;
 	struct dps_prefix p;
 	char buf[64];
-	bool has_nic;
 	int rc;
 
 	if (argc < 2)
 		return ctl_usage(c);
-	rc = parse_route(c, argc, argv, &p, &nh, &has_nic, true);
+	rc = parse_route_change(c, false, argc, argv, &p, &nh);
 	if (rc != 0)
 		return rc;
-	if (!has_nic)
-		return ctl_err(c, -EINVAL, "route '%s' needs via GW or dev NAME", argv[0]);
 	dps_fmt_route_dst(&p, buf, sizeof(buf));
 	if (dps_route_get(c->app->stack, &p, &old) == 0) {
 		if (old.connected)
@@ -1372,17 +1414,17 @@ cmd_route_del(struct ctl *c, int argc, char **argv)
 	struct dps_route_info old;
 	struct dps_nexthop nh;
 	struct dps_prefix p;
-	bool has_nic, match = false;
+	bool match = false;
 	char buf[64];
 	int rc;
 
-	rc = parse_route(c, argc, argv, &p, &nh, &has_nic, false);
+	rc = parse_route_change(c, true, argc, argv, &p, &nh);
 	if (rc != 0)
 		return rc;
 	dps_fmt_route_dst(&p, buf, sizeof(buf));
 	if (dps_route_get(c->app->stack, &p, &old) == 0)
 		for (unsigned int j = 0; j < old.n_paths; j++)
-			if ((!has_nic || old.paths[j].nic_id == nh.nic_id) &&
+			if ((nh.nic_id == DPS_ROUTE_ANY_NIC || old.paths[j].nic_id == nh.nic_id) &&
 			    (!nh.has_gw ||
 			     (old.paths[j].has_gw && dps_addr_eq(&old.paths[j].gw, &nh.gw))))
 				match = true;
@@ -1597,46 +1639,34 @@ dps_ctl_batch_line(struct dps_app *app, struct dps_route_batch *b, const char *l
 {
 	struct ctl c = {.app = app, .o = o};
 	char copy[CTL_LINE_MAX];
-	char *argv[CTL_MAX_ARGS + 1], *save = NULL;
+	char *argv[CTL_MAX_ARGS + 1];
 	struct dps_nexthop nh;
 	struct dps_prefix p;
-	bool has_nic;
-	int argc = 0, rc;
+	int argc, rc;
+	bool del;
 
 	dps_out_reset(o);
 	if (batch_line_fast(&c, b, line, &rc))
 		return rc;
-	if (strlen(line) >= sizeof(copy))
-		return ctl_err(&c, -E2BIG, "command too long");
-	strcpy(copy, line);
-	for (char *tok = strtok_r(copy, " \t\r\n", &save); tok != NULL;
-	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		if (argc == CTL_MAX_ARGS)
-			return ctl_err(&c, -E2BIG, "too many arguments");
-		argv[argc++] = tok;
-	}
+	argc = ctl_split(&c, line, copy, argv);
+	if (argc < 0)
+		return argc;
 	if (argc < 3 || strcmp(argv[0], "route") != 0 ||
 	    (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "replace") != 0 &&
 	     strcmp(argv[1], "del") != 0))
 		return ctl_err(&c, -EINVAL, "a route batch takes route add, replace and del lines");
-	if (strcmp(argv[1], "del") == 0) {
-		rc = parse_route(&c, argc - 2, argv + 2, &p, &nh, &has_nic, false);
-		if (rc != 0)
-			return rc;
-		if (!has_nic)
-			nh.nic_id = DPS_ROUTE_ANY_NIC;
-		rc = dps_route_batch_del(b, &p, (has_nic || nh.has_gw) ? &nh : NULL,
+	del = strcmp(argv[1], "del") == 0;
+	rc = parse_route_change(&c, del, argc - 2, argv + 2, &p, &nh);
+	if (rc != 0)
+		return rc;
+	if (del)
+		rc = dps_route_batch_del(b, &p,
+					 (nh.nic_id != DPS_ROUTE_ANY_NIC || nh.has_gw) ? &nh : NULL,
 					 DPS_ROUTE_F_KEEP_CONNECTED);
-	} else {
-		rc = parse_route(&c, argc - 2, argv + 2, &p, &nh, &has_nic, true);
-		if (rc != 0)
-			return rc;
-		if (!has_nic)
-			return ctl_err(&c, -EINVAL, "route '%s' needs via GW or dev NAME", argv[2]);
+	else
 		rc = dps_route_batch_add(b, &p, &nh, 1,
 					 DPS_ROUTE_F_KEEP_CONNECTED |
 						 (argv[1][0] == 'a' ? DPS_ROUTE_F_EXCL : 0));
-	}
 	if (rc != 0)
 		return ctl_err(&c, rc, "route %s: %s", argv[2], strerror(-rc));
 	return 0;
@@ -2418,19 +2448,13 @@ dps_ctl_run(struct dps_app *app, const char *line, bool json, const char *client
 {
 	struct ctl c = {.app = app, .o = o, .json = json};
 	char copy[CTL_LINE_MAX];
-	char *argv[CTL_MAX_ARGS + 1], *save = NULL;
-	int argc = 0, rc;
+	char *argv[CTL_MAX_ARGS + 1];
+	int argc, rc;
 
 	dps_out_reset(o);
-	if (strlen(line) >= sizeof(copy))
-		return ctl_err(&c, -E2BIG, "command too long");
-	strcpy(copy, line);
-	for (char *tok = strtok_r(copy, " \t\r\n", &save); tok != NULL;
-	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		if (argc == CTL_MAX_ARGS)
-			return ctl_err(&c, -E2BIG, "too many arguments");
-		argv[argc++] = tok;
-	}
+	argc = ctl_split(&c, line, copy, argv);
+	if (argc < 0)
+		return argc;
 	/* `complete` keeps a trailing blank as an empty last word: the shell's cursor. */
 	if (argc > 0 && strncmp(argv[0], "complete", strlen(argv[0])) == 0 && argc < CTL_MAX_ARGS &&
 	    line[0] != '\0' && isspace((unsigned char)line[strlen(line) - 1]) &&
