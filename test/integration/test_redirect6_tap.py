@@ -39,7 +39,7 @@ H_MAC, G_MAC = "02:00:00:00:00:02", "02:00:00:00:00:03"
 
 
 def total(net, name):
-    return sum(h.counter_values(net.dp.stats(), name))
+    return h.stats_counter(net.dp.stats(), name)
 
 
 def redirect_net(tap_net, netns, h_addr):
@@ -54,27 +54,24 @@ def redirect_net(tap_net, netns, h_addr):
     net.ns_exec(0, ["sysctl", "-qw", "net.ipv6.conf.all.forwarding=0",
                     "net.ipv6.conf.all.accept_redirects=1",
                     "net.ipv6.conf.default.accept_redirects=1"], check=True)
-    for args in (["link", "add", "lk", "type", "bridge"],
-                 ["link", "set", tap, "master", "lk"],
-                 ["link", "add", "hg", "type", "veth", "peer", "name", "gh"],
-                 ["link", "set", "hg", "master", "lk"],
-                 ["link", "set", "gh", "netns", g.name],
-                 ["link", "set", "hg", "up"],
-                 ["link", "set", "lk", "address", H_MAC],
-                 ["link", "set", "lk", "up"]):
-        net.ns_exec(0, ["ip", *args], check=True)
+    net.ns_ip(0, ["link", "add", "lk", "type", "bridge"],
+              ["link", "set", tap, "master", "lk"],
+              ["link", "add", "hg", "type", "veth", "peer", "name", "gh"],
+              ["link", "set", "hg", "master", "lk"],
+              ["link", "set", "gh", "netns", g.name],
+              ["link", "set", "hg", "up"],
+              ["link", "set", "lk", "address", H_MAC],
+              ["link", "set", "lk", "up"])
     net.ns_exec(0, ["sysctl", "-qw", "net.ipv6.conf.lk.forwarding=0",
                     "net.ipv6.conf.lk.accept_redirects=1",
                     "net.ipv6.conf.lk.accept_ra=0"], check=True)
-    for args in (["-6", "addr", "add", h_addr, "dev", "lk", "nodad"],
-                 ["-6", "route", "add", "default", "via", "fe80::1", "dev", "lk"]):
-        net.ns_exec(0, ["ip", *args], check=True)
-    for args in (["link", "set", "gh", "address", G_MAC],
-                 ["link", "set", "gh", "up"],
-                 ["-6", "addr", "add", "fe80::3/64", "dev", "gh", "nodad"],
-                 ["-6", "addr", "add", "2001:db8:1::3/64", "dev", "gh", "nodad"],
-                 ["-6", "addr", "add", "2001:db8:9::1/128", "dev", "lo"]):
-        g.exec(["ip", *args], check=True)
+    net.ns_ip(0, ["-6", "addr", "add", h_addr, "dev", "lk", "nodad"],
+              ["-6", "route", "add", "default", "via", "fe80::1", "dev", "lk"])
+    g.ip(["link", "set", "gh", "address", G_MAC],
+         ["link", "set", "gh", "up"],
+         ["-6", "addr", "add", "fe80::3/64", "dev", "gh", "nodad"],
+         ["-6", "addr", "add", "2001:db8:1::3/64", "dev", "gh", "nodad"],
+         ["-6", "addr", "add", "2001:db8:9::1/128", "dev", "lo"])
     # H reaches dpstack, and G's link-local directly, before the test proper.
     assert net.ping(0, "2001:db8:2::1", count=1, wait=3).returncode == 0
     assert net.ping(0, "fe80::3%lk", count=1, wait=3).returncode == 0
