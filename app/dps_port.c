@@ -895,7 +895,7 @@ intr_park(void *arg)
  * unregisters the alarm source synchronously, which would wait for a parked alarm forever.
  * The flag is static, the one piece of process-wide state in the app: the thread is one
  * per process, and a callback that starts after the bounded wait must still find it.
- * The handle and the eventfd stay registered until the process exits.
+ * The eventfd stays registered until the process exits.
  */
 void
 dps_port_park_intr_thread(void)
@@ -903,17 +903,22 @@ dps_port_park_intr_thread(void)
 	static bool parked;
 	struct rte_intr_handle *h;
 	uint64_t one = 1;
+	bool ok;
 	int fd;
 
 	fd = eventfd(0, EFD_CLOEXEC);
 	if (fd < 0)
 		return;
 	h = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
-	if (h == NULL || rte_intr_fd_set(h, fd) != 0 ||
-	    rte_intr_type_set(h, RTE_INTR_HANDLE_EXT) != 0 ||
-	    rte_intr_callback_register(h, intr_park, &parked) != 0 ||
-	    write(fd, &one, sizeof(one)) != sizeof(one)) {
+	ok = h != NULL && rte_intr_fd_set(h, fd) == 0 &&
+	     rte_intr_type_set(h, RTE_INTR_HANDLE_EXT) == 0 &&
+	     rte_intr_callback_register(h, intr_park, &parked) == 0;
+	/* The registered source holds a copy of the handle (rte_intr_instance_dup()). */
+	rte_intr_instance_free(h);
+	if (!ok || write(fd, &one, sizeof(one)) != sizeof(one)) {
 		DPS_LOG(WARNING, "cannot park the interrupt thread before EAL cleanup");
+		if (!ok)
+			close(fd);
 		return;
 	}
 	for (int ms = 0; ms < 1000 && !__atomic_load_n(&parked, __ATOMIC_ACQUIRE); ms++)
