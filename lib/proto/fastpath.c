@@ -46,6 +46,9 @@
 #define ETH_HLEN ((uint16_t)sizeof(struct rte_ether_hdr))
 #define IP4_HLEN ((uint16_t)sizeof(struct rte_ipv4_hdr))
 #define FP_GROUP 4 /* frames classified together; the next group is prefetched */
+#define VLAN_HLEN 4
+/* A C-tag's TPID and VID in wire order (a 32-bit load at byte 12): PCP and DEI masked out. */
+#define VLAN_TAGW_MASK RTE_BE32(0xffff0fff)
 
 /* What the fast path knows about the incoming NIC for one burst (read once per burst). */
 struct fp_in {
@@ -58,6 +61,13 @@ struct fp_in {
 	bool fwd4, fwd6;   /* it routes too (forwarding on for the stack and the NIC) */
 	bool promisc;
 	const struct dps_vlan_tbl *vt; /* the port's VLAN NICs (vlan.c), NULL: none */
+	/*
+	 * A burst of a VLAN NIC still tagged (dps_eth_input_burst()): tagw its TPID and VID as
+	 * they sit in a frame (VLAN_TAGW_MASK), stage 1 takes off each matching tag; vparent
+	 * the port's own NIC, whose VLANs vt are. Otherwise tagw 0 and vparent the NIC.
+	 */
+	uint32_t tagw;
+	struct dps_nic *vparent;
 };
 
 /* Fast-path candidates of one family after stage 1. */
@@ -163,6 +173,11 @@ eth_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
 	    (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
 	     eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ) ||
 	     (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED))) {
+		/* Stage 1 took a VLAN NIC's tag off: a tag in the tag is QinQ (vlan_slot()). */
+		if (in->tagw != 0) {
+			eth_drop(ctx, in->vparent, m, DPS_CNT_ETH_VLAN_QINQ);
+			return;
+		}
 		fp_side_add(&sd->vlan, m);
 		return;
 	}
@@ -209,13 +224,70 @@ eth_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m,
 enum fp_l3 { FP_OTHER, FP_IP4, FP_IP6 };
 
 /*
- * The fast check of a frame: to our unicast MAC from a unicast source, IPv4 or IPv6 (by the
- * port's packet type when it set one, by the ethertype otherwise). Anything else goes to
- * eth_classify(), which gives the same frames the same verdicts plus the rest.
+ * A tag comes off the first segment (the caller checked it is there) in two steps. The data
+ * start moves over it (rte_pktmbuf_adj's adjustment, without its checks), and the Ethernet
+ * addresses, still where they were, 4 bytes before it, move up: both loads before the
+ * stores, which overlap them; no call to memmove. The fast path's forwarded frames skip the
+ * second step: their header is rewritten whole (fp_send()).
  */
-static inline enum fp_l3
-fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
+static inline void
+vlan_hdr_adj(struct rte_mbuf *m)
 {
+	m->data_off += VLAN_HLEN;
+	m->data_len -= VLAN_HLEN;
+	m->pkt_len -= VLAN_HLEN;
+}
+
+static inline void
+vlan_hdr_macs(struct rte_mbuf *m)
+{
+	uint8_t *eh = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t pt = m->packet_type;
+	uint64_t mac8;
+	uint32_t mac4;
+
+	memcpy(&mac8, eh - VLAN_HLEN, 8);
+	memcpy(&mac4, eh + 4, 4);
+	memcpy(eh, &mac8, 8);
+	memcpy(eh + 8, &mac4, 4);
+	/* A port's packet type said VLAN: it is plain Ethernet now (fp_eth() reads it). */
+	if ((pt & RTE_PTYPE_L2_MASK) == RTE_PTYPE_L2_ETHER_VLAN)
+		m->packet_type = (pt & ~RTE_PTYPE_L2_MASK) | RTE_PTYPE_L2_ETHER;
+}
+
+static inline void
+vlan_untag(struct rte_mbuf *m)
+{
+	vlan_hdr_adj(m);
+	vlan_hdr_macs(m);
+}
+
+/*
+ * A VLAN NIC's burst still tagged: its tag comes off in stage 1, the pass that reads the header
+ * anyway (the addresses only where the frame leaves the fast path: vlan_hdr_macs()). False
+ * for a frame with another tag, none, or one the PMD stripped: it is sorted again after the
+ * burst, by the port's own NIC (vlan_rx_chunk()).
+ */
+static inline bool
+fp_untag(const struct fp_in *in, struct rte_mbuf *m)
+{
+	uint32_t w;
+
+	if (unlikely(m->data_len < ETH_HLEN + VLAN_HLEN ||
+		     (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)))
+		return false;
+	memcpy(&w, rte_pktmbuf_mtod(m, const uint8_t *) + 12, 4);
+	if (unlikely((w & VLAN_TAGW_MASK) != in->tagw))
+		return false;
+	vlan_hdr_adj(m);
+	return true;
+}
+
+static __rte_always_inline enum fp_l3
+fp_eth(const struct fp_in *in, const struct rte_mbuf *m, const bool tagged)
+{
+	/* fp_untag() left the addresses of a tagged frame where they were, before the tag. */
+	const uint32_t l2 = tagged ? RTE_PTYPE_L2_ETHER_VLAN : RTE_PTYPE_L2_ETHER;
 	const uint8_t *eh = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint64_t d;
 	uint16_t t;
@@ -223,7 +295,7 @@ fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
 	/* A tag the PMD stripped (only on a port with VLAN NICs): the frame may be a VLAN's. */
 	if (unlikely(m->data_len < ETH_HLEN || (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)))
 		return FP_OTHER;
-	memcpy(&d, eh, 8);
+	memcpy(&d, eh - (tagged ? VLAN_HLEN : 0), 8);
 	d = rte_le_to_cpu_64(d);
 	/* Bytes 0-5 our MAC, byte 6 the source's first byte: its I/G bit must be clear. */
 	if (unlikely(((d ^ in->mac) & 0x0001ffffffffffffull) != 0))
@@ -236,9 +308,9 @@ fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
 	if (m->packet_type & RTE_PTYPE_L3_MASK) {
 		uint32_t pt = m->packet_type & (RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK);
 
-		return pt == (RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4)   ? FP_IP4 :
-		       pt == (RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV6) ? FP_IP6 :
-									  FP_OTHER;
+		return pt == (l2 | RTE_PTYPE_L3_IPV4)	? FP_IP4
+		       : pt == (l2 | RTE_PTYPE_L3_IPV6) ? FP_IP6
+							: FP_OTHER;
 	}
 	memcpy(&t, eh + 12, 2);
 	if (t == RTE_BE16(RTE_ETHER_TYPE_IPV4))
@@ -258,7 +330,7 @@ fp_eth(const struct fp_in *in, const struct rte_mbuf *m)
  * (fp4_echo() / fp4_uecho() decide); anything else is FP_SLOW. Ethernet padding of a
  * single-segment frame is cut once accepted.
  */
-static inline enum fp_verdict
+static __rte_always_inline enum fp_verdict
 fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct fp_local *e)
 {
 	const struct rte_ipv4_hdr *ip =
@@ -326,7 +398,7 @@ fp4_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set4 *f, struct 
 }
 
 /* The same for IPv6 (RFC 8200 3; ipv6.c's parser, the NIC layer, fwd.c's first checks). */
-static inline enum fp_verdict
+static __rte_always_inline enum fp_verdict
 fp6_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f, struct fp_local *e)
 {
 	const struct rte_ipv6_hdr *ip =
@@ -375,22 +447,39 @@ fp6_check(const struct fp_in *in, struct rte_mbuf *m, struct fp_set6 *f, struct 
 /* One frame of stage 1: a fast-path candidate, or a side array. */
 static __rte_always_inline void
 fp_classify(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf *m, struct fp_sets *fs,
-	    struct fp_sides *sd)
+	    struct fp_sides *sd, const bool tagged)
 {
-	switch (fp_eth(in, m)) {
+	enum fp_verdict v = FP_SLOW;
+
+	if (tagged && unlikely(!fp_untag(in, m))) {
+		fp_side_add(&sd->vlan, m);
+		return;
+	}
+	/* Past here, a tagged frame that is not routed by the fast path gets its addresses. */
+	switch (fp_eth(in, m, tagged)) {
 	case FP_IP4:
-		if (likely(in->fast4 && fp4_check(in, m, &fs->f4, &fs->e4) != FP_SLOW))
+		if (likely(in->fast4))
+			v = fp4_check(in, m, &fs->f4, &fs->e4);
+		if (tagged && v != FP_FWD)
+			vlan_hdr_macs(m);
+		if (likely(v != FP_SLOW))
 			return;
 		fp_to_l3(m);
 		fp_side_add(&sd->deliver4, m);
 		return;
 	case FP_IP6:
-		if (likely(in->fast6 && fp6_check(in, m, &fs->f6, &fs->e6) != FP_SLOW))
+		if (likely(in->fast6))
+			v = fp6_check(in, m, &fs->f6, &fs->e6);
+		if (tagged && v != FP_FWD)
+			vlan_hdr_macs(m);
+		if (likely(v != FP_SLOW))
 			return;
 		fp_to_l3(m);
 		fp_side_add(&sd->deliver6, m);
 		return;
 	default:
+		if (tagged)
+			vlan_hdr_macs(m);
 		eth_classify(ctx, in, m, sd);
 		return;
 	}
@@ -451,6 +540,8 @@ fp4_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set4 *f,
 		    unlikely(!dps_fp_neigh(in->s, &nm, out,
 					   nh->has_gw ? nh->gw.b : (const uint8_t *)&f->dst[i], 4,
 					   RTE_BE16(RTE_ETHER_TYPE_IPV4), &hdr))) {
+			if (unlikely(in->tagw != 0))
+				vlan_hdr_macs(m); /* the slow side sees the frame whole */
 			fp_side_add(router, m);
 			continue;
 		}
@@ -495,6 +586,8 @@ fp6_forward(struct dps_ctx *ctx, const struct fp_in *in, struct fp_set6 *f,
 		if (unlikely(fp6_exception(out, in->nic, m, ip)) ||
 		    unlikely(!dps_fp_neigh(in->s, &nm, out, nh->has_gw ? nh->gw.b : f->dst[i], 16,
 					   RTE_BE16(RTE_ETHER_TYPE_IPV6), &hdr))) {
+			if (unlikely(in->tagw != 0))
+				vlan_hdr_macs(m); /* the slow side sees the frame whole */
 			fp_side_add(router, m);
 			continue;
 		}
@@ -873,7 +966,8 @@ fp6_uecho(struct dps_ctx *ctx, const struct fp_in *in, struct fp_echo *e, struct
 /* ---- the burst ---- */
 
 static inline void
-fp_in_init(struct fp_in *in, struct dps_nic *nic, const struct dps_vlan_tbl *vt)
+fp_in_init(struct fp_in *in, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
+	   struct dps_nic *vparent, uint32_t tagw)
 {
 	struct dps_stack *s = nic->stack;
 	int np4 = dps_stack_np_slot(s, RTE_ETHER_TYPE_IPV4);
@@ -888,6 +982,8 @@ fp_in_init(struct fp_in *in, struct dps_nic *nic, const struct dps_vlan_tbl *vt)
 	in->mtu = __atomic_load_n(&nic->mtu, __ATOMIC_RELAXED);
 	in->promisc = __atomic_load_n(&nic->promiscuous, __ATOMIC_RELAXED) != 0;
 	in->vt = vt; /* read once per burst by dps_eth_input_burst(); NULL without VLAN NICs */
+	in->tagw = tagw;
+	in->vparent = vparent != NULL ? vparent : nic;
 	/*
 	 * Read once per burst (a change lands between two bursts). A promiscuous NIC or one with
 	 * address ranges owns destinations the filter does not know: the NIC layer decides.
@@ -930,28 +1026,16 @@ fp_side_flush(struct dps_ctx *ctx, const struct fp_in *in, struct fp_sides *sd)
 		dps_nic_deliver_network(ctx, nic, RTE_ETHER_TYPE_ARP, sd->arp.m, sd->arp.n);
 	/* The port's VLANs' frames, after its own (each VLAN NIC's as a burst of its own). */
 	if (unlikely(sd->vlan.n > 0))
-		vlan_rx_chunk(ctx, nic, in->vt, sd->vlan.m, sd->vlan.n);
+		vlan_rx_chunk(ctx, in->vparent, in->vt, sd->vlan.m, sd->vlan.n);
 }
 
-static void
-rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
-	 struct rte_mbuf **pkts, uint16_t n)
+/* Stage 1, a group at a time, the next group's headers on their way into the cache. */
+static __rte_always_inline void
+fp_stage1(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf **pkts, uint16_t n,
+	  struct fp_sets *fs, struct fp_sides *sd, const bool tagged)
 {
-	struct fp_in in;
-	struct fp_sets fs;
-	struct fp_sides sd;
-	struct fp_echo_cnt ec = {0, 0, 0, 0, 0};
-	struct dps_fp_run run;
-	uint32_t rx, fwd;
 	uint16_t i;
 
-	fp_in_init(&in, nic, vt);
-	fs.f4.c.n = fs.f6.c.n = 0;
-	fs.e4.icmp.n = fs.e4.udp.n = fs.e6.icmp.n = fs.e6.udp.n = 0;
-	fs.f4.c.bytes = fs.f6.c.bytes = 0;
-	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = sd.vlan.n = 0;
-
-	/* Stage 1, a group at a time, the next group's headers on their way into the cache. */
 	for (i = 0; i < n && i < FP_GROUP; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (i = 0; i < n; i += FP_GROUP) {
@@ -960,9 +1044,45 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt
 		for (uint16_t j = i; j < end; j++) {
 			if (j + FP_GROUP < n)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + FP_GROUP], void *));
-			fp_classify(ctx, &in, pkts[j], &fs, &sd);
+			fp_classify(ctx, in, pkts[j], fs, sd, tagged);
 		}
 	}
+}
+
+/* The VLAN burst's copy of stage 1, out of line: the untagged one keeps its code as it was. */
+static __rte_noinline void
+fp_stage1_tagged(struct dps_ctx *ctx, const struct fp_in *in, struct rte_mbuf **pkts, uint16_t n,
+		 struct fp_sets *fs, struct fp_sides *sd)
+{
+	fp_stage1(ctx, in, pkts, n, fs, sd, true);
+}
+
+/*
+ * One burst of nic's frames through the fast path, the side arrays after it. vparent and tagw:
+ * a VLAN NIC's burst whose tags stage 1 takes off (struct fp_in), else NULL and 0.
+ */
+static void
+rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
+	 struct dps_nic *vparent, uint32_t tagw, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct fp_in in;
+	struct fp_sets fs;
+	struct fp_sides sd;
+	struct fp_echo_cnt ec = {0, 0, 0, 0, 0};
+	struct dps_fp_run run;
+	uint32_t rx, fwd;
+
+	fp_in_init(&in, nic, vt, vparent, tagw);
+	fs.f4.c.n = fs.f6.c.n = 0;
+	fs.e4.icmp.n = fs.e4.udp.n = fs.e6.icmp.n = fs.e6.udp.n = 0;
+	fs.f4.c.bytes = fs.f6.c.bytes = 0;
+	sd.deliver4.n = sd.deliver6.n = sd.arp.n = sd.router4.n = sd.router6.n = sd.vlan.n = 0;
+
+	/* Stage 1; the untagged loop never tests for tags (a VLAN burst's has its own copy). */
+	if (unlikely(tagw != 0))
+		fp_stage1_tagged(ctx, &in, pkts, n, &fs, &sd);
+	else
+		fp_stage1(ctx, &in, pkts, n, &fs, &sd, false);
 
 	/* Stages 2 and 3: routed packets, then the echo services' replies. */
 	if (fs.f4.c.n > 0)
@@ -1020,7 +1140,6 @@ rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt
 
 /* ---- 802.1Q: a port with VLAN NICs (vlan.c) ---- */
 
-#define VLAN_HLEN 4
 #define VLAN_SLOT_DROP UINT16_MAX
 
 /*
@@ -1072,28 +1191,10 @@ vlan_slot(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *v
 		eth_drop(ctx, nic, m, DPS_CNT_ETH_VLAN_UNKNOWN);
 		return VLAN_SLOT_DROP;
 	}
-	if (stripped) {
+	if (stripped)
 		m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_VLAN);
-	} else {
-		uint64_t mac8;
-		uint32_t mac4;
-
-		/*
-		 * The addresses move up over the tag: an untagged frame, 4 bytes later (both loads
-		 * before the stores, which overlap them; no call to memmove). The tag is in the
-		 * first segment (checked above), so the adjustment stays there: rte_pktmbuf_adj's.
-		 */
-		memcpy(&mac8, eh, 8);
-		memcpy(&mac4, eh + 8, 4);
-		memcpy(eh + VLAN_HLEN, &mac8, 8);
-		memcpy(eh + VLAN_HLEN + 8, &mac4, 4);
-		m->data_off += VLAN_HLEN;
-		m->data_len -= VLAN_HLEN;
-		m->pkt_len -= VLAN_HLEN;
-		/* A port's packet type said VLAN: it is plain Ethernet now (fp_eth() reads it). */
-		if ((m->packet_type & RTE_PTYPE_L2_MASK) == RTE_PTYPE_L2_ETHER_VLAN)
-			m->packet_type = (m->packet_type & ~RTE_PTYPE_L2_MASK) | RTE_PTYPE_L2_ETHER;
-	}
+	else
+		vlan_untag(m);
 	return vt->child[tci];
 }
 
@@ -1123,7 +1224,7 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 		struct dps_nic *to = first == 0 ? nic : dps_stack_nic_rcu(nic->stack, first - 1);
 
 		if (likely(to != NULL)) {
-			rx_chunk(ctx, to, first == 0 ? vt : NULL, pkts, n);
+			rx_chunk(ctx, to, first == 0 ? vt : NULL, NULL, 0, pkts, n);
 			return;
 		}
 	}
@@ -1141,7 +1242,7 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 		if (slot[i] == 0)
 			sorted[out++] = pkts[i];
 	if (out > 0)
-		rx_chunk(ctx, nic, vt, sorted, out);
+		rx_chunk(ctx, nic, vt, NULL, 0, sorted, out);
 	for (uint16_t k = 0; k < nk; k++) {
 		struct dps_nic *child = dps_stack_nic_rcu(nic->stack, (uint16_t)(kid[k] - 1));
 
@@ -1150,7 +1251,7 @@ vlan_rx_chunk(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tb
 			if (slot[i] == kid[k])
 				sorted[out++] = pkts[i];
 		if (likely(child != NULL)) {
-			rx_chunk(ctx, child, NULL, sorted, out); /* a VLAN has no VLANs */
+			rx_chunk(ctx, child, NULL, NULL, 0, sorted, out); /* a VLAN has no VLANs */
 			continue;
 		}
 		/* The child NIC is going away: its frames are a VLAN nobody is any more. */
@@ -1175,10 +1276,43 @@ vlan_tagged(const struct rte_mbuf *m)
 }
 
 /*
+ * A burst whose first frame carries a software C-tag of a live VLAN NIC (a trunk's common
+ * case, a burst of one VLAN): that NIC's burst, its tags taken off by stage 1 in the same pass
+ * (fp_eth()); frames of any other VLAN in it are sorted after it. Anything else (priority
+ * tags, tags the PMD stripped, QinQ, an unknown VID) is sorted per frame first.
+ */
+static void
+vlan_burst(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
+	   struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct rte_mbuf *m = pkts[0];
+	struct dps_nic *child;
+	uint32_t w;
+	uint16_t vid;
+
+	if ((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) == 0 &&
+	    m->data_len >= ETH_HLEN + VLAN_HLEN) {
+		memcpy(&w, rte_pktmbuf_mtod(m, const uint8_t *) + 12, 4);
+		w &= VLAN_TAGW_MASK;
+		vid = rte_be_to_cpu_32(w) & RTE_VLAN_ID_MASK;
+		if ((w & RTE_BE32(0xffff0000)) == RTE_BE32((uint32_t)RTE_ETHER_TYPE_VLAN << 16) &&
+		    vid != 0 && vt->child[vid] != 0) {
+			child = dps_stack_nic_rcu(nic->stack, (uint16_t)(vt->child[vid] - 1));
+			if (likely(child != NULL)) {
+				rx_chunk(ctx, child, vt, nic, w, pkts, n);
+				return;
+			}
+		}
+	}
+	vlan_rx_chunk(ctx, nic, vt, pkts, n);
+}
+
+/*
  * On a port with VLAN NICs, a burst whose first frame is tagged (a trunk carrying mostly
- * VLANs) is sorted per NIC first (vlan_rx_chunk()); any other burst takes the port's fast path
- * as is, its tagged frames sorted after it from a side array (fp_side_flush()). Untagged
- * traffic thus pays nothing for the VLANs of its port, tagged traffic one pass.
+ * VLANs) goes to vlan_burst(); any other burst takes the port's fast path as is, its tagged
+ * frames sorted after it from a side array (fp_side_flush()). Untagged traffic thus pays
+ * nothing for the VLANs of its port, tagged traffic of one VLAN a compare per frame and the
+ * tag's removal.
  */
 void
 dps_eth_input_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts,
@@ -1190,9 +1324,9 @@ dps_eth_input_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **
 		uint16_t k = RTE_MIN(n, (uint16_t)DPS_BURST);
 
 		if (unlikely(vt != NULL) && vlan_tagged(pkts[0]))
-			vlan_rx_chunk(ctx, nic, vt, pkts, k);
+			vlan_burst(ctx, nic, vt, pkts, k);
 		else
-			rx_chunk(ctx, nic, vt, pkts, k);
+			rx_chunk(ctx, nic, vt, NULL, 0, pkts, k);
 		pkts += k;
 		n -= k;
 	}

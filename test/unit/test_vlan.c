@@ -382,6 +382,65 @@ DPS_TEST(forwarding_tagged_to_untagged_and_back_rewrites_the_tags)
 }
 
 /*
+ * A burst of one VLAN (the trunk's common case: its tags come off in the fast path's own
+ * pass): a datagram forwarded to lan1, one with TTL 1 (the router's slow side: Time
+ * Exceeded back out of the VLAN, tagged), a priority-tagged one of the same VID (PCP 5:
+ * the same VLAN), and a C-tag inside the C-tag (QinQ: counted on the port's NIC, dropped).
+ */
+DPS_TEST(one_vlan_burst_forwards_errs_and_counts_qinq)
+{
+	static uint8_t f[4][256], want[300];
+	uint32_t len[4], n;
+	struct rte_ipv4_hdr *ip;
+	unsigned int fwd = 0;
+	SETUP();
+
+	n = udp4(want, &MAC_H100, "10.100.0.2", "10.1.0.5", 40);
+	memcpy(want, MAC_H1.addr_bytes, 6);
+	memcpy(want + 6, MAC_LAN1.addr_bytes, 6);
+	ip = (struct rte_ipv4_hdr *)(want + 14);
+	ip->time_to_live = 62;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	for (unsigned int i = 0; i < 4; i++)
+		len[i] = udp4(f[i], &MAC_H100, "10.100.0.2", "10.1.0.5", 40);
+	ip = (struct rte_ipv4_hdr *)(f[1] + 14);
+	ip->time_to_live = 1;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	len[0] = tag(f[0], len[0], RTE_ETHER_TYPE_VLAN, 100);
+	len[1] = tag(f[1], len[1], RTE_ETHER_TYPE_VLAN, 100);
+	len[2] = tag(f[2], len[2], RTE_ETHER_TYPE_VLAN, 5 << 13 | 100);
+	len[3] = tag(f[3], len[3], RTE_ETHER_TYPE_VLAN, 100);
+	len[3] = tag(f[3], len[3], RTE_ETHER_TYPE_VLAN, 100);
+	rx_burst(N, f, len, 4);
+	CHECK_EQ(ncap, 3);
+	for (unsigned int i = 0; i < ncap; i++) {
+		if (caps[i].nic == 2) {
+			CHECK_EQ(caps[i].len, n);
+			CHECK(MEMEQ(caps[i].b, want, n));
+			fwd++;
+			continue;
+		}
+		/* RFC 792 Time Exceeded, to the sender on its VLAN, from the VLAN's address. */
+		CHECK_EQ(caps[i].nic, 0);
+		CHECK(MEMEQ(caps[i].b, MAC_H100.addr_bytes, 6));
+		CHECK(MEMEQ(caps[i].b + 6, MAC_US.addr_bytes, 6));
+		CHECK_EQ(be16(caps[i].b + 12), RTE_ETHER_TYPE_VLAN);
+		CHECK_EQ(be16(caps[i].b + 14) & RTE_VLAN_ID_MASK, 100);
+		CHECK_EQ(be16(caps[i].b + 16), RTE_ETHER_TYPE_IPV4);
+		CHECK_EQ(caps[i].b[18 + 9], IPPROTO_ICMP);
+		CHECK_EQ(caps[i].b[18 + 20], 11);
+	}
+	CHECK_EQ(fwd, 2);
+	CHECK_EQ(ncnt(1, DPS_CNT_FWD_FORWARDED), 2);
+	CHECK_EQ(ncnt(0, DPS_CNT_ETH_VLAN_QINQ), 1);
+	CHECK_EQ(ncnt(1, DPS_CNT_RX_PACKETS), 3);
+	CHECK_EQ(ncnt(0, DPS_CNT_RX_PACKETS), 1);
+	TEARDOWN();
+}
+
+/*
  * Six echo requests in one burst of the port's NIC: untagged, VLAN 100, unknown VID 101,
  * VLAN 100, untagged, QinQ; with tagged_first the first two change places, so that the burst
  * starts tagged (sorted per NIC before the fast path) rather than untagged (tagged frames set
