@@ -348,19 +348,21 @@ mc_apply(struct dps_mcast *mc, const struct mc_ev *ev, uint64_t now)
 
 /*
  * A link-local address of the NIC (RFC 4861 4.2: the source of an RA; RFC 2710 3: of MLD), or
- * -EADDRNOTAVAIL. Any permanent one, tentative or not: under the stack lock, from the control
- * thread (dps_proto_ra_enable runs before any context is online).
+ * -EADDRNOTAVAIL. Under the stack lock, from the control thread (dps_proto_ra_enable runs
+ * before any context is online). With usable, only one DAD has cleared (RFC 4862 5.4: a
+ * tentative address is not assigned, never a source); without, any permanent one.
  */
 static int
-nic_link_local(struct dps_nic *nic, struct dps_addr *out)
+nic_link_local(struct dps_nic *nic, struct dps_addr *out, bool usable)
 {
-	struct dps_protocol_address pa[64];
-	int n = dps_nic_all_addresses(nic, pa, RTE_DIM(pa));
+	struct dps_endpoint_info ep[64];
+	int n = dps_nic_endpoints(nic, ep, RTE_DIM(ep));
 
-	for (int i = 0; i < n && i < (int)RTE_DIM(pa); i++)
-		if (pa[i].prefix.addr.len == 16 && pa[i].prefix.addr.b[0] == 0xfe &&
-		    (pa[i].prefix.addr.b[1] & 0xc0) == 0x80) {
-			*out = pa[i].prefix.addr;
+	for (int i = 0; i < n && i < (int)RTE_DIM(ep); i++)
+		if (ep[i].kind == DPS_EP_PERMANENT && ep[i].prefix.addr.len == 16 &&
+		    ep[i].prefix.addr.b[0] == 0xfe && (ep[i].prefix.addr.b[1] & 0xc0) == 0x80 &&
+		    (!usable || ep[i].dad == DPS_DAD_NONE)) {
+			*out = ep[i].prefix.addr;
 			return 0;
 		}
 	return -EADDRNOTAVAIL;
@@ -444,7 +446,11 @@ mc_send_one(struct dps_ctx *ctx, struct dps_nic *nic, const struct mc_send *s)
 	ip->payload_len = rte_cpu_to_be_16(32);
 	ip->proto = DPS_IP6_NH_HOPOPTS;
 	ip->hop_limits = 1;
-	if (nic_link_local(nic, &ll) == 0)
+	/*
+	 * RFC 3590 4: from a link-local address once one is usable; until then (its DAD runs,
+	 * and RFC 4862 5.4.2 sends the solicited-node group's report first) from ::.
+	 */
+	if (nic_link_local(nic, &ll, true) == 0)
 		memcpy(ip->src_addr, ll.b, 16);
 	memcpy(ip->dst_addr, s->leave ? all_routers : s->g.b, 16);
 	hbh[0] = DPS_IP6_NH_ICMPV6;
@@ -493,7 +499,7 @@ dps_proto_ra_enable(struct dps_nic *nic, const struct dps_ra_conf *conf)
 
 	if (mc == NULL || conf == NULL || conf->n_prefix > DPS_RA_MAX_PREFIXES)
 		return -EINVAL;
-	if (nic_link_local(nic, &ll) != 0)
+	if (nic_link_local(nic, &ll, false) != 0)
 		return -EADDRNOTAVAIL;
 	/* RFC 4861 6.2.2 / RFC 4291 2.8: a router listens on all-routers (solicitations). */
 	dps_addr6(&g, all_routers);
@@ -535,7 +541,7 @@ ra_send(struct dps_ctx *ctx, struct dps_nic *nic, const struct ra_state *ra)
 	uint16_t ck, lifetime;
 	uint32_t v;
 
-	if (nic_link_local(nic, &src) != 0) {
+	if (nic_link_local(nic, &src, false) != 0) {
 		dps_cnt_inc(ctx, nic->id, DPS_CNT_IP_OUTGOING_PACKET_ERRORS);
 		return;
 	}

@@ -116,3 +116,24 @@ def test_messages_heard_are_counted_not_dropped(pcap_dpstack):
     assert counter(res, "igmp.malformed") == 1
     assert counter(res, "mld.queries_received") == 1
     assert counter(res, "mld.malformed") == 1  # not from a link-local source
+
+
+def test_mld_report_during_dad_is_sent_from_the_unspecified_address(pcap_dpstack):
+    """RFC 3590 4 / RFC 4862 5.4: while fe80::1 is tentative (DAD on, 1 s per probe) it is no
+    source; the solicited-node report at start goes from ::, the Unsolicited Report Interval's
+    repeat (up to 10 s later) may go from fe80::1 once DAD has passed, never from a tentative
+    address."""
+    conf = "[stack]\ndad_transmits = 1\n\n" + CONFIG
+    res = pcap_dpstack(conf, [[]], wait=0.5)
+    assert res.returncode == 0, res.stderr
+    pkts = res.group_outputs[0]
+    assert pkts, "no MLD report"
+    first = bytes(pkts[0])
+    want = bytearray(mld(131, SOL, SOL))
+    # The same report with :: as its source: scapy recomputes the checksum.
+    from scapy.all import Ether as E
+    p = E(bytes(want))
+    p[IPv6].src = "::"
+    del p[ICMPv6MLReport].cksum
+    assert first == bytes(p), pkts[0].summary()
+    assert counter(res, "mld.reports_sent") == len(pkts)
