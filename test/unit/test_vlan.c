@@ -136,6 +136,30 @@ udp4(uint8_t *f, const struct rte_ether_addr *smac, const char *src, const char 
 	return n + 8 + plen;
 }
 
+/* Set the TTL of the untagged IPv4 frame f, header checksum updated. */
+static void
+set_ttl4(uint8_t *f, uint8_t ttl)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+
+	ip->time_to_live = ttl;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* udp4()'s datagram as forwarded once (two routers: TTL 62) from smac to dmac; its length. */
+static uint32_t
+routed_udp4(uint8_t *want, const struct rte_ether_addr *from, const char *src, const char *dst,
+	    const struct rte_ether_addr *dmac, const struct rte_ether_addr *smac)
+{
+	uint32_t n = udp4(want, from, src, dst, 40);
+
+	memcpy(want, dmac->addr_bytes, 6);
+	memcpy(want + 6, smac->addr_bytes, 6);
+	set_ttl4(want, 62);
+	return n;
+}
+
 /* Feed frames as one rx burst of nic, flush. */
 static void
 rx_burst(struct dps_nic *nic, uint8_t (*f)[256], const uint32_t *len, uint16_t n)
@@ -332,17 +356,10 @@ DPS_TEST(forwarding_tagged_to_untagged_and_back_rewrites_the_tags)
 {
 	static uint8_t f[4][256], want[300];
 	uint32_t len[4], n;
-	struct rte_ipv4_hdr *ip;
 	SETUP();
 
 	/* 10.100.0.2 on VLAN 100 -> 10.1.0.5 on lan1: out untagged, TTL 62. */
-	n = udp4(want, &MAC_H100, "10.100.0.2", "10.1.0.5", 40);
-	memcpy(want, MAC_H1.addr_bytes, 6);
-	memcpy(want + 6, MAC_LAN1.addr_bytes, 6);
-	ip = (struct rte_ipv4_hdr *)(want + 14);
-	ip->time_to_live = 62;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	n = routed_udp4(want, &MAC_H100, "10.100.0.2", "10.1.0.5", &MAC_H1, &MAC_LAN1);
 	for (unsigned int i = 0; i < 2; i++)
 		len[i] = tag(f[i], udp4(f[i], &MAC_H100, "10.100.0.2", "10.1.0.5", 40),
 			     RTE_ETHER_TYPE_VLAN, 100);
@@ -357,13 +374,7 @@ DPS_TEST(forwarding_tagged_to_untagged_and_back_rewrites_the_tags)
 
 	/* 10.1.0.5 on lan1 -> 10.100.0.2: out of port 0 tagged 100, TTL 62. */
 	ncap = 0;
-	n = udp4(want, &MAC_H1, "10.1.0.5", "10.100.0.2", 40);
-	memcpy(want, MAC_H100.addr_bytes, 6);
-	memcpy(want + 6, MAC_US.addr_bytes, 6);
-	ip = (struct rte_ipv4_hdr *)(want + 14);
-	ip->time_to_live = 62;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	n = routed_udp4(want, &MAC_H1, "10.1.0.5", "10.100.0.2", &MAC_H100, &MAC_US);
 	n = tag(want, n, RTE_ETHER_TYPE_VLAN, 100);
 	for (unsigned int i = 0; i < 3; i++) {
 		len[i] = udp4(f[i], &MAC_H1, "10.1.0.5", "10.100.0.2", 40);
@@ -391,23 +402,13 @@ DPS_TEST(one_vlan_burst_forwards_errs_and_counts_qinq)
 {
 	static uint8_t f[4][256], want[300];
 	uint32_t len[4], n;
-	struct rte_ipv4_hdr *ip;
 	unsigned int fwd = 0;
 	SETUP();
 
-	n = udp4(want, &MAC_H100, "10.100.0.2", "10.1.0.5", 40);
-	memcpy(want, MAC_H1.addr_bytes, 6);
-	memcpy(want + 6, MAC_LAN1.addr_bytes, 6);
-	ip = (struct rte_ipv4_hdr *)(want + 14);
-	ip->time_to_live = 62;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	n = routed_udp4(want, &MAC_H100, "10.100.0.2", "10.1.0.5", &MAC_H1, &MAC_LAN1);
 	for (unsigned int i = 0; i < 4; i++)
 		len[i] = udp4(f[i], &MAC_H100, "10.100.0.2", "10.1.0.5", 40);
-	ip = (struct rte_ipv4_hdr *)(f[1] + 14);
-	ip->time_to_live = 1;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	set_ttl4(f[1], 1);
 	len[0] = tag(f[0], len[0], RTE_ETHER_TYPE_VLAN, 100);
 	len[1] = tag(f[1], len[1], RTE_ETHER_TYPE_VLAN, 100);
 	len[2] = tag(f[2], len[2], RTE_ETHER_TYPE_VLAN, 5 << 13 | 100);
