@@ -86,6 +86,7 @@
 	X(IP4_FRAG_TINY, "ipv4.frag_tiny", DROP, "tiny fragments (RFC 1858)")                           \
 	X(IP4_FRAG_FULL, "ipv4.frag_table_full", DROP, "fragments of a new datagram: table full")   \
 	X(IP4_FRAG_MALFORMED, "ipv4.frag_malformed", DROP, "fragments with a bad length or offset, or too many") \
+	X(IP4_BAD_OPTION, "ipv4.bad_option", DROP, "IPv4 option of a packet for us with a bad length or pointer: Parameter Problem (RFC 1122 3.2.1.8, 3.2.2.5)") \
 	X(IP4_UNKNOWN_PROTOCOL, "ipv4.unknown_protocol", DROP, "IPv4 payload protocol not supported")  \
 	X(ICMP4_ECHO_RCVD, "icmp.echo_requests_received", INFO, "ICMPv4 echo requests received")      \
 	X(ICMP4_ECHO_SENT, "icmp.echo_replies_sent", SENT, "ICMPv4 echo replies sent")                \

@@ -273,7 +273,8 @@ enum { DPS_IP4OPT_OK = 0, DPS_IP4OPT_BAD = -1, DPS_IP4OPT_SOURCE_ROUTE = 1 };
  * Check the options of an IPv4 header (h, hlen bytes; RFC 791 3.1): every option's length,
  * and the pointer and layout of Record Route, Timestamp, LSRR and SSRR. Returns DPS_IP4OPT_OK,
  * DPS_IP4OPT_SOURCE_ROUTE (valid, with a source route), or DPS_IP4OPT_BAD with *fault the
- * offset of the faulty octet from the header's start (RFC 1812 4.3.3.5's pointer).
+ * offset of the faulty octet from the header's start (RFC 1812 4.3.3.5's pointer). Used on
+ * forwarded packets (fwd.c) and on packets for us (ipv4.c): one rule for both.
  * (lib/proto/ip4opt.c)
  */
 int dps_ip4_options_check(const uint8_t *h, uint32_t hlen, uint32_t *fault);

@@ -27,8 +27,10 @@ icmp4_is_error(uint8_t type)
  * and Timestamp updated with this host's entry (addr_be: the address the request was sent
  * to, the reply's source). A completed source route (RFC 1122 3.2.1.8) is reversed into the
  * reply's return route: received {G1 .. Gn >>} from S, the reply goes to Gn with
- * {>> Gn-1 .. G1, S}. Malformed options are returned as received. ip: the request's header,
- * addresses already swapped; *dst_be is the reply's destination, changed for a source route.
+ * {>> Gn-1 .. G1, S}. Only valid options get here: a request with a malformed one was dropped
+ * with Parameter Problem before delivery (ipv4.c, ip4_local_options). ip: the request's
+ * header, addresses already swapped; *dst_be is the reply's destination, changed for a source
+ * route.
  */
 static void
 icmp4_echo_options(uint8_t *h, uint32_t hlen, uint32_t addr_be, uint32_t *dst_be)
@@ -38,7 +40,7 @@ icmp4_echo_options(uint8_t *h, uint32_t hlen, uint32_t addr_be, uint32_t *dst_be
 	int v = dps_ip4_options_check(h, hlen, &fault);
 
 	if (v == DPS_IP4OPT_BAD)
-		return;
+		return; /* not reached (see above); the fill below needs sound lengths */
 	(void)dps_ip4_options_fill(h, hlen, addr_be);
 	if (v != DPS_IP4OPT_SOURCE_ROUTE)
 		return;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * IPv4 options of forwarded packets (RFC 791 3.1, RFC 1812 5.2.4): every option's length and
- * pointer are checked, Record Route and Timestamp get the forwarder's entry, source routes
- * are found for fwd.c to follow (or refuse: RFC 1812 5.2.4.1's switch). The slow side only: the fused fast path never takes a header with options
- * (IHL 5 only), so this costs nothing on the fast loop.
+ * IPv4 options (RFC 791 3.1, RFC 1812 5.2.4) of forwarded packets (fwd.c) and of packets for
+ * us (ipv4.c, RFC 1122 3.2.1.8): every option's length and pointer are checked, Record Route
+ * and Timestamp get our entry, source routes are found for fwd.c to follow (or refuse: RFC
+ * 1812 5.2.4.1's switch). The slow side only: the fused fast path never takes a header with
+ * options (IHL 5 only), so this costs nothing on the fast loop.
  */
 #include <time.h>
 

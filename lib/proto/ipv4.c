@@ -114,6 +114,35 @@ ip4_parse_burst(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf **pkts
 	}
 }
 
+/*
+ * RFC 791 3.1, RFC 1122 3.2.1.8: the options of a datagram for us are checked as strictly as
+ * those of one we forward (dps_ip4_options_check: every option's length, the pointer of
+ * Record Route, Timestamp and the source routes; unknown options are ignored). A malformed
+ * one drops the datagram with Parameter Problem code 0 pointing at the faulty octet (RFC 1122
+ * 3.2.2.5, RFC 1812 4.3.3.5), from the address it was sent to; icmp4_error_allowed applies
+ * RFC 1122 3.2.2 (no error about a broadcast, multicast or ICMP error) and the rate limit.
+ * Checked on every fragment, as it arrives: the first one's header becomes the datagram's.
+ * Returns the verdict; DPS_IP4OPT_BAD has freed m.
+ */
+static int
+ip4_local_options(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uint32_t hlen)
+{
+	uint8_t h[60];
+	uint32_t fault = 0;
+	int v;
+
+	if (dps_mbuf_copy(m, 0, hlen, h) < 0)
+		return DPS_IP4OPT_OK; /* parse_burst saw hlen bytes: cannot happen */
+	v = dps_ip4_options_check(h, hlen, &fault);
+	if (likely(v != DPS_IP4OPT_BAD))
+		return v;
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_IP4_BAD_OPTION);
+	dps_cnt_inc(ctx, nic->id, DPS_CNT_MALFORMED_RCVD);
+	(void)dps_icmp4_error_ex(ctx, nic, m, DPS_ICMP4_PARAM_PROBLEM, 0, fault << 24, true);
+	rte_pktmbuf_free(m);
+	return DPS_IP4OPT_BAD;
+}
+
 static void
 ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uint8_t np)
 {
@@ -126,12 +155,19 @@ ip4_handle_one(struct dps_ctx *ctx, struct dps_nic *nic, struct rte_mbuf *m, uin
 		rte_pktmbuf_free(m);
 		return;
 	}
-	/*
-	 * RFC 791 3.1, RFC 1122 3.2.1.8: a source route that is not complete makes this only
-	 * a hop: followed or refused before reassembly (each fragment carries the route).
-	 */
-	if (unlikely(ip->version_ihl != 0x45) && dps_fwd4_source_route(ctx, nic, m))
-		return;
+	if (unlikely(ip->version_ihl != 0x45)) {
+		int v = ip4_local_options(ctx, nic, m, (uint32_t)(ip->version_ihl & 0x0f) * 4);
+
+		if (v == DPS_IP4OPT_BAD)
+			return;
+		/*
+		 * RFC 791 3.1, RFC 1122 3.2.1.8: a source route that is not complete makes this
+		 * only a hop: followed or refused before reassembly (each fragment carries the
+		 * route).
+		 */
+		if (v == DPS_IP4OPT_SOURCE_ROUTE && dps_fwd4_source_route(ctx, nic, m))
+			return;
+	}
 	/*
 	 * RFC 791 3.2 / RFC 1122 3.3.2: a fragment waits for the rest of its datagram; the
 	 * datagram it completes is delivered from here like any other.
