@@ -263,6 +263,20 @@ vlan_untag(struct rte_mbuf *m)
 }
 
 /*
+ * The tag word of a frame whose tag is in its first segment, not stripped by the PMD: TPID and
+ * VID as they sit at byte 12 (VLAN_TAGW_MASK). False for a frame too short or PMD-stripped.
+ */
+static inline bool
+vlan_tag_word(const struct rte_mbuf *m, uint32_t *w)
+{
+	if (m->data_len < ETH_HLEN + VLAN_HLEN || (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED))
+		return false;
+	memcpy(w, rte_pktmbuf_mtod(m, const uint8_t *) + 12, 4);
+	*w &= VLAN_TAGW_MASK;
+	return true;
+}
+
+/*
  * A VLAN NIC's burst still tagged: its tag comes off in stage 1, the pass that reads the header
  * anyway (the addresses only where the frame leaves the fast path: vlan_hdr_macs()). False
  * for a frame with another tag, none, or one the PMD stripped: it is sorted again after the
@@ -273,11 +287,7 @@ fp_untag(const struct fp_in *in, struct rte_mbuf *m)
 {
 	uint32_t w;
 
-	if (unlikely(m->data_len < ETH_HLEN + VLAN_HLEN ||
-		     (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)))
-		return false;
-	memcpy(&w, rte_pktmbuf_mtod(m, const uint8_t *) + 12, 4);
-	if (unlikely((w & VLAN_TAGW_MASK) != in->tagw))
+	if (unlikely(!vlan_tag_word(m, &w) || w != in->tagw))
 		return false;
 	vlan_hdr_adj(m);
 	return true;
@@ -1278,25 +1288,21 @@ vlan_tagged(const struct rte_mbuf *m)
 /*
  * A burst whose first frame carries a software C-tag of a live VLAN NIC (a trunk's common
  * case, a burst of one VLAN): that NIC's burst, its tags taken off by stage 1 in the same pass
- * (fp_eth()); frames of any other VLAN in it are sorted after it. Anything else (priority
+ * (fp_untag()); frames of any other VLAN in it are sorted after it. Anything else (priority
  * tags, tags the PMD stripped, QinQ, an unknown VID) is sorted per frame first.
  */
 static void
 vlan_burst(struct dps_ctx *ctx, struct dps_nic *nic, const struct dps_vlan_tbl *vt,
 	   struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct rte_mbuf *m = pkts[0];
 	struct dps_nic *child;
 	uint32_t w;
 	uint16_t vid;
 
-	if ((m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) == 0 &&
-	    m->data_len >= ETH_HLEN + VLAN_HLEN) {
-		memcpy(&w, rte_pktmbuf_mtod(m, const uint8_t *) + 12, 4);
-		w &= VLAN_TAGW_MASK;
+	if (vlan_tag_word(pkts[0], &w) &&
+	    (w & RTE_BE32(0xffff0000)) == RTE_BE32((uint32_t)RTE_ETHER_TYPE_VLAN << 16)) {
 		vid = rte_be_to_cpu_32(w) & RTE_VLAN_ID_MASK;
-		if ((w & RTE_BE32(0xffff0000)) == RTE_BE32((uint32_t)RTE_ETHER_TYPE_VLAN << 16) &&
-		    vid != 0 && vt->child[vid] != 0) {
+		if (vid != 0 && vt->child[vid] != 0) {
 			child = dps_stack_nic_rcu(nic->stack, (uint16_t)(vt->child[vid] - 1));
 			if (likely(child != NULL)) {
 				rx_chunk(ctx, child, vt, nic, w, pkts, n);
