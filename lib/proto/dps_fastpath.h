@@ -388,7 +388,7 @@ dps_fp_martian6(const uint8_t *a, bool is_dst)
 
 	if (a[0] == 0xff)
 		return is_dst;
-	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+	if (dps_ip6_is_link_local(a))
 		return true;
 	if (a[0] != 0)
 		return false;

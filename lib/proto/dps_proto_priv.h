@@ -198,6 +198,13 @@ dps_ip6_is_multi(const uint8_t *b)
 	return b[0] == 0xff;
 }
 
+/** IPv6 link-local unicast, fe80::/10 (RFC 4291 2.5.6). */
+static inline bool
+dps_ip6_is_link_local(const uint8_t *b)
+{
+	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
+}
+
 static inline bool
 dps_ip6_is_unspec(const uint8_t *b)
 {

@@ -586,12 +586,12 @@ fwd6_redirect(struct dps_ctx *ctx, struct dps_nic *in, const struct rte_mbuf *m,
 	unsigned int np6 = dps_np_slot(ctx->stack, RTE_ETHER_TYPE_IPV6);
 	struct rte_ether_addr mac;
 	struct dps_addr src, t;
-	bool src_ll = ip->src_addr[0] == 0xfe && (ip->src_addr[1] & 0xc0) == 0x80;
+	bool src_ll = dps_ip6_is_link_local(ip->src_addr);
 	int rc;
 
 	if (!dps_nic_redirects(in) || memcmp(nha, ip->src_addr, 16) == 0)
 		return;
-	if (has_gw && !(nha[0] == 0xfe && (nha[1] & 0xc0) == 0x80))
+	if (has_gw && !dps_ip6_is_link_local(nha))
 		return;
 	dps_addr6(&src, ip->src_addr);
 	if (!src_ll && !dps_nic_on_subnet_rcu(in, np6, &src))
@@ -655,7 +655,7 @@ fwd6_chunk(struct dps_ctx *ctx, struct dps_nic *in, struct rte_mbuf **pkts, uint
 			 * link is "beyond scope of source address" (code 2); other martians are
 			 * dropped silently.
 			 */
-			if (ip->src_addr[0] == 0xfe && (ip->src_addr[1] & 0xc0) == 0x80 &&
+			if (dps_ip6_is_link_local(ip->src_addr) &&
 			    !dps_fp_martian6(ip->dst_addr, true))
 				(void)dps_icmp6_error(ctx, in, m, DPS_ICMP6_DEST_UNREACH,
 						      DPS_ICMP6_BEYOND_SCOPE, 0);

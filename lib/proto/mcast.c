@@ -288,7 +288,7 @@ dps_mld_input(struct dps_ctx *ctx, struct dps_pktinfo *info, struct rte_mbuf *m,
 	 * message from beyond the link is not about it); anything else is ignored.
 	 */
 	if (info->l4_len < 24 || dps_mbuf_copy(m, info->l4_off, 24, h) < 0 ||
-	    !(info->remote.b[0] == 0xfe && (info->remote.b[1] & 0xc0) == 0x80) || hlim != 1) {
+	    !dps_ip6_is_link_local(info->remote.b) || hlim != 1) {
 		dps_cnt_inc(ctx, nid, DPS_CNT_MLD_MALFORMED);
 		goto out;
 	}
@@ -360,7 +360,7 @@ nic_link_local(struct dps_nic *nic, struct dps_addr *out, bool usable)
 
 	for (int i = 0; i < n && i < (int)RTE_DIM(ep); i++)
 		if (ep[i].kind == DPS_EP_PERMANENT && ep[i].prefix.addr.len == 16 &&
-		    ep[i].prefix.addr.b[0] == 0xfe && (ep[i].prefix.addr.b[1] & 0xc0) == 0x80 &&
+		    dps_ip6_is_link_local(ep[i].prefix.addr.b) &&
 		    (!usable || ep[i].dad == DPS_DAD_NONE)) {
 			*out = ep[i].prefix.addr;
 			return 0;
