@@ -845,10 +845,19 @@ lsc_unregister_all(struct dps_app *app)
 	}
 }
 
+/* An interrupt-thread callback's sign that it ran. */
 static void
 intr_sync_done(void *arg)
 {
 	__atomic_store_n((bool *)arg, true, __ATOMIC_RELEASE);
+}
+
+/* Wait up to a second for that sign: a thread that does not answer is not waited for. */
+static void
+intr_sync_wait(const bool *done)
+{
+	for (int ms = 0; ms < 1000 && !__atomic_load_n(done, __ATOMIC_ACQUIRE); ms++)
+		rte_delay_us_sleep(1000);
 }
 
 /*
@@ -870,8 +879,7 @@ intr_thread_sync(void)
 
 		if (rte_eal_alarm_set(1, intr_sync_done, &done) != 0)
 			return;
-		for (int ms = 0; ms < 1000 && !__atomic_load_n(&done, __ATOMIC_ACQUIRE); ms++)
-			rte_delay_us_sleep(1000);
+		intr_sync_wait(&done);
 		/* Waits for a callback in flight: `done` is not written after this returns. */
 		rte_eal_alarm_cancel(intr_sync_done, &done);
 	}
@@ -880,7 +888,7 @@ intr_thread_sync(void)
 static void
 intr_park(void *arg)
 {
-	__atomic_store_n((bool *)arg, true, __ATOMIC_RELEASE);
+	intr_sync_done(arg);
 	for (;;)
 		pause();
 }
@@ -921,8 +929,7 @@ dps_port_park_intr_thread(void)
 			close(fd);
 		return;
 	}
-	for (int ms = 0; ms < 1000 && !__atomic_load_n(&parked, __ATOMIC_ACQUIRE); ms++)
-		rte_delay_us_sleep(1000);
+	intr_sync_wait(&parked);
 }
 
 void
