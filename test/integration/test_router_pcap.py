@@ -10,6 +10,7 @@ Run: DPS_BUILD=build /usr/bin/python3 -m pytest -v test/integration/test_router_
 import pytest
 
 import dpstack_harness as h
+import ip4opt_cases
 
 scapy = pytest.importorskip("scapy.all")
 from scapy.all import ICMP, IP, UDP, Ether, IPOption, Raw  # noqa: E402
@@ -304,21 +305,7 @@ def ip_of(pkt):
     return bytes(pkt)[14:]
 
 
-# (name, option bytes, RFC 1812 4.3.3.5 pointer: offset of the faulty octet in the header)
-BAD_OPTIONS = [
-    ("length0", b"\x1e\x00\x00\x00", 21),
-    ("length_past_header", b"\x1e\x08\x00\x00", 21),
-    ("no_length_octet", b"\x01\x01\x01\x1e", 23),
-    ("rr_length_not_3_plus_4n", b"\x07\x04\x04\x00", 21),
-    ("rr_pointer_below_4", b"\x07\x07\x03" + b"\0" * 4 + b"\x00", 22),
-    ("rr_pointer_unaligned", b"\x07\x07\x05" + b"\0" * 4 + b"\x00", 22),
-    ("rr_pointer_past_end", b"\x07\x07\x0c" + b"\0" * 4 + b"\x00", 22),
-    ("ts_bad_flag", b"\x44\x08\x05\x02" + b"\0" * 4, 23),
-    ("ts_flag1_length_not_4_plus_8n", b"\x44\x08\x05\x01" + b"\0" * 4, 21),
-    ("ts_pointer_unaligned", b"\x44\x08\x06\x00" + b"\0" * 4, 22),
-    ("ts_full_overflow_wraps", b"\x44\x08\x09\xf0" + b"\0" * 4, 23),
-    ("lsrr_pointer_below_4", b"\x83\x07\x02" + b"\0" * 4 + b"\x00", 22),
-]
+BAD_OPTIONS = ip4opt_cases.BAD_OPTIONS + ip4opt_cases.BAD_OPTIONS_SHORT
 
 
 @pytest.mark.parametrize("case", BAD_OPTIONS, ids=[c[0] for c in BAD_OPTIONS])
